@@ -1,0 +1,35 @@
+# `make issue` builds the latest edition; `make test` runs the checks and tests.
+# Both create .venv and install everything on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+EDITION ?=
+
+.PHONY: issue check test bench clean lint
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	./scripts/system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+issue: $(STAMP)
+	$(BIN)/pipeline build $(EDITION)
+
+check: $(STAMP)
+	$(BIN)/pipeline check
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf build

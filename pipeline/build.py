@@ -1,0 +1,154 @@
+"""The orchestrator: settings -> articles -> checks -> gate -> render in memory -> write atomically.
+
+This is the only module that writes output files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import gate
+from pipeline.content import load_project
+from pipeline.errors import BuildError, ContentError
+from pipeline.findings import Finding, Severity
+from pipeline.model import Article, Edition
+from pipeline.render import ArticleView
+from pipeline.settings import Settings
+
+OUTPUTS = ("pdf", "web", "feed")
+
+
+@dataclass
+class BuildResult:
+    edition: str
+    findings: list[Finding]
+    sources: dict[str, list[str]]
+    blocked: bool = False
+    written: list[Path] = field(default_factory=list)
+    pages: int = 0
+    fillers: int = 0
+    articles: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def publishable(articles: list[Article], settings: Settings) -> list[ArticleView]:
+    """Views of the articles that can be published: valid front matter, not drafts."""
+    return [ArticleView(a, settings) for a in articles if a.published]
+
+
+def build(settings: Settings, edition_id: str | None = None, only: set[str] | None = None,
+          out: Path | None = None, force: bool = False) -> BuildResult:
+    started = time.perf_counter()
+    only = only or set(OUTPUTS)
+    unknown = only - set(OUTPUTS)
+    if unknown:
+        raise ContentError(f"--only: unknown output(s) {', '.join(sorted(unknown))}; "
+                           f"choose from {', '.join(OUTPUTS)}")
+    root = settings.root
+    out = (out or root / "build").resolve()
+    layouts = root / "layouts"
+
+    project = load_project(root)
+    edition = _pick(project.editions, edition_id)
+    report = gate.check(settings, project=project)
+    result = BuildResult(edition.id, report.findings, report.sources)
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    if errors and not force:
+        result.blocked = True
+        return result
+
+    views = publishable(edition.in_order(), settings)
+    result.articles = len(views)
+    files: dict[Path, bytes] = {}
+    copies: dict[Path, Path] = {}
+
+    if "pdf" in only:
+        if edition.manifest is None:
+            raise BuildError(f"{edition.id}: edition.toml is invalid; fix it before printing")
+        from pipeline.render import pdf
+
+        rendered = pdf.render(edition, views, settings, layouts)
+        folder = out / edition.id
+        files[folder / f"{edition.id}-print.pdf"] = rendered.print_pdf
+        files[folder / f"{edition.id}-screen.pdf"] = rendered.screen_pdf
+        result.pages, result.fillers = rendered.pages, rendered.fillers
+        result.warnings.extend(rendered.warnings)
+
+    site_editions = [
+        (e, publishable(e.in_order(), settings))
+        for e in sorted(project.editions.values(), key=lambda e: e.id, reverse=True)
+        if e.manifest is not None
+    ]
+    web_only = publishable(list(project.web_only.values()), settings)
+    if "web" in only:
+        from pipeline.render import web
+
+        for site_file in web.render(settings, site_editions, web_only, layouts):
+            target = out / "site" / site_file.path
+            if site_file.content is not None:
+                files[target] = site_file.content
+            elif site_file.source is not None:
+                copies[target] = site_file.source
+    if "feed" in only:
+        from pipeline.render import feed
+
+        everything = [v for _, vs in site_editions for v in vs] + web_only
+        files[out / "site" / "feed.xml"] = feed.rss(everything, settings)
+
+    result.written = write_all(files, copies, root)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _pick(editions: dict[str, Edition], edition_id: str | None) -> Edition:
+    if not editions:
+        raise ContentError("no editions: create articles/YYYY-MM/edition.toml")
+    if edition_id is None:
+        return editions[max(editions)]
+    if edition_id not in editions:
+        raise ContentError(f"no edition {edition_id}; editions: {', '.join(sorted(editions))}")
+    return editions[edition_id]
+
+
+def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path) -> list[Path]:
+    """Write every output through a temporary file and an atomic rename; copy assets likewise.
+
+    Asset sources must lie inside the project: article content never reads other files.
+    """
+    written = []
+    for target, data in files.items():
+        atomic_write(target, data)
+        written.append(target)
+    resolved_root = root.resolve()
+    for target, source in copies.items():
+        source = source.resolve()
+        if not source.is_relative_to(resolved_root) or not source.is_file():
+            continue  # reported by the image rules (MED002); never copied from outside
+        if target.exists() and target.stat().st_size == source.stat().st_size and \
+                target.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        atomic_write(target, source.read_bytes())
+        written.append(target)
+    return written
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def clean(out: Path) -> None:
+    shutil.rmtree(out, ignore_errors=True)

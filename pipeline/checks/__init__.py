@@ -1,0 +1,152 @@
+"""The gate: rules over articles and editions, producing findings.
+
+A rule is one small function that yields `Hit`s (a message and a position); the engine turns
+them into `Finding`s with the rule's code, configured severity, path and excerpt. The ordered
+list of every rule lives in `checks.registry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from pipeline.findings import Finding, Severity
+from pipeline.model import Article, Edition, Position, Project
+from pipeline.settings import Settings
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found and where; the engine adds code, severity and path."""
+
+    message: str
+    position: Position
+    end: Position | None = None
+    hint: str = ""
+    excerpt: str = ""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    what: str
+    why: str
+    example: str
+    fix: str
+
+
+Scope = Literal["article", "edition"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    scope: Scope
+    function: Callable[..., Iterable[Hit]]
+    explanation: Explanation
+    lifecycle: Literal["stable", "preview", "deprecated"] = "stable"
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: str,
+    *,
+    why: str,
+    example: str,
+    fix: str,
+    scope: Scope = "article",
+) -> Callable[[Callable[..., Iterable[Hit]]], Rule]:
+    """Declare a rule; the function's docstring says what it detects."""
+
+    def wrap(function: Callable[..., Iterable[Hit]]) -> Rule:
+        what = (function.__doc__ or "").strip()
+        return Rule(code, name, Severity(severity), scope, function,
+                    Explanation(what, why, example, fix))
+
+    return wrap
+
+
+@dataclass
+class Context:
+    """What every rule may read besides the article: settings and lexicons."""
+
+    settings: Settings
+    project: Project | None = None
+    _lexicons: dict[str, Any] = field(default_factory=dict)
+
+    def lexicon(self, name: str) -> Any:
+        """A data file from pipeline/data/, parsed once per run."""
+        if name not in self._lexicons:
+            text = (DATA / f"{name}.yaml").read_text(encoding="utf-8")
+            self._lexicons[name] = yaml.safe_load(text)
+        return self._lexicons[name]
+
+    def param(self, code: str, name: str, default: Any) -> Any:
+        """A rule parameter from publication.toml `[rules.CODE]`."""
+        config = self.settings.rules.get(code)
+        extra = config.model_extra if config is not None else None
+        return (extra or {}).get(name, default)
+
+    @cached_property
+    def rule_config(self) -> dict[str, tuple[bool, Severity | None]]:
+        return {
+            code: (cfg.enabled, Severity(cfg.severity) if cfg.severity else None)
+            for code, cfg in self.settings.rules.items()
+        }
+
+
+def _finding(rule_: Rule, severity: Severity, hit: Hit, path: str, lines: list[str]) -> Finding:
+    excerpt = hit.excerpt
+    if not excerpt and 1 <= hit.position.line <= len(lines):
+        excerpt = lines[hit.position.line - 1].strip()
+    return Finding(
+        code=rule_.code,
+        severity=severity,
+        message=hit.message,
+        path=path,
+        line=hit.position.line,
+        column=hit.position.column,
+        end_line=hit.end.line if hit.end else None,
+        end_column=hit.end.column if hit.end else None,
+        excerpt=excerpt[:200],
+        hint=hit.hint,
+    )
+
+
+def _active(rules: Iterable[Rule], ctx: Context) -> Iterator[tuple[Rule, Severity]]:
+    for rule_ in rules:
+        enabled, override = ctx.rule_config.get(rule_.code, (True, None))
+        if enabled:
+            yield rule_, override or rule_.severity
+
+
+def check_article(article: Article, ctx: Context, rules: list[Rule]) -> list[Finding]:
+    """Run every enabled article rule over one article."""
+    findings: list[Finding] = []
+    for rule_, severity in _active((r for r in rules if r.scope == "article"), ctx):
+        for hit in rule_.function(article, ctx):
+            findings.append(_finding(rule_, severity, hit, article.display, article.lines))
+    return sorted(findings, key=Finding.sort_key)
+
+
+def check_edition(edition: Edition, ctx: Context, rules: list[Rule]) -> list[Finding]:
+    """Run every enabled edition rule over one edition's manifest."""
+    path = str(edition.manifest_path.relative_to(ctx.settings.root))
+    try:
+        lines = edition.manifest_path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    findings = []
+    for rule_, severity in _active((r for r in rules if r.scope == "edition"), ctx):
+        for hit in rule_.function(edition, ctx):
+            findings.append(_finding(rule_, severity, hit, path, lines))
+    return sorted(findings, key=Finding.sort_key)

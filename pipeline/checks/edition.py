@@ -1,0 +1,71 @@
+"""Edition rules: the manifest (edition.toml) is valid and agrees with the articles on disk."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.model import Edition, Position
+
+
+def _order_line(edition: Edition, slug: str) -> Position:
+    try:
+        lines = edition.manifest_path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return Position(1, 1)
+    for number, line in enumerate(lines, 1):
+        column = line.find(f'"{slug}"')
+        if column >= 0:
+            return Position(number, column + 2)
+    return Position(1, 1)
+
+
+@rule(
+    "ED001", "manifest-problem", "error", scope="edition",
+    why="edition.toml decides what is printed and in what order; a slug that matches no file, "
+        "or an article listed twice or in two editions, prints the wrong magazine.",
+    example='order = ["editors-letter", "ldn-naltrexon"]  # no such file',
+    fix="Make every slug in `order` match a file <slug>.md in the edition folder, once.",
+)
+def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
+    """edition.toml is invalid, lists a missing or duplicate article, or shares one."""
+    for problem in edition.problems:
+        yield Hit(problem.message, Position(problem.line, problem.column))
+    manifest = edition.manifest
+    if manifest is None:
+        return
+    for slug, count in Counter(manifest.order).items():
+        if count > 1:
+            yield Hit(f"`{slug}` is listed {count} times in `order`", _order_line(edition, slug),
+                      hint="List each article once.")
+    for slug in dict.fromkeys(manifest.order):
+        if slug not in edition.articles:
+            yield Hit(
+                f"`{slug}` is listed in `order` but {edition.id}/{slug}.md does not exist",
+                _order_line(edition, slug),
+                hint="Fix the slug or add the article.",
+            )
+    for slug in sorted(set(edition.articles) - set(manifest.order)):
+        yield Hit(
+            f"{edition.id}/{slug}.md is in the edition folder but not in `order`, so it will "
+            "not be printed",
+            Position(1, 1),
+            hint="Add it to `order`, or move it to articles/web/ if it is web-only.",
+        )
+    if ctx.project is None:
+        return
+    for other in ctx.project.editions.values():
+        if other.id == edition.id:
+            continue
+        for slug in sorted(set(edition.articles) & set(other.articles)):
+            yield Hit(f"article `{slug}` is in both {edition.id} and {other.id}",
+                      _order_line(edition, slug), hint="Slugs name articles site-wide: rename one.")
+    ids = Counter(
+        a.meta.id for a in ctx.project.all_articles() if a.meta is not None and a.meta.id
+    )
+    for slug, article in sorted(edition.articles.items()):
+        if article.meta is not None and article.meta.id and ids[article.meta.id] > 1:
+            yield Hit(f"article `{slug}` shares its `id` with another article; feeds need "
+                      "unique ids", _order_line(edition, slug),
+                      hint="Give it a fresh id (`python -c 'import uuid; print(uuid.uuid4())'`).")

@@ -1,0 +1,107 @@
+"""Front-matter rules: the file can be read, required fields exist, values are valid."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.model import Article, Position
+from pipeline.schema import FRONT_MATTER_FIELDS
+
+
+def _problem(article: Article, code: str) -> Iterator[Hit]:
+    problem = article.problem
+    if problem is not None and problem.code == code:
+        yield Hit(problem.message, Position(problem.line, problem.column), hint=problem.hint)
+
+
+@rule(
+    "SRC001", "unreadable-article", "error",
+    why="A binary, non-UTF-8 or huge file cannot be checked or published; it is usually a "
+        "wrong file or a paste gone wrong.",
+    example="A .md file saved as UTF-16 by a word processor.",
+    fix="Save the article as UTF-8 text, under 2 MB.",
+)
+def unreadable(article: Article, ctx: Context) -> Iterator[Hit]:
+    """The file is not a readable text article (binary, not UTF-8, or over the size limit)."""
+    yield from _problem(article, "SRC001")
+
+
+@rule(
+    "FM001", "missing-field", "error",
+    why="Listings, running heads, feeds and bylines are built from front matter; a missing "
+        "field leaves a hole in every output.",
+    example="---\ntitle: \"Autumn Walks\"\ndate: 2022-10-01\n---  (no authors, no section)",
+    fix="Add the field; `pipeline new` writes every required field.",
+)
+def missing_field(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A required front-matter field (title, authors, date, section) is missing."""
+    yield from _problem(article, "FM001")
+    for err in article.meta_errors:
+        if err["type"] == "missing":
+            field = ".".join(str(p) for p in err["loc"])
+            yield Hit(
+                f"front matter is missing the required field `{field}`",
+                Position(1, 1),
+                hint=f"Add `{field}:` between the '---' lines.",
+            )
+
+
+@rule(
+    "FM002", "invalid-value", "error",
+    why="A wrong type or unknown value (a date that is not a date, a kind the publication does "
+        "not define) breaks rendering or silently drops the article from listings.",
+    example="date: October 1st\nkind: feture",
+    fix="Use the format the hint shows; kinds and disclaimer ids are defined in publication.toml.",
+)
+def invalid_value(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A front-matter value has the wrong type or format, or names an undefined kind/disclaimer."""
+    yield from _problem(article, "FM002")
+    for err in article.meta_errors:
+        if err["type"] in ("missing", "extra_forbidden"):
+            continue
+        key = str(err["loc"][0]) if err["loc"] else "front matter"
+        where = ".".join(str(p) for p in err["loc"])
+        yield Hit(f"`{where}`: {err['msg']}", article.key_position(key),
+                  hint="Dates are YYYY-MM-DD; lists are [a, b]; see `pipeline schema`.")
+    meta = article.meta
+    if meta is None:
+        return
+    kinds = ctx.settings.kinds
+    if meta.kind not in kinds:
+        close = difflib.get_close_matches(meta.kind, kinds, n=1)
+        yield Hit(
+            f"unknown kind `{meta.kind}`",
+            article.key_position("kind"),
+            hint=(f"Did you mean `{close[0]}`? " if close else "")
+            + f"Kinds: {', '.join(sorted(kinds))}.",
+        )
+    for disclaimer in meta.disclaimers:
+        if disclaimer not in ctx.settings.disclaimers:
+            yield Hit(
+                f"unknown disclaimer `{disclaimer}`",
+                article.key_position("disclaimers"),
+                hint=f"Disclaimers: {', '.join(sorted(ctx.settings.disclaimers))}.",
+            )
+
+
+@rule(
+    "FM003", "unknown-field", "error",
+    why="An unknown key is almost always a typo (`auther:`), and the value it holds is silently "
+        "lost from every output.",
+    example="auther: \"Jane Writer\"",
+    fix="Rename the key to the field you meant; `pipeline schema` lists them all.",
+)
+def unknown_field(article: Article, ctx: Context) -> Iterator[Hit]:
+    """The front matter has a key that is not a known field."""
+    for err in article.meta_errors:
+        if err["type"] != "extra_forbidden":
+            continue
+        key = str(err["loc"][0])
+        close = difflib.get_close_matches(key, FRONT_MATTER_FIELDS, n=1)
+        yield Hit(
+            f"unknown front-matter field `{key}`",
+            article.key_position(key),
+            hint=f"Did you mean `{close[0]}`?" if close else "Remove it or rename it.",
+        )

@@ -1,0 +1,209 @@
+"""Read articles and editions from disk into the model, keeping source positions.
+
+Nothing here raises for bad content: an unreadable file, broken YAML or an invalid
+edition.toml becomes a `Problem` on the article or edition, which the checks report.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pipeline.errors import ContentError
+from pipeline.model import Article, Edition, Position, Problem, Project
+from pipeline.schema import EditionManifest, FrontMatter
+
+MAX_ARTICLE_BYTES = 2_000_000
+"""Larger files are refused: no article is 2 MB of text; a bad scrape or paste is."""
+
+EDITION_ID = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def load_article(path: Path, root: Path, edition: str | None = None) -> Article:
+    """Read one article; problems are recorded on it, never raised."""
+    article = Article(
+        path=path, display=_display(path, root), slug=path.stem, edition=edition
+    )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        article.problem = Problem("SRC001", f"cannot read the file: {exc.strerror}")
+        return article
+    if len(data) > MAX_ARTICLE_BYTES:
+        article.problem = Problem(
+            "SRC001",
+            f"file is {len(data) / 1e6:.1f} MB, over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit "
+            "for an article",
+            hint="Split the piece or remove pasted data; articles are text.",
+        )
+        return article
+    if b"\0" in data[:8192]:
+        article.problem = Problem(
+            "SRC001", "file is binary, not a Markdown article", hint="Check the file name."
+        )
+        return article
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        article.problem = Problem(
+            "SRC001",
+            f"file is not UTF-8 (byte 0x{data[exc.start]:02x})",
+            line=line,
+            hint="Save the file as UTF-8.",
+        )
+        return article
+    article.text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _split_front_matter(article)
+    return article
+
+
+def _split_front_matter(article: Article) -> None:
+    text = article.text
+    if not text.startswith("---"):
+        article.body = text
+        article.problem = Problem(
+            "FM001",
+            "no front matter: the article must start with a '---' line and YAML fields",
+            hint="Run `pipeline new` to see the fields, or copy them from another article.",
+        )
+        return
+    first_end = text.find("\n") + 1 if "\n" in text else len(text)
+    closing = _FENCE.search(text, first_end)
+    if closing is None:
+        article.problem = Problem(
+            "FM002", "front matter is not closed: add a '---' line after the YAML fields"
+        )
+        return
+    yaml_text = text[first_end : closing.start()]
+    body_start = text.find("\n", closing.end())
+    body_start = len(text) if body_start == -1 else body_start + 1
+    article.body = text[body_start:]
+    article.body_line = text.count("\n", 0, body_start) + 1
+    _parse_yaml(article, yaml_text)
+
+
+def _parse_yaml(article: Article, yaml_text: str) -> None:
+    loader = yaml.SafeLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        raw = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as exc:
+        # Point at the start of the unclosed construct when YAML knows it, else the problem.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        article.problem = Problem(
+            "FM002",
+            f"front matter is not valid YAML: {reason}",
+            line=(mark.line + 2) if mark else 2,
+            column=(mark.column + 1) if mark else 1,
+            hint="Quote values that contain ':' or start with a special character.",
+        )
+        return
+    finally:
+        loader.dispose()
+    if not isinstance(raw, dict):
+        article.problem = Problem("FM002", "front matter must be a mapping of `key: value` lines")
+        return
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            article.key_positions[str(key_node.value)] = Position(
+                key_node.start_mark.line + 2, key_node.start_mark.column + 1
+            )
+    article.raw_meta = {str(k): v for k, v in raw.items()}
+    try:
+        article.meta = FrontMatter.model_validate(article.raw_meta)
+    except ValidationError as exc:
+        article.meta_errors = [dict(err) for err in exc.errors()]
+
+
+def load_edition(folder: Path, root: Path) -> Edition:
+    """Read edition.toml and every article in the folder."""
+    manifest_path = folder / "edition.toml"
+    edition = Edition(id=folder.name, folder=folder, manifest_path=manifest_path)
+    for path in sorted(folder.glob("*.md")):
+        edition.articles[path.stem] = load_article(path, root, edition=folder.name)
+    try:
+        data = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        edition.problems.append(Problem("ED001", "edition.toml is missing"))
+        return edition
+    except (OSError, UnicodeDecodeError) as exc:
+        edition.problems.append(Problem("ED001", f"edition.toml cannot be read: {exc}"))
+        return edition
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        edition.problems.append(Problem("ED001", f"edition.toml is not valid TOML: {exc}", line))
+        return edition
+    try:
+        edition.manifest = EditionManifest.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            edition.problems.append(
+                Problem("ED001", f"edition.toml: `{where}`: {err['msg']}",
+                        _toml_key_line(manifest_path, str(err["loc"][0])))
+            )
+    return edition
+
+
+def _toml_error_line(message: str) -> int:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else 1
+
+
+def _toml_key_line(path: Path, key: str) -> int:
+    pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(key)}\b")
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return 1
+
+
+def load_project(root: Path) -> Project:
+    """Every edition under articles/ and the web-only articles."""
+    project = Project(root=root)
+    articles = root / "articles"
+    if not articles.is_dir():
+        return project
+    for folder in sorted(articles.iterdir()):
+        if folder.is_dir() and EDITION_ID.match(folder.name):
+            project.editions[folder.name] = load_edition(folder, root)
+    web = articles / "web"
+    if web.is_dir():
+        for path in sorted(web.glob("*.md")):
+            project.web_only[path.stem] = load_article(path, root)
+    return project
+
+
+def collect_paths(paths: list[Path], root: Path) -> list[Path]:
+    """Markdown files named on the command line, folders searched recursively."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise ContentError(f"{path}: no such file or folder")
+    return found
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def front_matter_schema() -> dict[str, Any]:
+    """JSON Schema of the article front matter, for editors' tooling."""
+    schema = FrontMatter.model_json_schema()
+    schema["title"] = "Article front matter"
+    return schema

@@ -1,0 +1,137 @@
+"""The one configured Markdown parser, and the one sanitised HTML renderer every output uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+CONTAINERS = ("pullquote", "sidebar")
+"""Block containers writers may use: `::: pullquote` and `::: sidebar`."""
+
+_ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"section", "figure", "figcaption", "aside", "sup", "sub"}
+_ALLOWED_ATTRIBUTES = {
+    **nh3.ALLOWED_ATTRIBUTES,
+    "*": {"class", "id"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "a": {"href", "title"},
+    "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
+}
+_ABSOLUTE = re.compile(r"^([a-z][a-z0-9+.-]*:|/|#)", re.IGNORECASE)
+
+
+def _container(name: str) -> Any:
+    def render(
+        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        if tokens[idx].nesting == 1:
+            return f'<aside class="{name}">\n'
+        return "</aside>\n"
+
+    return render
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """CommonMark + tables, footnotes, {attributes}, heading anchors, pull quotes and sidebars."""
+    md = (
+        MarkdownIt("commonmark", {"html": True})
+        .enable("table")
+        .use(footnote_plugin)
+        .use(attrs_plugin)
+        .use(anchors_plugin, min_level=2, max_level=3)
+    )
+    for name in CONTAINERS:
+        md.use(container_plugin, name=name, render=_container(name))
+    md.add_render_rule("paragraph_open", _paragraph_open)
+    md.add_render_rule("paragraph_close", _paragraph_close)
+    md.add_render_rule("image", _image)
+    md.add_render_rule("footnote_block_open", _footnote_block_open)
+    return md
+
+
+def _lone_image(tokens: Sequence[Token], idx: int) -> Token | None:
+    """The image token when a paragraph holds nothing but one image."""
+    inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    if inline is None or inline.type != "inline" or not inline.children:
+        return None
+    children = [c for c in inline.children if not (c.type == "text" and not c.content.strip())]
+    return children[0] if len(children) == 1 and children[0].type == "image" else None
+
+
+def _paragraph_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    if _lone_image(tokens, idx) is not None:
+        return '<figure class="figure">'
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _paragraph_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    if idx >= 2 and tokens[idx - 2].type == "paragraph_open" and _lone_image(tokens, idx - 2):
+        image = _lone_image(tokens, idx - 2)
+        assert image is not None
+        title = str(image.attrs.get("title") or "")
+        caption = f"<figcaption>{escape(title)}</figcaption>" if title else ""
+        return caption + "</figure>\n"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def resolve_src(src: str, prefix: str) -> str:
+    """Prefix a relative image path (as written in the article) for the output's location."""
+    return src if _ABSOLUTE.match(src) else prefix + src
+
+
+def _image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    src = resolve_src(str(token.attrs.get("src", "")), str(env.get("image_prefix", "")))
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    return f'<img src="{escape(src)}" alt="{escape(alt)}" loading="lazy">'
+
+
+def _footnote_block_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # The References heading written by the author introduces this list: no rule above it.
+    return '<section class="footnotes references">\n<ol class="footnotes-list">\n'
+
+
+def parse(body: str) -> list[Token]:
+    """Block and inline tokens of a Markdown body, with source line maps."""
+    env: dict[str, Any] = {}
+    return parser().parse(body, env)
+
+
+def render(tokens: list[Token], image_prefix: str = "") -> str:
+    """Sanitised HTML for parsed tokens; relative image paths get `image_prefix`."""
+    html = parser().renderer.render(tokens, parser().options, {"image_prefix": image_prefix})
+    return sanitize(html)
+
+
+def sanitize(html: str) -> str:
+    """Remove scripts, event handlers and unknown tags from HTML that came from authors."""
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        link_rel="noopener noreferrer",
+        url_schemes={"http", "https", "mailto", "tel"},
+    )

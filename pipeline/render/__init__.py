@@ -1,0 +1,120 @@
+"""What every output renders from: an article's view (body HTML, disclaimers, sponsor label).
+
+Renderers return bytes or text in memory; only `build` writes files.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+import markupsafe
+
+from pipeline import markdown
+from pipeline.checks.blocks import body_text
+from pipeline.model import Article
+from pipeline.schema import FrontMatter
+from pipeline.settings import Settings
+
+WORDS_PER_MINUTE = 230
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A disclaimer or sponsor notice, rendered from the canonical text in publication.toml."""
+
+    id: str
+    title: str
+    text: str
+
+
+@dataclass
+class ArticleView:
+    article: Article
+    settings: Settings
+
+    @property
+    def meta(self) -> FrontMatter:
+        assert self.article.meta is not None, "only valid articles are rendered"
+        return self.article.meta
+
+    @property
+    def slug(self) -> str:
+        return self.article.slug
+
+    @property
+    def kind_label(self) -> str:
+        kind = self.settings.kinds.get(self.meta.kind)
+        return kind.label if kind else self.meta.kind.title()
+
+    @property
+    def sponsored(self) -> bool:
+        return self.meta.kind in self.settings.sponsored_kinds() or self.meta.sponsor is not None
+
+    @property
+    def sponsor_label(self) -> str:
+        return self.settings.sponsor_label.text if self.sponsored else ""
+
+    @property
+    def paid_by(self) -> str:
+        if not self.sponsored or self.meta.sponsor is None:
+            return ""
+        return self.settings.sponsor_label.paid_by.format(sponsor=self.meta.sponsor.name)
+
+    @cached_property
+    def notices(self) -> list[Notice]:
+        """Declared disclaimers, in the order the article lists them, with the sponsor filled in."""
+        sponsor = self.meta.sponsor.name if self.meta.sponsor else "the sponsor"
+        found = []
+        for ident in self.meta.disclaimers:
+            canonical = self.settings.disclaimers.get(ident)
+            if canonical is not None:
+                found.append(Notice(ident, canonical.title,
+                                    canonical.text.format(sponsor=sponsor)))
+        return found
+
+    @property
+    def byline(self) -> str:
+        names = self.meta.authors
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(body_text(self.article).split())
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    def body_html(self, image_prefix: str = "", id_prefix: str = "") -> str:
+        """Sanitised body HTML; `id_prefix` keeps ids unique when articles share a document."""
+        html = markdown.render(self.article.tokens, image_prefix=image_prefix)
+        if id_prefix:
+            html = re.sub(r'\bid="', f'id="{id_prefix}', html)
+            html = re.sub(r'\bhref="#', f'href="#{id_prefix}', html)
+        return html
+
+
+def css_string(value: str) -> markupsafe.Markup:
+    """A quoted CSS string that cannot close its <style> element or its quotes."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>&\n\r' else char for char in str(value)
+    )
+    return markupsafe.Markup(f'"{escaped}"')
+
+
+def environment(folder: Path) -> jinja2.Environment:
+    """A Jinja2 environment over one layouts/ folder, autoescaping HTML and XML."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    return env

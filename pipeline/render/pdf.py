@@ -1,0 +1,173 @@
+"""The print and screen PDFs of an edition, with WeasyPrint. The only module importing it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import markupsafe
+from weasyprint import CSS, HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from pipeline.errors import BuildError
+from pipeline.model import Edition
+from pipeline.render import ArticleView, environment
+from pipeline.settings import Settings, inches
+
+PAGES_PER_SIGNATURE = 4
+"""Saddle-stitched magazines are printed in sheets of four pages."""
+
+
+class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+    """Lets WeasyPrint read files inside the project and data: URIs, and nothing else."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=False)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if not path.is_relative_to(self.root) or not path.is_file():
+                raise ValueError(f"outside the project or not a file: {path}")
+        elif parts.scheme != "data":
+            raise ValueError(f"network access is disabled: {url}")
+        return super().fetch(url, headers)
+
+
+@dataclass
+class Rendered:
+    print_pdf: bytes
+    screen_pdf: bytes
+    pages: int
+    """Page count of the print PDF (a multiple of 4)."""
+    starts: dict[str, int] = field(default_factory=dict)
+    """Page number where each article starts, by slug."""
+    fillers: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+_FIRST_LETTER = re.compile(r"<p>([\"'“‘(]*\w)")
+
+
+def drop_cap(html: str) -> str:
+    """Wrap the first letter of the first paragraph in a span styled as a drop cap.
+
+    A floated span, not ::first-letter: WeasyPrint 70 asserts on floated first letters.
+    """
+    return markupsafe.Markup(
+        _FIRST_LETTER.sub(r'<p class="lead"><span class="dropcap">\1</span>', html, count=1)
+    )
+
+
+def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
+                 layouts: Path, screen: bool) -> str:
+    """The whole edition as one HTML document for the print or screen stylesheet."""
+    assert edition.manifest is not None
+    sections: list[tuple[str, list[ArticleView]]] = []
+    for view in views:
+        if sections and sections[-1][0] == view.meta.section:
+            sections[-1][1].append(view)
+        else:
+            sections.append((view.meta.section, [view]))
+    env = environment(layouts / "print")
+    env.filters["drop_cap"] = drop_cap
+    return env.get_template("edition.html.j2").render(
+        site=settings.site,
+        edition=edition,
+        manifest=edition.manifest,
+        sections=sections,
+        views=views,
+        screen=screen,
+        sponsor_label=settings.sponsor_label.text,
+    )
+
+
+def page_css(settings: Settings, screen: bool) -> str:
+    """The @page size, bleed and marks from publication.toml."""
+    p = settings.print
+    if screen:
+        return f"@page {{ size: {p.trim_width} {p.trim_height}; }}"
+    marks = "crop" if p.crop_marks else "none"
+    return f"@page {{ size: {p.trim_width} {p.trim_height}; bleed: {p.bleed}; marks: {marks}; }}"
+
+
+def _document(html: str, base: Path, settings: Settings, layouts: Path, screen: bool,
+              fonts: FontConfiguration, extra_css: str = "") -> Document:
+    fetcher = ProjectFetcher(settings.root)
+    stylesheets = [
+        CSS(filename=str(layouts / "print" / "magazine.css"), font_config=fonts,
+            url_fetcher=fetcher),
+        CSS(string=page_css(settings, screen) + extra_css, font_config=fonts),
+    ]
+    return HTML(string=html, base_url=str(base) + os.sep, url_fetcher=fetcher,
+                media_type="print").render(stylesheets=stylesheets, font_config=fonts)
+
+
+def _fillers(count: int, first_page: int, settings: Settings, layouts: Path,
+             screen: bool, fonts: FontConfiguration) -> Document:
+    html = environment(layouts / "print").get_template("fillers.html.j2").render(
+        site=settings.site, count=count)
+    reset = f"@page {{ counter-reset: page {first_page - 1}; }}"
+    return _document(html, layouts / "print", settings, layouts, screen, fonts, reset)
+
+
+def _starts(document: Document) -> dict[str, int]:
+    starts: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            if anchor.startswith("article-") and anchor[8:] not in starts:
+                starts[anchor[8:]] = number
+    return starts
+
+
+def render(edition: Edition, views: list[ArticleView], settings: Settings,
+           layouts: Path) -> Rendered:
+    """Lay out the edition, pad it to a multiple of 4 pages with house ads, write both PDFs."""
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        pdfs = {}
+        pages = fillers = 0
+        starts: dict[str, int] = {}
+        for screen in (False, True):
+            fonts = FontConfiguration()
+            html = edition_html(edition, views, settings, layouts, screen)
+            document = _document(html, edition.folder, settings, layouts, screen, fonts)
+            missing = -len(document.pages) % PAGES_PER_SIGNATURE
+            if missing and not screen:
+                padding = _fillers(missing, len(document.pages) + 1, settings, layouts,
+                                   screen, fonts)
+                document = document.copy([*document.pages, *padding.pages])
+            if not screen:
+                pages, fillers, starts = len(document.pages), missing, _starts(document)
+            options: dict[str, Any] = {"pdf_identifier": True}
+            if screen:
+                options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
+            pdfs[screen] = document.write_pdf(**options)
+    except Exception as exc:  # WeasyPrint raises many types; the user needs one sentence.
+        raise BuildError(f"{edition.id}: the PDF could not be rendered: {exc}") from exc
+    finally:
+        logger.removeHandler(collector)
+    return Rendered(pdfs[False], pdfs[True], pages, starts, fillers, collector.messages)
+
+
+def trim_size_points(settings: Settings) -> tuple[float, float]:
+    return inches(settings.print.trim_width) * 72, inches(settings.print.trim_height) * 72

@@ -1,0 +1,150 @@
+"""publication.toml: typed settings for the site, print, article kinds, disclaimers and rules.
+
+The whole file is validated at once, so a user sees every problem in one run.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline.errors import ConfigError
+
+LENGTH = re.compile(r"^\d+(\.\d+)?(in|mm|cm|pt)$")
+_PER_INCH = {"in": 1.0, "mm": 1 / 25.4, "cm": 1 / 2.54, "pt": 1 / 72}
+
+
+def inches(length: str) -> float:
+    """Convert a CSS length such as '8.375in' or '3mm' to inches."""
+    match = LENGTH.match(length)
+    if not match:
+        raise ValueError(f"not a length: {length!r}")
+    return float(length[: -len(match.group(2))]) * _PER_INCH[match.group(2)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Site(_Strict):
+    title: str
+    """The magazine's name: masthead, page titles, feed title."""
+    tagline: str = ""
+    """One line under the masthead and in the feed description."""
+    base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")]
+    """Absolute URL where build/site/ is published; canonical links and GUIDs use it."""
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en-US"
+    """BCP 47 language tag: html lang, PDF /Lang, hyphenation."""
+    publisher: str = ""
+    """The legal publisher, for JSON-LD and the feed's copyright line."""
+    editor_email: str = ""
+    """Managing editor's address, for the feed's managingEditor."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+class Print(_Strict):
+    trim_width: str = "8.375in"
+    """Trimmed page width."""
+    trim_height: str = "10.875in"
+    """Trimmed page height."""
+    bleed: str = "0.125in"
+    """Bleed beyond the trim on every side (WeasyPrint caps the BleedBox at 10pt)."""
+    crop_marks: bool = True
+    """Draw crop marks in the bleed area of the print PDF."""
+
+    @field_validator("trim_width", "trim_height", "bleed")
+    @classmethod
+    def _is_length(cls, value: str) -> str:
+        inches(value)
+        return value
+
+
+class Kind(_Strict):
+    label: str
+    """Human name of the kind, shown in listings."""
+    required_sections: list[str] = []
+    """Section headings (## ...) an article of this kind must contain (STR001)."""
+    sponsored: bool = False
+    """Paid content: needs a named sponsor (DIS003) and carries the sponsor label."""
+
+
+class Disclaimer(_Strict):
+    title: str
+    """Heading of the disclaimer box."""
+    text: str
+    """Canonical text; `{sponsor}` is replaced by the article's sponsor name."""
+
+
+class SponsorLabel(_Strict):
+    text: str = "Sponsored Advertising Content"
+    """Label at the top of every page of an advertorial and above its title."""
+    paid_by: str = "Paid for by {sponsor}"
+    """Line naming the sponsor under the label."""
+
+
+Severity = Literal["error", "warning", "suggestion"]
+
+
+class RuleSettings(_Strict):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    enabled: bool = True
+    """Set false to turn the rule off for this publication."""
+    severity: Severity | None = None
+    """Override the rule's default severity."""
+
+
+class Settings(_Strict):
+    site: Site
+    print: Print = Print()
+    kinds: dict[str, Kind]
+    disclaimers: dict[str, Disclaimer] = {}
+    sponsor_label: SponsorLabel = SponsorLabel()
+    rules: dict[str, RuleSettings] = {}
+    """Per-rule configuration keyed by code: enabled, severity and the rule's parameters."""
+    root: Path = Path(".")
+    """The project root (the folder holding publication.toml); set by `load`."""
+
+    @field_validator("kinds")
+    @classmethod
+    def _has_article(cls, kinds: dict[str, Kind]) -> dict[str, Kind]:
+        if "article" not in kinds:
+            raise ValueError("the neutral kind 'article' must be defined")
+        return kinds
+
+    def sponsored_kinds(self) -> set[str]:
+        return {name for name, kind in self.kinds.items() if kind.sponsored}
+
+
+def load(path: Path) -> Settings:
+    """Read and validate publication.toml; raise ConfigError listing every problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found; run the command from the project root") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    try:
+        return Settings.model_validate({**data, "root": path.parent.resolve()})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {exc.error_count()} problem(s): {problems}") from None
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds publication.toml."""
+    for folder in [start, *start.parents]:
+        if (folder / "publication.toml").is_file():
+            return folder
+    raise ConfigError(f"no publication.toml in {start} or any parent folder")

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install the Debian packages the pipeline needs, when they are missing.
+#   libharfbuzz-subset0  fast, reproducible font subsetting in WeasyPrint
+#   poppler-utils        pdftoppm for proofs and visual checks
+#   chromium             headless browser for the site's browser tests
+set -euo pipefail
+packages=(libharfbuzz-subset0 poppler-utils chromium)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "system-deps: please install: ${missing[*]}" >&2
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "system-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import settings as settings_module
+from pipeline.build import BuildResult, build
+from pipeline.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = "2022-10"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return settings_module.load(ROOT / "publication.toml")
+
+
+@pytest.fixture(scope="session")
+def built(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
+    """The sample edition built once for every output test."""
+    out = tmp_path_factory.mktemp("build")
+    result = build(settings, SAMPLE, out=out)
+    assert not result.blocked, [f"{f.path}:{f.line} {f.code} {f.message}" for f in result.findings]
+    return result, out
