@@ -183,16 +183,26 @@ def load_project(root: Path) -> Project:
 
 
 def collect_paths(paths: list[Path], root: Path) -> list[Path]:
-    """Markdown files named on the command line, folders searched recursively."""
+    """Markdown files named on the command line, folders searched recursively.
+
+    Inside folders, image folders (credits files live there) and hidden folders are skipped.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+            found.extend(sorted(
+                p for p in path.rglob("*.md")
+                if p.is_file() and not _skipped(p.relative_to(path).parts[:-1])
+            ))
         elif path.exists():
             found.append(path)
         else:
             raise ContentError(f"{path}: no such file or folder")
     return found
+
+
+def _skipped(folders: tuple[str, ...]) -> bool:
+    return any(name == "images" or name.startswith(".") for name in folders)
 
 
 def _display(path: Path, root: Path) -> str:

@@ -1,0 +1,162 @@
+"""The command line: exit codes, formats, bad input answered in one sentence."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import ROOT
+
+runner = CliRunner()
+SEED = ROOT / "tests" / "fixtures" / "seed" / "ldn-as-received.md"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's settings and sample edition, as the working directory."""
+    shutil.copy(ROOT / "publication.toml", tmp_path)
+    shutil.copytree(ROOT / "articles", tmp_path / "articles")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _json(args: list[str]) -> tuple[int, dict]:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_sample_edition_passes_the_gate(project: Path) -> None:
+    code, report = _json(["check", "articles"])
+    assert code == 0, report
+    assert report["counts"]["error"] == 0
+
+
+def test_seed_as_received_fails_the_gate(project: Path) -> None:
+    code, report = _json(["check", str(SEED)])
+    assert code == 1
+    codes = {f["code"] for f in report["findings"]}
+    assert "DIS001" in codes
+    assert all(f["path"] == str(SEED) for f in report["findings"])
+
+
+def test_json_shape_is_the_spec(project: Path) -> None:
+    _, report = _json(["check", str(SEED)])
+    assert set(report) == {"findings", "counts"}
+    assert set(report["counts"]) == {"error", "warning", "suggestion"}
+    keys = {"code", "severity", "message", "path", "line", "column", "end_line", "end_column",
+            "excerpt", "hint"}
+    assert all(set(f) == keys for f in report["findings"])
+
+
+def test_text_format_points_at_the_line(project: Path) -> None:
+    bad = project / "articles" / "web" / "typo.md"
+    bad.parent.mkdir()
+    bad.write_text("---\ntitle: Fine\nauther: Sam\nauthors: [Sam]\ndate: 2022-10-01\n"
+                   "section: News\n---\n\nText.\n")
+    result = runner.invoke(app, ["check", str(bad)])
+    assert result.exit_code == 1
+    assert "articles/web/typo.md:3:1: FM003" in result.stdout
+    assert "Did you mean `author`?" in result.stdout or "Did you mean `authors`?" in result.stdout
+
+
+def test_github_format(project: Path) -> None:
+    result = runner.invoke(app, ["check", str(SEED), "--format", "github"])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error file=")
+    assert "title=DIS001::" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"\x89PNG\r\n\x1a\n\0\0\0binary", "SRC001"),
+        ("---\ntitle: Caf\xe9\n---\n".encode("latin-1"), "SRC001"),
+        (b"---\ntitle: [unclosed\nauthors: [A]\n---\nText.\n", "FM002"),
+        (b"No front matter at all.\n", "FM001"),
+        (b"---\n- a list\n- not a mapping\n---\nText.\n", "FM002"),
+        (b"---\ntitle: Huge\n---\n" + b"word " * 500_000, "SRC001"),
+    ],
+    ids=["binary", "latin-1", "broken-yaml", "no-front-matter", "not-a-mapping", "huge"],
+)
+def test_bad_files_are_findings_not_tracebacks(project: Path, content: bytes, code: str) -> None:
+    path = project / "bad.md"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["check", str(path), "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    assert code in {f["code"] for f in json.loads(result.stdout)["findings"]}
+
+
+def test_invalid_settings_exit_2_with_every_problem(project: Path) -> None:
+    (project / "publication.toml").write_text(
+        '[site]\ntitle = "X"\nbase_url = "not a url"\nlanguage = "English!"\n[kinds.feature]\n'
+        'label = "Feature"\n'
+    )
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2
+    for problem in ("base_url", "language", "article"):
+        assert problem in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_toml_and_missing_paths_exit_2(project: Path) -> None:
+    result = runner.invoke(app, ["check", "no/such/file.md"])
+    assert result.exit_code == 2 and "no such file" in result.stderr
+    (project / "publication.toml").write_text("[site\n")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2 and "invalid TOML" in result.stderr
+
+
+def test_edition_manifest_problems(project: Path) -> None:
+    manifest = project / "articles" / "2022-10" / "edition.toml"
+    extra = '"calendar",\n  "calendar",\n  "no-such-piece",'
+    text = manifest.read_text().replace('"calendar",', extra)
+    manifest.write_text(text)
+    code, report = _json(["check"])
+    assert code == 1
+    messages = [f["message"] for f in report["findings"] if f["code"] == "ED001"]
+    assert any("listed 2 times" in m for m in messages)
+    assert any("no-such-piece" in m for m in messages)
+
+
+def test_build_is_blocked_by_errors_and_writes_nothing(project: Path) -> None:
+    shutil.copy(SEED, project / "articles" / "2022-10" / "seed.md")
+    result = runner.invoke(app, ["build", "--only", "feed", "--out", str(project / "out")])
+    assert result.exit_code == 1
+    assert "blocked" in result.stderr
+    assert not (project / "out").exists()
+
+
+def test_build_unknown_edition_exits_2(project: Path) -> None:
+    result = runner.invoke(app, ["build", "1999-01"])
+    assert result.exit_code == 2 and "no edition 1999-01" in result.stderr
+
+
+def test_new_scaffolds_an_article_that_passes_front_matter_rules(project: Path) -> None:
+    result = runner.invoke(app, ["new", "Fall Harvest Market Opens", "--kind", "column",
+                                 "--edition", "2022-10"])
+    assert result.exit_code == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path.name == "fall-harvest-market-opens.md"
+    meta = yaml.safe_load(path.read_text().split("---")[1])
+    assert meta["kind"] == "column" and len(meta["id"]) == 36
+    _, report = _json(["check", str(path)])
+    front_matter = [f for f in report["findings"] if f["code"].startswith(("FM", "STR001"))]
+    assert front_matter == []
+    again = runner.invoke(app, ["new", "Fall Harvest Market Opens", "--kind", "column",
+                                "--edition", "2022-10"])
+    assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_schema_is_json_schema(project: Path) -> None:
+    result = runner.invoke(app, ["schema"])
+    schema = json.loads(result.stdout)
+    assert schema["type"] == "object"
+    assert {"title", "authors", "date", "section"} <= set(schema["required"])
+    assert "Headline." in schema["properties"]["title"]["description"]
