@@ -152,3 +152,17 @@ def atomic_write(target: Path, data: bytes) -> None:
 
 def clean(out: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
+
+
+def proof(settings: Settings, edition_id: str | None = None, out: Path | None = None) -> Path:
+    """Write build/<edition>/<edition>-proof.png: the built print PDF's spreads on one sheet."""
+    from pipeline.render.proof import contact_sheet
+
+    edition = _pick(load_project(settings.root).editions, edition_id)
+    folder = (out or settings.root / "build").resolve() / edition.id
+    pdf = folder / f"{edition.id}-print.pdf"
+    if not pdf.is_file():
+        raise BuildError(f"{pdf}: not built yet; run `pipeline build {edition.id}` first")
+    target = folder / f"{edition.id}-proof.png"
+    atomic_write(target, contact_sheet(pdf))
+    return target
