@@ -90,7 +90,8 @@ def build(
     tally = fmt.counts(result.findings)
     typer.echo(
         f"{result.edition}: {result.articles} articles, {result.pages} pages "
-        f"({result.fillers} house-ad pages), {len(result.written)} files written in "
+        f"({result.fillers} house-ad pages{'; PDFs up to date' if result.pdf_cached else ''}), "
+        f"{len(result.written)} files written in "
         f"{result.seconds:.1f}s; checks: {tally['error']} errors, {tally['warning']} warnings, "
         f"{tally['suggestion']} suggestions"
     )

@@ -238,3 +238,11 @@ def test_proof_sheet_shows_every_spread(settings: Settings,
 
 def test_spreads_pair_left_and_right_pages() -> None:
     assert _spreads(8) == [(None, 1), (2, 3), (4, 5), (6, 7), (8, None)]
+
+
+def test_rebuild_with_nothing_changed_does_not_render(settings: Settings,
+                                                      built: tuple[BuildResult, Path]) -> None:
+    again = build(settings, SAMPLE, only={"pdf"}, out=built[1])
+    assert again.pdf_cached
+    assert again.pages == built[0].pages
+    assert not [path for path in again.written if path.suffix == ".pdf"]
