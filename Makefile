@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EDITION ?=
+# The edition `pipeline build` picks by default: the latest articles/YYYY-MM folder.
+LATEST  = $(lastword $(sort $(filter 20%,$(notdir $(wildcard articles/[0-9][0-9][0-9][0-9]-[0-9][0-9])))))
 
 .PHONY: issue check test bench clean lint
 
@@ -17,6 +19,7 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 issue: $(STAMP)
 	$(BIN)/pipeline build $(EDITION)
+	$(BIN)/pipeline preflight build/$(or $(EDITION),$(LATEST))/$(or $(EDITION),$(LATEST))-print.pdf
 
 check: $(STAMP)
 	$(BIN)/pipeline check

@@ -5,6 +5,8 @@ This is the only module that writes output files.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -35,6 +37,8 @@ class BuildResult:
     articles: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    pdf_cached: bool = False
+    """The PDFs were already up to date: same sources, nothing re-rendered."""
 
 
 def publishable(articles: list[Article], settings: Settings) -> list[ArticleView]:
@@ -73,12 +77,23 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
             raise BuildError(f"{edition.id}: edition.toml is invalid; fix it before printing")
         from pipeline.render import pdf
 
-        rendered = pdf.render(edition, views, settings, layouts)
         folder = out / edition.id
-        files[folder / f"{edition.id}-print.pdf"] = rendered.print_pdf
-        files[folder / f"{edition.id}-screen.pdf"] = rendered.screen_pdf
-        result.pages, result.fillers = rendered.pages, rendered.fillers
-        result.warnings.extend(rendered.warnings)
+        key = pdf.fingerprint(edition, views, settings, layouts)
+        cache = folder / f".{edition.id}-pdf.cache.json"
+        cached = _render_cache(cache, key, folder, edition.id)
+        if cached is not None:
+            result.pages, result.fillers, result.pdf_cached = cached[0], cached[1], True
+        else:
+            rendered = pdf.render(edition, views, settings, layouts)
+            files[folder / f"{edition.id}-print.pdf"] = rendered.print_pdf
+            files[folder / f"{edition.id}-screen.pdf"] = rendered.screen_pdf
+            result.pages, result.fillers = rendered.pages, rendered.fillers
+            result.warnings.extend(rendered.warnings)
+            # written last, after both PDFs (dicts keep order): a crash never leaves a stale key
+            digests = [hashlib.sha256(d).hexdigest()
+                       for d in (rendered.print_pdf, rendered.screen_pdf)]
+            files[cache] = json.dumps({"key": key, "pdfs": digests, "pages": rendered.pages,
+                                       "fillers": rendered.fillers}).encode()
 
     site_editions = [
         (e, publishable(e.in_order(), settings))
@@ -104,6 +119,22 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     result.written = write_all(files, copies, root)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _render_cache(cache: Path, key: str, folder: Path, edition_id: str) -> tuple[int, int] | None:
+    """(pages, fillers) of the PDFs already in `folder` if they were made from the same sources."""
+    pdfs = [folder / f"{edition_id}-print.pdf", folder / f"{edition_id}-screen.pdf"]
+    try:
+        stored = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        return None
+    if stored.get("key") != key or stored.get("pdfs") != [_digest(p) for p in pdfs]:
+        return None
+    return int(stored["pages"]), int(stored["fillers"])
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def _pick(editions: dict[str, Edition], edition_id: str | None) -> Edition:
@@ -152,3 +183,17 @@ def atomic_write(target: Path, data: bytes) -> None:
 
 def clean(out: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
+
+
+def proof(settings: Settings, edition_id: str | None = None, out: Path | None = None) -> Path:
+    """Write build/<edition>/<edition>-proof.png: the built print PDF's spreads on one sheet."""
+    from pipeline.render.proof import contact_sheet
+
+    edition = _pick(load_project(settings.root).editions, edition_id)
+    folder = (out or settings.root / "build").resolve() / edition.id
+    pdf = folder / f"{edition.id}-print.pdf"
+    if not pdf.is_file():
+        raise BuildError(f"{pdf}: not built yet; run `pipeline build {edition.id}` first")
+    target = folder / f"{edition.id}-proof.png"
+    atomic_write(target, contact_sheet(pdf))
+    return target

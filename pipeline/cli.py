@@ -90,7 +90,8 @@ def build(
     tally = fmt.counts(result.findings)
     typer.echo(
         f"{result.edition}: {result.articles} articles, {result.pages} pages "
-        f"({result.fillers} house-ad pages), {len(result.written)} files written in "
+        f"({result.fillers} house-ad pages{'; PDFs up to date' if result.pdf_cached else ''}), "
+        f"{len(result.written)} files written in "
         f"{result.seconds:.1f}s; checks: {tally['error']} errors, {tally['warning']} warnings, "
         f"{tally['suggestion']} suggestions"
     )
@@ -121,6 +122,53 @@ def new(
     except PipelineError as exc:
         raise _fail(exc) from None
     typer.echo(str(path))
+
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def preflight(
+    pdf: Annotated[Path, typer.Argument(help="The print PDF to verify.")],
+    output: Annotated[ReportFormat, typer.Option("--format", help="Output format.")]
+    = ReportFormat.text,
+    budget: Annotated[int | None, typer.Option(help="Page budget; default: the edition's.")]
+    = None,
+) -> None:
+    """Verify a print PDF (PRN001-PRN005); exit 1 if it fails, 2 if it is not a PDF."""
+    from pipeline import preflight as checks
+
+    try:
+        project = _settings()
+        budget = budget if budget is not None else checks.edition_budget(project.root, pdf)
+        spec = checks.PrintSpec.from_settings(project.print, budget)
+        found = checks.preflight(pdf, spec)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    if output is ReportFormat.json:
+        typer.echo(fmt.format_json(found))
+    else:
+        typer.echo(fmt.format_text(found))
+    raise typer.Exit(fmt.exit_code(found))
+
+
+@app.command()
+def proof(
+    edition: Annotated[str | None, typer.Argument(help="Edition id YYYY-MM; default: latest.")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default build/).")] = None,
+) -> None:
+    """Render a contact sheet of the built print PDF's spreads as PNG, for an editor's review."""
+    from pipeline.build import proof as run_proof
+
+    try:
+        sheet = run_proof(_settings(), edition, out)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    typer.echo(str(sheet))
 
 
 def main() -> None:  # pragma: no cover - console entry point

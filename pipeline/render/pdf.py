@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import markupsafe
+import weasyprint
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -167,6 +169,23 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
     finally:
         logger.removeHandler(collector)
     return Rendered(pdfs[False], pdfs[True], pages, starts, fillers, collector.messages)
+
+
+def fingerprint(edition: Edition, views: list[ArticleView], settings: Settings,
+                layouts: Path) -> str:
+    """A hash of everything the PDFs are made from: both final HTML documents, the print
+    settings, the house design (templates, CSS, fonts), the edition's files (images) and the
+    WeasyPrint version. Equal fingerprints give byte-identical PDFs, so rendering can be skipped.
+    """
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for screen in (False, True):
+        digest.update(edition_html(edition, views, settings, layouts, screen).encode())
+        digest.update(page_css(settings, screen).encode())
+    for folder in (layouts / "print", layouts / "fonts", edition.folder):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def trim_size_points(settings: Settings) -> tuple[float, float]:

@@ -1,0 +1,245 @@
+"""Preflight of a print PDF with pypdf: what a printer checks before accepting a file.
+
+PRN001 page count, PRN002 trim and bleed boxes, PRN003 fonts embedded, PRN004 image resolution
+at placed size, PRN005 page budget. Works on any PDF, not only ours: the printer's checklist
+does not care who made the file. A finding's `line` is the page number (1-based).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DictionaryObject,
+    IndirectObject,
+    PdfObject,
+)
+
+from pipeline.content import load_edition
+from pipeline.errors import ContentError
+from pipeline.findings import Finding, Severity
+from pipeline.settings import Print, inches
+
+PAGES_PER_SIGNATURE = 4
+"""Saddle-stitched magazines are printed in sheets of four pages."""
+MIN_PPI = 300
+"""The print minimum at placed size, as MED003 checks for source images."""
+BLEED_BOX_CAP = 10.0
+"""WeasyPrint writes the BleedBox at most 10pt outside the TrimBox, whatever the CSS bleed."""
+TOLERANCE = 0.5
+"""Points of slack when comparing boxes: PDF writers round coordinates."""
+EMBEDDED = ("/FontFile", "/FontFile2", "/FontFile3")
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class PrintSpec:
+    """What the file must match: trim size and bleed in points, and the page budget."""
+
+    trim_width: float
+    trim_height: float
+    bleed: float
+    page_budget: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Print, page_budget: int | None = None) -> PrintSpec:
+        return cls(inches(settings.trim_width) * 72, inches(settings.trim_height) * 72,
+                   inches(settings.bleed) * 72, page_budget)
+
+    @property
+    def expected_bleed(self) -> float:
+        return min(self.bleed, BLEED_BOX_CAP)
+
+
+def preflight(path: Path, spec: PrintSpec, display: str | None = None) -> list[Finding]:
+    """Every PRN finding for the PDF at `path`; ContentError if it is not a readable PDF."""
+    reader = _open(path)
+    shown = display or str(path)
+    found = list(_page_count(reader, spec, shown))
+    fonts_reported: set[str] = set()
+    for number, page in enumerate(reader.pages, 1):
+        found += _boxes(page, number, spec, shown)
+        found += _fonts(page, number, shown, fonts_reported)
+        found += _images(page, number, shown)
+    return found
+
+
+def edition_budget(root: Path, pdf: Path) -> int | None:
+    """The page budget of the edition a file named `<edition>-print.pdf` belongs to, if any."""
+    edition_id = pdf.name.removesuffix("-print.pdf")
+    folder = root / "articles" / edition_id
+    if edition_id == pdf.name or not (folder / "edition.toml").is_file():
+        return None
+    manifest = load_edition(folder, root).manifest
+    return manifest.page_budget if manifest else None
+
+
+def _open(path: Path) -> PdfReader:
+    try:
+        with path.open("rb") as stream:
+            if not stream.read(1024).lstrip().startswith(b"%PDF-"):
+                raise ContentError(f"{path}: not a PDF file (no %PDF- header)")
+        reader = PdfReader(path, strict=False)
+        len(reader.pages)  # pypdf reads lazily; a broken page tree fails here, not later
+    except FileNotFoundError:
+        raise ContentError(f"{path}: no such file") from None
+    except (OSError, PdfReadError, ValueError, KeyError) as exc:
+        raise ContentError(f"{path}: not a readable PDF ({exc})") from None
+    return reader
+
+
+def _finding(code: str, message: str, path: str, page: int, hint: str) -> Finding:
+    return Finding(code, Severity.ERROR, message, path, page, hint=hint)
+
+
+def _page_count(reader: PdfReader, spec: PrintSpec, path: str) -> Iterator[Finding]:
+    pages = len(reader.pages)
+    if pages % PAGES_PER_SIGNATURE:
+        yield _finding("PRN001", f"{pages} pages is not a multiple of {PAGES_PER_SIGNATURE}",
+                       path, 1, "add house ads or fillers, or cut pages; never blank pages")
+    if spec.page_budget is not None and pages > spec.page_budget:
+        yield _finding("PRN005", f"{pages} pages is over the edition's budget of "
+                       f"{spec.page_budget}", path, 1,
+                       "cut or hold an article, or raise page_budget in edition.toml")
+
+
+def _box(page: DictionaryObject, name: str) -> tuple[float, float, float, float] | None:
+    value = page.get(name)
+    if value is None:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in value.get_object())
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _boxes(page: DictionaryObject, number: int, spec: PrintSpec, path: str) -> Iterator[Finding]:
+    trim, bleed = _box(page, "/TrimBox"), _box(page, "/BleedBox")
+    if trim is None or bleed is None:
+        missing = " and ".join(n for n, b in (("TrimBox", trim), ("BleedBox", bleed)) if b is None)
+        yield _finding("PRN002", f"page {number} has no {missing}", path, number,
+                       "export with trim and bleed boxes (print settings: bleed and marks)")
+        return
+    width, height = trim[2] - trim[0], trim[3] - trim[1]
+    if abs(width - spec.trim_width) > TOLERANCE or abs(height - spec.trim_height) > TOLERANCE:
+        yield _finding("PRN002", f"page {number} is trimmed to {_inch(width)} x {_inch(height)} "
+                       f"in, not {_inch(spec.trim_width)} x {_inch(spec.trim_height)} in",
+                       path, number, "set [print] trim_width and trim_height to the ordered size")
+    margins = (trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])
+    if min(margins) < spec.expected_bleed - TOLERANCE:
+        yield _finding("PRN002", f"page {number} has {min(margins) / 72:.3f} in of bleed, "
+                       f"not {spec.expected_bleed / 72:.3f} in on every side", path, number,
+                       "set [print] bleed; backgrounds and images must run into it")
+
+
+def _inch(points: float) -> str:
+    return f"{points / 72:.3f}".rstrip("0").rstrip(".")
+
+
+def _resolve(value: PdfObject | None) -> PdfObject | None:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _resources(owner: DictionaryObject, kind: str) -> dict[str, DictionaryObject]:
+    resources = _resolve(owner.get("/Resources"))
+    if not isinstance(resources, DictionaryObject):
+        return {}
+    table = _resolve(resources.get(kind))
+    if not isinstance(table, DictionaryObject):
+        return {}
+    return {str(k): v for k, v in ((k, _resolve(v)) for k, v in table.items())
+            if isinstance(v, DictionaryObject)}
+
+
+def _all_fonts(owner: DictionaryObject, seen: set[int]) -> Iterator[DictionaryObject]:
+    """Fonts of a page or form, and of the forms it draws, each object once."""
+    yield from _resources(owner, "/Font").values()
+    for xobject in _resources(owner, "/XObject").values():
+        if xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+            seen.add(id(xobject))
+            yield from _all_fonts(xobject, seen)
+
+
+def _fonts(page: DictionaryObject, number: int, path: str,
+           reported: set[str]) -> Iterator[Finding]:
+    """Fonts not embedded, each reported on the first page that uses it."""
+    for font in _all_fonts(page, set()):
+        name = str(font.get("/BaseFont", "unnamed font")).lstrip("/")
+        if name not in reported and not _is_embedded(font):
+            reported.add(name)
+            yield _finding("PRN003", f"font {name} is not embedded", path, number,
+                           "embed every font (subset) when exporting the PDF")
+
+
+def _is_embedded(font: DictionaryObject) -> bool:
+    if font.get("/Subtype") == "/Type3":
+        return True  # glyphs are drawn by the font's own content streams
+    descendants = _resolve(font.get("/DescendantFonts"))
+    if isinstance(descendants, ArrayObject) and descendants:
+        font = descendants[0].get_object()
+    descriptor = _resolve(font.get("/FontDescriptor"))
+    return isinstance(descriptor, DictionaryObject) and any(k in descriptor for k in EMBEDDED)
+
+
+def _multiply(m: Matrix, n: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + t, e * q + f * s + u)
+
+
+def _images(page: DictionaryObject, number: int, path: str) -> Iterator[Finding]:
+    for name, ppi in _placed_images(page, IDENTITY, 0):
+        if ppi < MIN_PPI - 0.5:
+            yield _finding("PRN004", f"image {name} on page {number} prints at {ppi:.0f} ppi, "
+                           f"below {MIN_PPI}", path, number,
+                           "place it smaller or use a larger original")
+
+
+MAX_FORM_DEPTH = 8
+"""Forms drawing forms: deep enough for any real file, shallow enough to stop a loop."""
+
+
+def _placed_images(owner: DictionaryObject, ctm: Matrix, depth: int) -> Iterator[tuple[str, float]]:
+    """(name, effective ppi) of each image drawn, following the transformation matrix."""
+    xobjects = _resources(owner, "/XObject")
+    if not xobjects or depth > MAX_FORM_DEPTH:
+        return
+    contents = owner.get_contents() if hasattr(owner, "get_contents") else owner
+    if contents is None:
+        return
+    stack: list[Matrix] = []
+    for operands, operator in ContentStream(contents, None).operations:
+        if operator == b"q":
+            stack.append(ctm)
+        elif operator == b"Q" and stack:
+            ctm = stack.pop()
+        elif operator == b"cm":
+            ctm = _multiply(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+        elif operator == b"Do":
+            xobject = xobjects.get(str(operands[0]))
+            if xobject is None:
+                continue
+            if xobject.get("/Subtype") == "/Image":
+                yield str(operands[0]).lstrip("/"), _ppi(xobject, ctm)
+            elif xobject.get("/Subtype") == "/Form":
+                matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
+                yield from _placed_images(xobject, _multiply(matrix, ctm),  # type: ignore[arg-type]
+                                          depth + 1)
+
+
+def _ppi(image: DictionaryObject, ctm: Matrix) -> float:
+    """Pixels per inch of an image drawn into the unit square under `ctm`."""
+    a, b, c, d, _, _ = ctm
+    width_in, height_in = math.hypot(a, b) / 72, math.hypot(c, d) / 72
+    if not width_in or not height_in:
+        return math.inf
+    return min(int(image.get("/Width", 0)) / width_in, int(image.get("/Height", 0)) / height_in)
+

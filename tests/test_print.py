@@ -1,0 +1,248 @@
+"""The print edition, asserted on the real PDF built once per session, and the preflight."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
+from typer.testing import CliRunner
+
+from pipeline.build import BuildResult, build, proof
+from pipeline.cli import app
+from pipeline.content import load_project
+from pipeline.preflight import PrintSpec, preflight
+from pipeline.render import ArticleView
+from pipeline.render.proof import _spreads
+from pipeline.settings import Settings
+from tests.conftest import ROOT, SAMPLE
+
+pytestmark = pytest.mark.slow
+HEAD_ZONE = 0.8 * 72
+"""The top page margin in points: text above it is the running head."""
+
+
+@pytest.fixture(scope="module")
+def print_pdf(built: tuple[BuildResult, Path]) -> Path:
+    return built[1] / SAMPLE / f"{SAMPLE}-print.pdf"
+
+
+@pytest.fixture(scope="module")
+def reader(print_pdf: Path) -> PdfReader:
+    return PdfReader(print_pdf)
+
+
+@pytest.fixture(scope="module")
+def texts(reader: PdfReader) -> list[str]:
+    return [_flat(page.extract_text()) for page in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def views(settings: Settings) -> list[ArticleView]:
+    edition = load_project(ROOT).editions[SAMPLE]
+    return [ArticleView(a, settings) for a in edition.in_order() if a.published]
+
+
+def _flat(text: str) -> str:
+    """Extracted text with hyphenated line ends joined and whitespace collapsed."""
+    return " ".join(re.sub(r"[‐-]\n", "", text).split())
+
+
+def _running_head(reader: PdfReader, number: int) -> str:
+    top = float(reader.pages[number - 1].trimbox.top) - HEAD_ZONE
+    found: list[str] = []
+
+    def keep(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if tm[4] * cm[1] + tm[5] * cm[3] + cm[5] > top:
+            found.append(text)
+
+    reader.pages[number - 1].extract_text(visitor_text=keep)
+    return " ".join("".join(found).split())
+
+
+def _starts(texts: list[str], views: list[ArticleView]) -> dict[str, int]:
+    """The page each article's title first appears on after the contents (1-based)."""
+    starts = {}
+    for view in views:
+        title = " ".join(view.meta.title.split())
+        starts[view.slug] = next(n for n, t in enumerate(texts, 1) if n > 2 and title in t)
+    return starts
+
+
+def _pages_of(slug: str, starts: dict[str, int], reader: PdfReader) -> range:
+    """Pages from the article's start up to the next piece (article, ad or house ad)."""
+    pieces = {reader.get_destination_page_number(dest) + 1
+              for name, dest in reader.named_destinations.items()
+              if name.startswith(("article-", "ad-", "house-ad-"))}
+    later = sorted(n for n in pieces | set(starts.values()) if n > starts[slug])
+    return range(starts[slug], later[0] if later else len(reader.pages) + 1)
+
+
+def test_page_count_is_a_multiple_of_four(reader: PdfReader,
+                                          built: tuple[BuildResult, Path]) -> None:
+    assert len(reader.pages) % 4 == 0
+    assert built[0].pages == len(reader.pages)
+
+
+def test_every_page_has_the_trim_size_and_bleed(reader: PdfReader, settings: Settings) -> None:
+    spec = PrintSpec.from_settings(settings.print)
+    for page in reader.pages:
+        assert "/TrimBox" in page and "/BleedBox" in page
+        trim, bleed = page.trimbox, page.bleedbox
+        assert float(trim.width) == pytest.approx(spec.trim_width, abs=0.5)
+        assert float(trim.height) == pytest.approx(spec.trim_height, abs=0.5)
+        assert float(trim.left) - float(bleed.left) == pytest.approx(spec.bleed, abs=0.5)
+        assert float(bleed.top) - float(trim.top) == pytest.approx(spec.bleed, abs=0.5)
+
+
+def _pdf_fonts(reader: PdfReader) -> dict[str, DictionaryObject]:
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    return fonts
+
+
+def test_every_font_is_embedded_and_from_the_house_fonts(reader: PdfReader) -> None:
+    # WeasyPrint names an embedded font after its @font-face family; a system fallback font
+    # would appear under its own name (DejaVu, Liberation...).
+    css = (ROOT / "layouts" / "print" / "magazine.css").read_text()
+    faces = re.findall(r'@font-face \{ font-family: "([^"]+)"; src: url\("\.\./fonts/', css)
+    house = {face.replace(" ", "-") for face in faces}
+    assert house
+    fonts = _pdf_fonts(reader)
+    assert fonts
+    for name, font in fonts.items():
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
+            if "/DescendantFonts" in font else font["/FontDescriptor"]
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+        family = name.split("+", 1)[-1]
+        assert any(family.startswith(face) for face in house), f"{name} is not a house font"
+
+
+def test_contents_page_numbers_match_where_articles_start(
+        texts: list[str], views: list[ArticleView]) -> None:
+    contents = texts[1]
+    for view, start in zip(views, _starts(texts, views).values(), strict=True):
+        title = re.escape(" ".join(view.meta.title.split()))
+        listed = re.search(title + r"[ .]*?(\d+)", contents)
+        assert listed, f"{view.slug} missing from contents"
+        assert int(listed.group(1)) == start, view.slug
+
+
+def test_running_head_of_each_article_page_names_its_section(
+        reader: PdfReader, texts: list[str], views: list[ArticleView]) -> None:
+    starts = _starts(texts, views)
+    for view in views:
+        for number in _pages_of(view.slug, starts, reader):
+            assert view.meta.section.upper() in _running_head(reader, number).upper(), \
+                f"page {number} ({view.slug})"
+
+
+def test_sponsor_label_heads_every_advertorial_page(
+        reader: PdfReader, texts: list[str], views: list[ArticleView], settings: Settings) -> None:
+    starts = _starts(texts, views)
+    sponsored = [v for v in views if v.sponsored]
+    assert sponsored, "the sample edition should carry an advertorial"
+    for view in sponsored:
+        for number in _pages_of(view.slug, starts, reader):
+            assert settings.sponsor_label.text.upper() in _running_head(reader, number).upper(), \
+                f"page {number} of {view.slug} lacks the sponsor label"
+
+
+def test_declared_disclaimers_are_printed_with_their_article(
+        reader: PdfReader, texts: list[str], views: list[ArticleView]) -> None:
+    starts = _starts(texts, views)
+    declared = [v for v in views if v.notices]
+    assert declared
+    for view in declared:
+        text = " ".join(texts[n - 1] for n in _pages_of(view.slug, starts, reader))
+        for notice in view.notices:
+            assert " ".join(notice.text.split()) in text, f"{view.slug}: {notice.id}"
+
+
+def test_preflight_passes_on_our_print_pdf(print_pdf: Path, settings: Settings) -> None:
+    spec = PrintSpec.from_settings(settings.print, page_budget=24)
+    assert preflight(print_pdf, spec) == []
+
+
+def test_preflight_cli_exit_codes(print_pdf: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    ours = runner.invoke(app, ["preflight", str(print_pdf), "--format", "json"])
+    assert ours.exit_code == 0, ours.output
+    assert json.loads(ours.output)["counts"]["error"] == 0
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(_three_bare_pages())
+    failed = runner.invoke(app, ["preflight", str(bad), "--format", "json"])
+    assert failed.exit_code == 1
+    codes = {f["code"] for f in json.loads(failed.output)["findings"]}
+    assert codes == {"PRN001", "PRN002"}
+    text = tmp_path / "notes.pdf"
+    text.write_text("not a pdf at all")
+    refused = runner.invoke(app, ["preflight", str(text)])
+    assert refused.exit_code == 2
+    assert "not a PDF" in refused.output
+
+
+def _three_bare_pages() -> bytes:
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(612, 792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_preflight_finds_unembedded_fonts_low_resolution_and_over_budget(
+        tmp_path: Path, settings: Settings) -> None:
+    image = tmp_path / "low.pdf"
+    Image.new("RGB", (600, 780), "white").save(image, resolution=72.0)  # placed at 72 ppi
+    writer = PdfWriter(clone_from=image)
+    page = writer.pages[0]
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                             NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page["/Resources"][NameObject("/Font")] = DictionaryObject({NameObject("/F1"): font})
+    for _ in range(3):
+        writer.add_page(page)
+    crafted = tmp_path / "crafted.pdf"
+    with crafted.open("wb") as stream:
+        writer.write(stream)
+    spec = PrintSpec.from_settings(settings.print, page_budget=3)
+    codes = [f.code for f in preflight(crafted, spec)]
+    assert codes.count("PRN003") == 1  # one font, reported once
+    assert codes.count("PRN004") == 4
+    assert "PRN005" in codes and "PRN001" not in codes
+
+
+def test_print_pdf_is_byte_identical_across_builds(
+        print_pdf: Path, settings: Settings, tmp_path: Path) -> None:
+    again = build(settings, SAMPLE, only={"pdf"}, out=tmp_path)
+    assert not again.blocked
+    assert (tmp_path / SAMPLE / f"{SAMPLE}-print.pdf").read_bytes() == print_pdf.read_bytes()
+
+
+def test_proof_sheet_shows_every_spread(settings: Settings,
+                                        built: tuple[BuildResult, Path]) -> None:
+    sheet = proof(settings, SAMPLE, built[1])
+    with Image.open(sheet) as image:
+        assert image.format == "PNG"
+        assert image.width > image.height / 2
+
+
+def test_spreads_pair_left_and_right_pages() -> None:
+    assert _spreads(8) == [(None, 1), (2, 3), (4, 5), (6, 7), (8, None)]
+
+
+def test_rebuild_with_nothing_changed_does_not_render(settings: Settings,
+                                                      built: tuple[BuildResult, Path]) -> None:
+    again = build(settings, SAMPLE, only={"pdf"}, out=built[1])
+    assert again.pdf_cached
+    assert again.pages == built[0].pages
+    assert not [path for path in again.written if path.suffix == ".pdf"]
