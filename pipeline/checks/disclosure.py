@@ -122,8 +122,11 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
         name = business.search(sentence.masked)
         paragraph = sentence.block.source
         if verb and name and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
+            # The verb itself may open the capitalized run: "Call Welltopia Pharmacy".
+            business_name = cta.sub("", name.group(0), count=1) if verb.start() == name.start() \
+                else name.group(0)
             yield Signal(sentence, verb.start(),
-                         f"a call to action for {' '.join(name.group(0).split())}")
+                         f"a call to action for {' '.join(business_name.split())}")
 
 
 def first_person_business(article: Article, ctx: Context) -> Iterator[Signal]:
