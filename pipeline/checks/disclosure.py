@@ -1,40 +1,38 @@
-"""Disclosure rules: medical disclaimers and sponsorship."""
+"""Disclosure rules: medical disclaimers, sponsor labels and material connections."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import body_text
-from pipeline.model import Article, Position
+from pipeline.checks.health import GROUPS, dose_pattern, phrases, terms
+from pipeline.checks.prose import Sentence, all_sentences, literal_pattern, memo, sentences
+from pipeline.model import Article
 
-_GROUPS = ("drugs", "supplements", "conditions", "treatments")
-
-
-@lru_cache(maxsize=4)
-def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = sorted(terms, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in alternatives) + r")(?![\w-])",
-                      re.IGNORECASE)
+_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")
+_LABEL_WORDS = 12
+_WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:com|org|net|health|clinic|care|us|example)\b")
 
 
+@memo
 def health_terms(article: Article, ctx: Context) -> dict[str, set[str]]:
     """Distinct health-lexicon terms in the body, by group ('dose' for dose patterns)."""
-    lexicon = ctx.lexicon("health")
     text = body_text(article).replace("’", "'")
-    group_of = {term: group for group in _GROUPS for term in lexicon.get(group, [])}
-    pattern = _term_pattern(tuple(group_of))
-    found: dict[str, set[str]] = {group: set() for group in (*_GROUPS, "dose")}
-    for match in pattern.finditer(text):
-        term = match.group(1).lower()
+    groups = terms(ctx)
+    group_of = {term: group for group in GROUPS for term in groups[group]}
+    found: dict[str, set[str]] = {group: set() for group in (*GROUPS, "dose")}
+    for match in literal_pattern(group_of).finditer(text):
+        term = re.sub(r"\s+", " ", match.group(0).lower())
         found[group_of[term]].add(term)
-    if re.search(lexicon["dose_pattern"], text):
+    if dose_pattern(ctx).search(text):
         found["dose"].add("dose")
     return found
 
 
+@memo
 def is_health_content(article: Article, ctx: Context) -> bool:
     """Health content names a drug or supplement with other health terms, a dose with a
     condition, or several conditions. Treatment words or units alone ("3 g") are not enough."""
@@ -47,6 +45,19 @@ def is_health_content(article: Article, ctx: Context) -> bool:
         or (bool(found["dose"]) and bool(found["conditions"]))
         or len(found["conditions"]) >= 2
     )
+
+
+def first_health_sentence(article: Article, ctx: Context) -> tuple[Sentence, int] | None:
+    """The first sentence naming a drug, supplement, condition or dose, and where the term is."""
+    groups = terms(ctx)
+    pattern = literal_pattern(groups["drugs"] + groups["supplements"] + groups["conditions"])
+    for sentence in sentences(article):
+        if sentence.text.endswith("?"):
+            continue  # a question (often the headline repeated) states nothing yet
+        match = pattern.search(sentence.masked) or dose_pattern(ctx).search(sentence.masked)
+        if match:
+            return sentence, match.start()
+    return None
 
 
 @rule(
@@ -66,13 +77,115 @@ def medical_disclaimer_missing(article: Article, ctx: Context) -> Iterator[Hit]:
         return
     found = health_terms(article, ctx)
     named = sorted(found["drugs"] | found["supplements"] | found["conditions"])[:4]
+    first = first_health_sentence(article, ctx)
+    where = first[0].at(article, first[1]) if first else article.key_position("title")
     yield Hit(
-        "health content without the medical disclaimer"
-        + (f" (mentions {', '.join(named)})" if named else ""),
-        article.key_position("disclaimers") if "disclaimers" in article.key_positions
-        else Position(1, 1),
-        hint="Add `disclaimers: [medical]` to the front matter.",
+        "This is health content"
+        + (f" (it mentions {', '.join(named)})" if named else "")
+        + " but carries no medical disclaimer.",
+        where,
+        hint="Add `medical` to `disclaimers:` in the front matter; the pipeline prints the "
+             "standard text.",
+        excerpt=first[0].text if first else "",
     )
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Text that shows a piece is selling something."""
+
+    sentence: Sentence
+    index: int
+    what: str
+
+
+def is_labeled(article: Article, ctx: Context) -> bool:
+    """Sponsored kind, a named sponsor and the sponsored disclaimer: the pipeline prints the
+    label above the title and the disclosure after the text."""
+    meta = article.meta
+    return (meta is not None and meta.kind in ctx.settings.sponsored_kinds()
+            and meta.sponsor is not None and "sponsored" in meta.disclaimers)
+
+
+def _business_pattern(ctx: Context) -> re.Pattern[str]:
+    words = "|".join(w.replace(" ", r"\s+") for w in ctx.lexicon("commerce")["business_words"])
+    # A run of capitalized words ending in a business word: "Welltopia Pharmacy".
+    return re.compile(rf"\b(?:[A-Z][\w'&.-]*\s+){{1,4}}(?i:{words})\b")
+
+
+def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
+    """A call to action naming a business, with a phone number or web address at hand."""
+    cta = phrases(ctx, "commerce", "cta")
+    business = _business_pattern(ctx)
+    for sentence in sentences(article):
+        verb = cta.search(sentence.masked)
+        name = business.search(sentence.masked)
+        paragraph = sentence.block.source
+        if verb and name and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
+            # The verb itself may open the capitalized run: "Call Welltopia Pharmacy".
+            business_name = cta.sub("", name.group(0), count=1) if verb.start() == name.start() \
+                else name.group(0)
+            yield Signal(sentence, verb.start(),
+                         f"a call to action for {' '.join(business_name.split())}")
+
+
+def first_person_business(article: Article, ctx: Context) -> Iterator[Signal]:
+    """The business speaking in the first person: "our clinic", "we compound"."""
+    pattern = phrases(ctx, "commerce", "first_person_business")
+    for sentence in sentences(article):
+        match = pattern.search(sentence.masked)
+        if match and not sentence.attributed:
+            yield Signal(sentence, match.start(),
+                         f"first-person business language ('{' '.join(match.group(0).split())}')")
+
+
+def weak_labels(article: Article, ctx: Context) -> Iterator[Signal]:
+    pattern = phrases(ctx, "commerce", "weak_labels")
+    for sentence in sentences(article):
+        match = pattern.match(sentence.masked)
+        # A label is a short line of its own ("Presented by Welltopia Pharmacy"), not the
+        # verb in a sentence ("the change was promoted to stable").
+        if match and len(sentence.block.text.split()) <= _LABEL_WORDS:
+            yield Signal(sentence, match.start(),
+                         f"'{' '.join(match.group(0).split())}', which is not a sponsor label")
+
+
+@memo
+def commercial_signals(article: Article, ctx: Context) -> list[Signal]:
+    """Everything in the text that shows commercial intent, in reading order."""
+    found = [*call_to_action(article, ctx), *weak_labels(article, ctx)]
+    if is_health_content(article, ctx):
+        found += first_person_business(article, ctx)
+    return sorted(found, key=lambda s: s.sentence.offset + s.index)
+
+
+@rule(
+    "DIS002", "sponsor-label-missing", "error",
+    why="FTC policy on native advertising and the ASME guidelines: paid or promotional content "
+        "must be identifiable as advertising before a reader starts reading. Wording such as "
+        "'Promoted' or 'Presented by' is, in the FTC's words, at best ambiguous.",
+    example="An article ending 'Call Welltopia Pharmacy at 262-429-9429' with `kind: feature`.",
+    fix="Make it `kind: advertorial` with `sponsor:` and `disclaimers: [sponsored]` so the "
+        "pipeline prints the sponsor label, or cut the call to action.",
+)
+def sponsor_label_missing(article: Article, ctx: Context) -> Iterator[Hit]:
+    """Commercial content (a call to action for a named business, a sponsor, or weak label
+    wording) that is not labeled as sponsored."""
+    meta = article.meta
+    if meta is None or is_labeled(article, ctx):
+        return
+    label = ctx.settings.sponsor_label.text
+    fix = (f"Make it `kind: advertorial` with `sponsor:` and `disclaimers: [sponsored]` so the "
+           f"pipeline prints '{label}', or cut the promotional text.")
+    signals = commercial_signals(article, ctx)
+    if signals:
+        first = signals[0]
+        yield Hit(f"This reads as commercial content ({first.what}) but is not labeled as "
+                  f"sponsored.", first.sentence.at(article, first.index), hint=fix,
+                  excerpt=first.sentence.text)
+    elif meta.sponsor is not None:
+        yield Hit(f"The article names a sponsor ({meta.sponsor.name}) but is not labeled as "
+                  "sponsored.", article.key_position("sponsor"), hint=fix)
 
 
 @rule(
@@ -92,3 +205,28 @@ def advertorial_without_sponsor(article: Article, ctx: Context) -> Iterator[Hit]
         article.key_position("kind"),
         hint="Add `sponsor: {name: \"...\", url: \"https://...\"}` to the front matter.",
     )
+
+
+@rule(
+    "DIS004", "material-connection-undisclosed", "error",
+    why="16 CFR 255.5: a connection between the writer and the business they recommend, one "
+        "that might change how readers weigh the words, must be disclosed clearly.",
+    example="'At our pharmacy we compound LDN in every strength.' in an unlabeled feature.",
+    fix="Disclose the connection in the text ('The author owns Welltopia Pharmacy') or run the "
+        "piece as a labeled advertorial.",
+)
+def material_connection_undisclosed(article: Article, ctx: Context) -> Iterator[Hit]:
+    """The text speaks for a business ('our pharmacy', 'we offer') without disclosing the
+    writer's connection to it."""
+    if article.meta is None or is_labeled(article, ctx) or not is_health_content(article, ctx):
+        return
+    disclosure = phrases(ctx, "commerce", "disclosures")
+    if any(disclosure.search(s.masked) for s in all_sentences(article)):
+        return
+    for signal in first_person_business(article, ctx):
+        yield Hit(f"The text speaks for a business ({signal.what}) without disclosing the "
+                  "writer's connection to it.", signal.sentence.at(article, signal.index),
+                  hint="Say who the writer works for ('Jordan Ellis is the pharmacist at "
+                       "Welltopia Pharmacy') or run the piece as a labeled advertorial.",
+                  excerpt=signal.sentence.text)
+        return

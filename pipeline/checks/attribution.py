@@ -1,0 +1,112 @@
+"""Attribution rules: an accountable author, a list of sources, sources that resolve."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.checks.blocks import headings, normalize
+from pipeline.checks.claims import all_claims
+from pipeline.checks.disclosure import is_health_content
+from pipeline.checks.prose import REFERENCE_SECTIONS, literal_pattern
+from pipeline.model import Article, Position
+
+_RESOLVABLE = re.compile(
+    r"\b10\.\d{4,9}/\S+|\bPMID:?\s*\d{6,9}|\bPMC\d{5,9}|https?://|\bwww\.|\bISBN[\s:-]*[\dX-]{10,}",
+    re.IGNORECASE,
+)
+
+
+def _institutional(name: str, article: Article, ctx: Context) -> bool:
+    words = literal_pattern(ctx.lexicon("style")["institutional_bylines"])
+    site = ctx.settings.site
+    own_names = {normalize(site.title), normalize(site.publisher)} - {""}
+    # A scraped page often shows the byline as a masthead: "Natural Awakenings Milwaukee
+    # Magazine".
+    masthead = re.search(re.escape(name) + r"\s+(?:Magazine|Media|News|Newsletter)\b",
+                         article.body)
+    return bool(words.search(name) or normalize(name) in own_names or masthead)
+
+
+@rule(
+    "ATT001", "byline-not-a-person", "warning",
+    why="HONcode principle 1: health information names an accountable author with their "
+        "qualifications. An organization cannot answer for a claim.",
+    example="author: \"Natural Awakenings Milwaukee\"",
+    fix="Name the person who wrote the piece in `authors:`; credit the organization "
+        "elsewhere.",
+)
+def byline_not_a_person(article: Article, ctx: Context) -> Iterator[Hit]:
+    """Health content whose byline is an organization, a desk or 'Staff', not a person."""
+    meta = article.meta
+    if meta is None or not is_health_content(article, ctx):
+        return
+    key = "authors" if "authors" in article.key_positions else "author"
+    for name in meta.authors:
+        if _institutional(name, article, ctx):
+            yield Hit(f"The byline '{name}' is an organization, not a person; health content "
+                      "needs an accountable author.", article.key_position(key),
+                      hint="Put the writer's name in `authors:` (and their credentials in the "
+                           "bio or `reviewed_by:`).")
+
+
+def _references_heading(article: Article) -> int | None:
+    """Body line of the References/Sources heading, if there is one."""
+    for heading in headings(article):
+        if normalize(heading.text) in REFERENCE_SECTIONS:
+            return heading.position.line
+    return None
+
+
+@rule(
+    "ATT002", "references-missing", "error",
+    why="HONcode principle 4 and the SPJ code: claims come with their sources, listed where a "
+        "reader can find them.",
+    example="An article that says 'studies show' and ends without a '## References' section.",
+    fix="Add '## References' at the end, with one footnote ('[^1]: ...') per source.",
+)
+def references_missing(article: Article, ctx: Context) -> Iterator[Hit]:
+    """The article makes health claims but has no References or Sources section."""
+    if not is_health_content(article, ctx) or _references_heading(article) is not None:
+        return
+    if any(token.type == "footnote_block_open" for token in article.tokens):
+        return
+    claims = all_claims(article, ctx)
+    if claims:
+        first = claims[0].sentence
+        yield Hit(f"The article makes health claims ({len(claims)} found, the first here) but "
+                  "has no References or Sources section.", first.at(article),
+                  hint="Add '## References' at the end and cite each claim with a footnote "
+                       "('[^1]') pointing to its source.", excerpt=first.text)
+
+
+def reference_entries(article: Article) -> Iterator[tuple[Position, str]]:
+    """Each paragraph after the References heading, including footnote definitions."""
+    start = _references_heading(article)
+    if start is None:
+        return
+    for token in article.tokens:
+        if token.type == "paragraph_open" and token.map:
+            source, offset = article.block_source(token)
+            position = article.position(offset)
+            if position.line > start and source.strip():
+                yield position, source
+
+
+@rule(
+    "ATT003", "reference-unresolvable", "warning",
+    why="House policy: an editor or reader must be able to open every source. A DOI, PMID or "
+        "URL makes a reference findable.",
+    example="[^2]: Smith J. A study of turmeric. 2019.",
+    fix="Add the DOI ('doi:10....'), the PMID or a link to the source.",
+)
+def reference_unresolvable(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A reference in the References/Sources section has no DOI, PMID or URL."""
+    if not is_health_content(article, ctx):
+        return
+    for position, source in reference_entries(article):
+        if not _RESOLVABLE.search(source):
+            yield Hit("This reference has no DOI, PMID or URL, so nobody can look it up.",
+                      position, hint="Add its DOI, PMID or a link to the source.",
+                      excerpt=source.strip().splitlines()[0])

@@ -1,0 +1,234 @@
+"""Claim rules: health-outcome claims need a source, fair balance and honest certainty."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.checks.disclosure import is_health_content
+from pipeline.checks.health import condition_pattern, phrases, substance_pattern, terms
+from pipeline.checks.prose import (
+    Sentence,
+    in_credited_quote,
+    literal_pattern,
+    memo,
+    sentences,
+)
+from pipeline.model import Article
+
+_NEGATION_REACH = 40
+"""How many characters before a claim word a negation still reverses it ("does not cure")."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    sentence: Sentence
+    index: int
+    """Where the claim word is in the sentence."""
+    phrase: str
+
+
+@memo
+def own_sentences(article: Article) -> list[Sentence]:
+    return list(_own_sentences(article))
+
+
+def _own_sentences(article: Article) -> Iterator[Sentence]:
+    """Statements the magazine makes in its own voice: not questions, quotes or attributed
+    words, and not text in a blockquote that credits its source."""
+    credited = in_credited_quote(article)
+    for sentence in sentences(article):
+        token_map = sentence.block.token.map
+        if token_map and token_map[0] in credited:
+            continue
+        if sentence.text.endswith("?") or sentence.attributed:
+            continue
+        yield sentence
+
+
+def negated(sentence: Sentence, index: int, ctx: Context) -> bool:
+    before = sentence.masked[max(0, index - _NEGATION_REACH):index]
+    return bool(phrases(ctx, "claims", "negations").search(before))
+
+
+def _phrase(match: re.Match[str]) -> str:
+    return " ".join(match.group(0).split())
+
+
+@memo
+def outcome_claims(article: Article, ctx: Context) -> list[Claim]:
+    """Sentences tying a drug, supplement or therapy to a health outcome."""
+    return list(_outcome_claims(article, ctx))
+
+
+def _outcome_claims(article: Article, ctx: Context) -> Iterator[Claim]:
+    substance = substance_pattern(ctx)
+    therapy = literal_pattern(terms(ctx)["treatments"])
+    condition = condition_pattern(ctx)
+    outcome = phrases(ctx, "claims", "outcome")
+    for sentence in own_sentences(article):
+        text = sentence.masked
+        subject = substance.search(text) or (therapy.search(text) and condition.search(text))
+        verb = outcome.search(text)
+        if subject and verb and not negated(sentence, verb.start(), ctx):
+            yield Claim(sentence, verb.start(), _phrase(verb))
+
+
+def establishment_claims(article: Article, ctx: Context) -> Iterator[Claim]:
+    pattern = phrases(ctx, "claims", "establishment")
+    for sentence in own_sentences(article):
+        match = pattern.search(sentence.masked)
+        if match and not negated(sentence, match.start(), ctx):
+            yield Claim(sentence, match.start(), _phrase(match))
+
+
+def vague_studies(article: Article, ctx: Context) -> Iterator[Claim]:
+    study = phrases(ctx, "claims", "vague_study")
+    finding = phrases(ctx, "claims", "finding")
+    for sentence in own_sentences(article):
+        match = study.search(sentence.masked)
+        if match and finding.search(sentence.masked, match.end()):
+            yield Claim(sentence, match.start(), _phrase(match))
+
+
+def all_claims(article: Article, ctx: Context) -> list[Claim]:
+    """Every claim that needs a source, in reading order."""
+    found = [*outcome_claims(article, ctx), *establishment_claims(article, ctx),
+             *vague_studies(article, ctx)]
+    return sorted(found, key=lambda c: c.sentence.offset + c.index)
+
+
+@rule(
+    "CLM001", "health-claim-uncited", "error",
+    why="FTC Health Products Compliance Guidance (2022): a health claim needs competent and "
+        "reliable scientific evidence, and readers need to be able to find it.",
+    example="'Turmeric relieves arthritis pain.' with no reference.",
+    fix="Add a footnote to the study ('[^1]' with the reference under '## References'), a "
+        "link, a DOI or PMID, or an (Author Year) citation, in the sentence or its paragraph.",
+)
+def health_claim_uncited(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A sentence ties a drug, supplement or therapy to a health outcome with no citation in
+    the sentence or its paragraph."""
+    if not is_health_content(article, ctx):
+        return
+    for claim in outcome_claims(article, ctx):
+        if not claim.sentence.cited:
+            yield Hit(f"Health claim ('{claim.phrase}') with no source in the sentence or its "
+                      "paragraph.", claim.sentence.at(article),
+                      hint="Cite the study that shows it (footnote, link, DOI, PMID or "
+                           "(Author Year)), attribute it to a named expert, or cut it.",
+                      excerpt=claim.sentence.text)
+
+
+@rule(
+    "CLM002", "vague-study-reference", "warning",
+    why="SPJ Code of Ethics: identify sources clearly and give readers access to source "
+        "material. 'A study of 215 participants' cannot be looked up.",
+    example="'Another study from Iran found no significant result.'",
+    fix="Name the authors, journal and year and cite it (footnote with DOI, PMID or link).",
+)
+def vague_study_reference(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A study is reported ('a study of 215 participants found') without anything that
+    identifies it."""
+    if not is_health_content(article, ctx):
+        return
+    for claim in vague_studies(article, ctx):
+        if not claim.sentence.cited:
+            yield Hit(f"Study mentioned ('{claim.phrase}') without saying which one.",
+                      claim.sentence.at(article),
+                      hint="Give the authors, journal and year and cite it with a footnote, "
+                           "DOI, PMID or link.", excerpt=claim.sentence.text)
+
+
+@rule(
+    "CLM003", "establishment-claim-uncited", "error",
+    why="FTC: a claim that cites a level of proof ('clinically proven', 'studies show') must "
+        "have exactly that proof; without a citation the reader cannot check it.",
+    example="'Scientific evidence shows that LDN blocks glial cells.'",
+    fix="Cite the studies in the same paragraph, or say what the evidence actually is.",
+)
+def establishment_claim_uncited(article: Article, ctx: Context) -> Iterator[Hit]:
+    """'Studies show', 'clinically proven', 'doctors agree' with no citation in the
+    paragraph."""
+    if not is_health_content(article, ctx):
+        return
+    for claim in establishment_claims(article, ctx):
+        if not claim.sentence.cited:
+            yield Hit(f"'{claim.phrase}' claims a level of proof but cites nothing.",
+                      claim.sentence.at(article),
+                      hint=f"Cite the studies behind '{claim.phrase}' in this paragraph, or "
+                           "describe the evidence plainly ('a small 2009 pilot study "
+                           "found ...').", excerpt=claim.sentence.text)
+
+
+@rule(
+    "CLM004", "absolute-efficacy-language", "warning",
+    why="FTC: it is unlawful to exaggerate the state of the science. Few treatments 'cure' or "
+        "work 'for everyone', and the studies behind most claims say 'may'.",
+    example="'LDN is an effective treatment for fibromyalgia.'",
+    fix="Say what the evidence shows, with its limits: 'may ease symptoms in some people'.",
+)
+def absolute_efficacy_language(article: Article, ctx: Context) -> Iterator[Hit]:
+    """Absolute wording ('cures', 'guaranteed', 'is an effective treatment') about a health
+    outcome, without a hedge."""
+    if not is_health_content(article, ctx):
+        return
+    absolute = phrases(ctx, "claims", "absolute")
+    hedges = phrases(ctx, "claims", "hedges")
+    groups = terms(ctx)
+    health = literal_pattern(groups["drugs"] + groups["supplements"] + groups["conditions"])
+    for sentence in own_sentences(article):
+        match = absolute.search(sentence.masked)
+        if (match and health.search(sentence.masked) and not hedges.search(sentence.masked)
+                and not negated(sentence, match.start(), ctx)):
+            yield Hit(f"Absolute language: '{_phrase(match)}' overstates what the evidence "
+                      "shows.", sentence.at(article, match.start()),
+                      hint="Describe the effect with its limits ('may help some people "
+                           "with ...') and cite the study.", excerpt=sentence.text)
+
+
+@rule(
+    "CLM005", "benefits-without-harms", "warning",
+    why="15 U.S.C. 55: an advertisement misleads when it fails to reveal the consequences of "
+        "use. Fair balance: a piece that gives benefits gives the risks too.",
+    example="An article on semaglutide's weight-loss results that never mentions side effects.",
+    fix="Add the known side effects, interactions and who should not take it, with a source.",
+)
+def benefits_without_harms(article: Article, ctx: Context) -> Iterator[Hit]:
+    """Outcome claims for a drug or supplement, and no word anywhere about side effects,
+    risks or interactions."""
+    if not is_health_content(article, ctx):
+        return
+    harms = phrases(ctx, "claims", "harms")
+    if any(harms.search(s.masked) for s in sentences(article)):
+        return
+    for claim in outcome_claims(article, ctx):
+        yield Hit("The article gives benefits but says nothing about side effects, risks or "
+                  "interactions.", claim.sentence.at(article),
+                  hint="Add a passage on side effects, interactions and who should not take "
+                       "it, with a source.", excerpt=claim.sentence.text)
+        return
+
+
+@rule(
+    "CLM006", "unattributed-first-person-finding", "warning",
+    why="SPJ: never plagiarize, always attribute. 'We conclude' in a magazine article is "
+        "usually a study's words pasted in without quotation marks.",
+    example="'Accordingly, we conclude that LDN is an effective treatment.'",
+    fix="Quote the researchers and name them, or report the finding in the third person.",
+)
+def unattributed_first_person_finding(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A research finding in the first person ('we conclude', 'our results') that is not
+    quoted or attributed."""
+    if not is_health_content(article, ctx):
+        return
+    pattern = phrases(ctx, "claims", "first_person")
+    for sentence in own_sentences(article):
+        match = pattern.search(sentence.masked)
+        if match:
+            yield Hit(f"'{_phrase(match)}' reads as a study's own words, not the magazine's.",
+                      sentence.at(article, match.start()),
+                      hint="Quote and name the researchers ('The authors wrote, \"...\"') or "
+                           "report the finding in the third person.", excerpt=sentence.text)

@@ -1,0 +1,100 @@
+"""The health lexicon: drugs (with their approved uses), supplements, conditions, treatments.
+
+Data lives in pipeline/data/health.yaml and drugs.yaml; a publication extends it in
+publication.toml (`[rules.DIS001] extra_supplements = [...]`, `extra_conditions`,
+`extra_treatments`; `[rules.REG001] extra_drugs = [{name = "...", brands = [...],
+approved_for = [...], prescription = true}]`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.checks import Context
+from pipeline.checks.prose import literal_pattern, memo, phrase_pattern
+
+GROUPS = ("drugs", "supplements", "conditions", "treatments")
+
+
+@dataclass(frozen=True)
+class Drug:
+    generic: str
+    names: tuple[str, ...]
+    """Every name that refers to the drug: generic, brands, aliases."""
+    brands: tuple[str, ...]
+    compounded: tuple[str, ...]
+    """Names of forms only compounding pharmacies make."""
+    prescription: bool
+    approved_for: tuple[str, ...]
+
+    def approves(self, condition: str) -> bool:
+        """The condition is (a synonym of) one of the drug's approved uses."""
+        return any(condition in use or use in condition for use in self.approved_for)
+
+
+def _drug(generic: str, entry: dict[str, Any]) -> Drug:
+    def listed(key: str) -> tuple[str, ...]:
+        return tuple(str(v).lower() for v in entry.get(key) or [])
+
+    return Drug(generic.lower(), (generic.lower(), *listed("brands"), *listed("aliases")),
+                listed("brands"), listed("compounded"), bool(entry.get("prescription")),
+                listed("approved_for"))
+
+
+@memo
+def drugs(ctx: Context) -> list[Drug]:
+    """drugs.yaml plus the publication's `[rules.REG001] extra_drugs`."""
+    table: dict[str, Any] = ctx.lexicon("drugs")
+    found = [_drug(name, entry or {}) for name, entry in table.items()]
+    for entry in ctx.param("REG001", "extra_drugs", []):
+        if isinstance(entry, dict) and entry.get("name"):
+            found.append(_drug(str(entry["name"]), entry))
+    return found
+
+
+@memo
+def terms(ctx: Context) -> dict[str, list[str]]:
+    """The health terms by group, with the publication's additions and every drug name."""
+    lexicon = ctx.lexicon("health")
+    groups = {group: [str(t).lower() for t in lexicon.get(group, [])] for group in GROUPS}
+    for group in GROUPS[1:]:
+        groups[group] += [str(t).lower() for t in ctx.param("DIS001", f"extra_{group}", [])]
+    groups["drugs"] += [name for drug in drugs(ctx) for name in drug.names]
+    return groups
+
+
+@memo
+def substance_pattern(ctx: Context) -> re.Pattern[str]:
+    """Any drug or supplement name."""
+    groups = terms(ctx)
+    return literal_pattern(groups["drugs"] + groups["supplements"])
+
+
+@memo
+def condition_pattern(ctx: Context) -> re.Pattern[str]:
+    return literal_pattern(terms(ctx)["conditions"])
+
+
+def dose_pattern(ctx: Context) -> re.Pattern[str]:
+    return re.compile(ctx.lexicon("health")["dose_pattern"])
+
+
+def phrases(ctx: Context, lexicon: str, key: str) -> re.Pattern[str]:
+    """A lexicon's phrase list (which may hold regex fragments) as one pattern."""
+    return phrase_pattern(tuple(str(p) for p in ctx.lexicon(lexicon)[key]))
+
+
+def drug_mentions(text: str, ctx: Context) -> Iterator[tuple[Drug, re.Match[str]]]:
+    """Each mention of a known drug in the text, with the drug it names."""
+    by_name, pattern = _drug_index(ctx)
+    for match in pattern.finditer(text):
+        yield by_name[re.sub(r"\s+", " ", match.group(0).lower())], match
+
+
+@memo
+def _drug_index(ctx: Context) -> tuple[dict[str, Drug], re.Pattern[str]]:
+    by_name = {name: drug for drug in drugs(ctx) for name in drug.names}
+    return by_name, literal_pattern(by_name)

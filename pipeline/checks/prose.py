@@ -1,0 +1,233 @@
+"""Sentences of an article's prose with exact source positions, and what surrounds them:
+citations, quotation and attribution. The health-content rules read the article through this.
+
+Markup is masked with spaces rather than removed, so an offset in the masked text is an offset
+in the Markdown source: a match points at the right line and column.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import Any, ParamSpec, TypeVar
+
+import yaml
+
+from pipeline.checks import DATA
+from pipeline.checks.blocks import Block, blocks, normalize
+from pipeline.model import Article, Position
+
+# Each pattern's whole match becomes spaces; group "keep" (when present) stays visible.
+_MASKS = [
+    re.compile(r"\[\^[^\]\s]+\]"),                                # footnote references
+    re.compile(r"!?\[(?P<keep>[^\]]*)\]\([^)]*\)"),              # links and images: keep text
+    re.compile(r"<(?:https?://|mailto:)[^>\s]+>"),                # autolinks
+    re.compile(r"https?://[^\s)>\]]+"),                           # bare URLs
+    re.compile(r"<[^>\n]+>"),                                     # inline HTML
+    re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),  # list/quote marks
+    re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE),                 # quote marks on plain lines
+    re.compile(r"[*_`~]+"),                                       # emphasis and code marks
+    re.compile(r"\{[#.][^}]*\}"),                                 # {attributes}
+]
+
+_ABBREVIATIONS = frozenset(
+    yaml.safe_load((DATA / "abbreviations.yaml").read_text(encoding="utf-8"))
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])")
+_LAST_WORD = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
+
+CITATION = re.compile(
+    r"\[\^[^\]\s]+\]"                                     # footnote reference
+    r"|\[\d+(?:\s*[,–-]\s*\d+)*\]"                        # numbered reference [3], [2-4]
+    r"|\]\([a-z]+://|<https?://|https?://\S"              # inline link, autolink, bare URL
+    r"|\b10\.\d{4,9}/\S+"                                 # DOI
+    r"|\bPMID:?\s*\d{6,9}|\bPMC\d{5,9}"                   # PubMed ids
+    r"|\([A-Z][\w'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’-]+)?,?\s+(?:19|20)\d\d[a-z]?\)"
+    r"|\b[A-Z][\w'’-]+(?:\s+et\s+al\.?)?\s+\((?:19|20)\d\d[a-z]?\)"  # (Author Year), Author (Year)
+)
+_ATTRIBUTION = re.compile(
+    r"\b(?:says?|said|according to|told|tells|writes|wrote|explains?|explained|notes|noted|"
+    r"adds|added|argues|argued|recalls|cautions|warns)\b",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])[ \t]")
+_QUOTED = re.compile(r"[\"“][^\"”]{12,}[\"”]")
+_QUOTE_CREDIT = re.compile(r"^\s*(?:[—―–]|--|~|source:)", re.IGNORECASE)
+
+REFERENCE_SECTIONS = frozenset(
+    {"references", "sources", "studies cited", "works cited", "bibliography", "citations",
+     "notes and references", "further reading", "resources"}
+)
+NON_PROSE_SECTIONS = REFERENCE_SECTIONS | {"about the author", "about the authors", "disclosure",
+                                           "disclosures", "disclaimer"}
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def memo(function: Callable[P, R]) -> Callable[P, R]:
+    """Cache a function of objects (article, context) for as long as those objects live: the
+    rules of one run share the sentence split and the lexicon patterns instead of redoing them."""
+    cache: dict[tuple[int, ...], tuple[list[weakref.ref[Any]], R]] = {}
+
+    @wraps(function)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
+        key = tuple(id(arg) for arg in args)
+        hit = cache.get(key)
+        if hit is not None and all(ref() is arg for ref, arg in zip(hit[0], args, strict=True)):
+            return hit[1]
+        value = function(*args, **kwargs)
+        def forget(_: weakref.ref[Any], key: tuple[int, ...] = key) -> None:
+            cache.pop(key, None)
+
+        cache[key] = ([weakref.ref(arg, forget) for arg in args], value)
+        return value
+
+    return cached
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a prose block: masked text aligned with the Markdown source."""
+
+    masked: str
+    """The sentence's source with markup replaced by spaces (same length as the source)."""
+    source: str
+    offset: int
+    """Body offset where the sentence starts."""
+    block: Block
+    lead: str = ""
+    """Source of the paragraph introducing the list this sentence is in ("Studies found:[^1]")."""
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", self.masked).strip()
+
+    def at(self, article: Article, index: int = 0) -> Position:
+        """File position of a character index into the sentence."""
+        return article.position(self.offset + index)
+
+    @property
+    def cited(self) -> bool:
+        """The sentence or its paragraph carries a citation."""
+        return any(CITATION.search(text) for text in (self.source, self.block.source, self.lead))
+
+    @property
+    def attributed(self) -> bool:
+        """Quoted or attributed to someone: the claim is theirs, not the magazine's."""
+        quoted = _QUOTED.search(self.source) or _QUOTED.search(self.block.source)
+        return bool(_ATTRIBUTION.search(self.text) or (quoted and _ATTRIBUTION.search(
+            self.block.text)) or self.text.startswith(("\"", "“")))
+
+
+def mask(source: str) -> str:
+    """Replace Markdown markup with spaces, keeping every other character where it was."""
+    chars = list(source.replace("’", "'").replace("‘", "'"))
+    for pattern in _MASKS:
+        for match in pattern.finditer(source):
+            keep = match.span("keep") if "keep" in pattern.groupindex else (0, 0)
+            for index in range(*match.span()):
+                if not keep[0] <= index < keep[1]:
+                    chars[index] = " "
+    return "".join(chars)
+
+
+def _ends_sentence(masked: str, boundary: re.Match[str]) -> bool:
+    before = _LAST_WORD.search(masked[: boundary.end()])
+    if before is None:
+        return True
+    word = before.group(1).rstrip(".").lower()
+    # "Dr. Smith", "U.S. Food" and initials ("J. Smith") do not end a sentence.
+    return word not in _ABBREVIATIONS and not (len(word) == 1 and word.isalpha())
+
+
+def split(masked: str) -> Iterator[tuple[int, int]]:
+    """Spans of the sentences in masked text, leading spaces trimmed."""
+    start = 0
+    for boundary in _BOUNDARY.finditer(masked):
+        if _ends_sentence(masked, boundary):
+            yield from _trimmed(masked, start, boundary.end())
+            start = boundary.end()
+    yield from _trimmed(masked, start, len(masked))
+
+
+def _trimmed(masked: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    text = masked[start:end]
+    if text.strip():
+        lead = len(text) - len(text.lstrip())
+        yield start + lead, start + len(text.rstrip())
+
+
+def is_prose(block: Block) -> bool:
+    """Body prose: not references, bios or disclosures, not a pull quote."""
+    return normalize(block.section) not in NON_PROSE_SECTIONS and block.in_container != "pullquote"
+
+
+@memo
+def sentences(article: Article) -> list[Sentence]:
+    """Every sentence of the article's prose (not references, bios, pull quotes), in order."""
+    return list(split_blocks(prose_blocks(article)))
+
+
+@memo
+def all_sentences(article: Article) -> list[Sentence]:
+    """Every sentence of every paragraph, bios and reference lists included."""
+    return list(split_blocks(blocks(article)))
+
+
+def split_blocks(found: Iterable[Block]) -> Iterator[Sentence]:
+    lead = ""
+    for block in found:
+        if not _LIST_ITEM.match(block.source):
+            lead = block.source if block.text.rstrip().endswith(":") else ""
+        masked = mask(block.source)
+        for start, end in split(masked):
+            yield Sentence(masked[start:end], block.source[start:end], block.offset + start,
+                           block, lead if _LIST_ITEM.match(block.source) else "")
+
+
+def prose_blocks(article: Article) -> list[Block]:
+    return [block for block in blocks(article) if is_prose(block)]
+
+
+@memo
+def in_credited_quote(article: Article) -> set[int]:
+    """First source lines of paragraphs inside blockquotes that credit their source
+    (a closing "— Name" line or a citation): the words are the source's, not the magazine's."""
+    credited: set[int] = set()
+    depth = 0
+    group: list[tuple[int, str, str]] = []
+    for token in article.tokens:
+        if token.type == "blockquote_open":
+            depth += 1
+        elif token.type == "blockquote_close":
+            depth -= 1
+            if depth == 0:
+                if any(_QUOTE_CREDIT.search(text) or CITATION.search(source)
+                       for _, text, source in group):
+                    credited |= {line for line, _, _ in group}
+                group = []
+        elif token.type == "paragraph_open" and depth and token.map:
+            source, _ = article.block_source(token)
+            group.append((token.map[0], mask(source).strip(), source))
+    return credited
+
+
+@lru_cache(maxsize=256)
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole-word, case-insensitive alternation of phrases; spaces match any whitespace.
+
+    A phrase may itself be a regex fragment (lexicons use that for numbers and optional words).
+    """
+    ordered = sorted(phrases, key=len, reverse=True)
+    body = "|".join(p.replace(" ", r"\s+") for p in ordered)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
+    """Whole-word, case-insensitive alternation of literal terms."""
+    return phrase_pattern(tuple(re.escape(t).replace(r"\ ", " ") for t in terms))

@@ -1,0 +1,92 @@
+"""Readability rules: Flesch-Kincaid grade and sentence length, computed offline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import pyphen
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.checks.prose import Sentence, sentences
+from pipeline.model import Article
+
+_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|\d+(?:[.,]\d+)*")
+_MIN_WORDS = 100
+"""Below this, a grade says little about the text."""
+
+
+@lru_cache(maxsize=1)
+def _hyphenator() -> pyphen.Pyphen:
+    # left/right=1 so short word-end syllables count ("a-rea").
+    return pyphen.Pyphen(lang="en_US", left=1, right=1)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def syllables(word: str) -> int:
+    """Syllables of a word from the hyphenation dictionary (pyphen ships it: no downloads)."""
+    if word[0].isdigit():
+        return max(1, len(word) // 2)
+    return len(_hyphenator().positions(word.lower())) + 1
+
+
+def grade(prose: list[Sentence]) -> tuple[float, int]:
+    """Flesch-Kincaid grade level of the sentences, and their word count."""
+    counted = [words(s.text) for s in prose]
+    counted = [w for w in counted if w]
+    total = sum(len(w) for w in counted)
+    if not total:
+        return 0.0, 0
+    syllable_count = sum(syllables(word) for ws in counted for word in ws)
+    return 0.39 * total / len(counted) + 11.8 * syllable_count / total - 15.59, total
+
+
+def reading_sentences(article: Article) -> list[Sentence]:
+    """Running prose: paragraphs and list items outside references, bios, disclaimers and pull
+    quotes (tables and code are not paragraphs, so never counted)."""
+    return [s for s in sentences(article) if not s.block.in_quote]
+
+
+@rule(
+    "READ001", "reading-grade-above-target", "warning",
+    why="MedlinePlus and the CDC's 'Simply Put' guide: health information should read at "
+        "grade 8 or below so most adults can act on it.",
+    example="'Low-dose naltrexone's mechanism of action differs from the normal dose's action, "
+            "as only a small dose is needed to exhibit anti-inflammatory effects ...'",
+    fix="Shorter sentences, everyday words, one idea per sentence; explain medical terms.",
+)
+def reading_grade_above_target(article: Article, ctx: Context) -> Iterator[Hit]:
+    """The prose reads above the target Flesch-Kincaid grade (publication.toml
+    `[rules.READ001] target`, default 8)."""
+    target = float(ctx.param("READ001", "target", 8))
+    prose = reading_sentences(article)
+    level, total = grade(prose)
+    if total < _MIN_WORDS or level <= target:
+        return
+    hardest = max(prose, key=lambda s: len(words(s.text)))
+    yield Hit(f"The text reads at grade {level:.1f} (Flesch-Kincaid); the target is "
+              f"{target:g} or below.", prose[0].at(article),
+              hint=f"Shorten long sentences and use everyday words; the longest sentence is "
+                   f"on line {hardest.at(article).line}.", excerpt=prose[0].text)
+
+
+@rule(
+    "READ002", "long-sentence", "suggestion",
+    why="Plain-language guidance (plainlanguage.gov, CDC): sentences past about 30 words are "
+        "hard to follow, above all in health information.",
+    example="A 45-word sentence that joins a definition, a dose and a caution.",
+    fix="Split it into two or three sentences, one idea each.",
+)
+def long_sentence(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A sentence longer than `[rules.READ002] max_words` (default 30)."""
+    limit = int(ctx.param("READ002", "max_words", 30))
+    for sentence in reading_sentences(article):
+        count = len(words(sentence.text))
+        if count > limit:
+            yield Hit(f"Sentence of {count} words (the limit is {limit}).",
+                      sentence.at(article), hint="Split it into shorter sentences, one idea "
+                      "each.", excerpt=sentence.text)

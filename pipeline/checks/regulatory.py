@@ -1,0 +1,130 @@
+"""Regulatory rules: off-label uses, compounded drugs and prescription drugs in promotion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.checks.claims import own_sentences
+from pipeline.checks.disclosure import commercial_signals, is_health_content, is_labeled
+from pipeline.checks.health import condition_pattern, drug_mentions, drugs, phrases
+from pipeline.checks.prose import Sentence, literal_pattern, sentences
+from pipeline.model import Article
+
+
+def _says(article: Article, ctx: Context, key: str) -> bool:
+    """Some sentence of the prose matches the claims lexicon's `key` phrases."""
+    pattern = phrases(ctx, "claims", key)
+    return any(pattern.search(s.masked) for s in sentences(article))
+
+
+def off_label_uses(article: Article, ctx: Context) -> Iterator[tuple[Sentence, int, str]]:
+    """Sentences that put a drug to a use it is not approved for: the drug beside a condition
+    outside its approved uses (with a word of use: 'for', 'treat'), or the words 'off-label'."""
+    conditions = condition_pattern(ctx)
+    cues = phrases(ctx, "claims", "use_cues")
+    off_label = phrases(ctx, "claims", "off_label")
+    for sentence in own_sentences(article):
+        for drug, mention in drug_mentions(sentence.masked, ctx):
+            if off_label.search(sentence.masked):
+                yield sentence, mention.start(), f"{mention.group(0)} used off-label"
+                break
+            unapproved = [m.group(0) for m in conditions.finditer(sentence.masked)
+                          if not drug.approves(" ".join(m.group(0).lower().split()))]
+            if unapproved and cues.search(sentence.masked):
+                yield sentence, mention.start(), f"{mention.group(0)} for {unapproved[0]}"
+                break
+
+
+@rule(
+    "REG001", "off-label-without-status", "error",
+    why="Off-label prescribing is legal, but whether the FDA has approved a use is a material "
+        "fact for readers (15 U.S.C. 55). 'Indicated for' is label language and implies "
+        "approval.",
+    example="'Low-dose naltrexone is used for fibromyalgia and multiple sclerosis.' with no "
+            "word that the FDA has not approved it for them.",
+    fix="Say it plainly: 'This use is off-label: the FDA has not approved naltrexone for "
+        "fibromyalgia.'",
+)
+def off_label_without_status(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A drug is discussed for a use outside its FDA-approved indications (drugs.yaml) and
+    the article never says the use is not FDA-approved."""
+    if not is_health_content(article, ctx):
+        return
+    status = phrases(ctx, "claims", "status")
+    if any(status.search(s.masked) and "approv" in s.masked.lower()
+           for s in sentences(article)):
+        return
+    for sentence, index, use in off_label_uses(article, ctx):
+        yield Hit(f"Off-label use ({use}) without saying that the FDA has not approved it.",
+                  sentence.at(article, index),
+                  hint="Add a plain statement of status: 'This use is off-label: the FDA has "
+                       "not approved the drug for this condition.' Avoid 'indicated for'.",
+                  excerpt=sentence.text)
+        return
+
+
+def compounded_mention(article: Article, ctx: Context) -> tuple[Sentence, int] | None:
+    """The first sentence about compounding, else the first naming a compounded-only form."""
+    compounding = phrases(ctx, "claims", "compounding")
+    forms = literal_pattern([name for drug in drugs(ctx) for name in drug.compounded])
+    found = list(sentences(article))
+    for pattern in (compounding, forms):
+        for sentence in found:
+            match = pattern.search(sentence.masked)
+            if match:
+                return sentence, match.start()
+    return None
+
+
+@rule(
+    "REG002", "compounded-without-status", "error",
+    why="FDA: compounded drugs are not FDA-approved, and the FDA does not review them for "
+        "safety, effectiveness or quality. Readers must be told before they buy one.",
+    example="'Low-dose naltrexone is a custom-made compounded drug with many benefits.'",
+    fix="Add: 'Compounded drugs are not FDA-approved.'",
+)
+def compounded_without_status(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A compounded drug is discussed without saying compounded drugs are not FDA-approved."""
+    if not is_health_content(article, ctx):
+        return
+    status = phrases(ctx, "claims", "compounded_status")
+    if any(status.search(s.masked) for s in sentences(article)):
+        return
+    mention = compounded_mention(article, ctx)
+    if mention:
+        sentence, index = mention
+        yield Hit("Compounded drug without the statement that compounded drugs are not "
+                  "FDA-approved.", sentence.at(article, index),
+                  hint="Add: 'Compounded drugs are not FDA-approved. The FDA does not review "
+                       "them for safety, effectiveness or quality.'", excerpt=sentence.text)
+
+
+@rule(
+    "REG003", "prescription-drug-without-prescriber", "warning",
+    why="HONcode principle 2 and house policy: a piece that promotes a prescription drug "
+        "sends readers to a prescriber, not straight to a seller.",
+    example="'LDN requires a prescription. Call Welltopia Pharmacy at 262-429-9429.'",
+    fix="Add a sentence sending readers to their prescriber: 'Talk to your doctor about "
+        "whether it is right for you.'",
+)
+def prescription_drug_without_prescriber(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A prescription drug appears in commercial content and readers are never told to talk
+    to their doctor or prescriber."""
+    if not is_health_content(article, ctx) or _says(article, ctx, "prescriber"):
+        return
+    signals = commercial_signals(article, ctx)
+    if not signals and not is_labeled(article, ctx):
+        return
+    for sentence in sentences(article):
+        for drug, mention in drug_mentions(sentence.masked, ctx):
+            if drug.prescription:
+                where = signals[0] if signals else None
+                yield Hit(f"Prescription drug ({mention.group(0)}) promoted without sending "
+                          "readers to a prescriber.",
+                          where.sentence.at(article, where.index) if where
+                          else sentence.at(article, mention.start()),
+                          hint="Add: 'Talk to your doctor or prescriber about whether it is "
+                               "right for you.'",
+                          excerpt=(where.sentence if where else sentence).text)
+                return

@@ -1,0 +1,89 @@
+"""Style rules: drug names, dose formats, person-first language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.checks.disclosure import is_health_content
+from pipeline.checks.health import drugs
+from pipeline.checks.prose import literal_pattern, sentences
+from pipeline.model import Article
+
+# ISMP's list of error-prone dose designations, with what to write instead.
+_DOSE_UNITS = r"(?:mg|mcg|µg|ug|g|mL|ml|L|IU|units?|cc|mEq)"
+_ERROR_PRONE_DOSES = [
+    (re.compile(rf"(?<![\d.])\.\d+\s?{_DOSE_UNITS}\b"), "a leading zero: write '0.5 mg'"),
+    (re.compile(rf"\b\d+\.0+\s?{_DOSE_UNITS}\b"), "no trailing zero: write '1 mg', not "
+                                                 "'1.0 mg'"),
+    (re.compile(r"\b\d+(?:\.\d+)?(?:mg|mcg|mL|ml|IU|mEq)\b"), "a space between number and unit"),
+    (re.compile(r"\b\d+(?:\.\d+)?\s?cc\b"), "'mL' instead of 'cc'"),
+    (re.compile(r"\b\d+(?:\.\d+)?\s?(?:µg|ug)\b"), "'mcg' instead of 'µg'"),
+]
+
+
+@rule(
+    "STY001", "generic-name-capitalized", "warning",
+    why="AMA and AP style: generic drug names are common nouns (naltrexone); only brand names "
+        "take a capital (Revia). A capital makes a generic look like a product.",
+    example="'Low-dose Naltrexone is compounded.'",
+    fix="Write the generic name in lower case: 'low-dose naltrexone'.",
+)
+def generic_name_capitalized(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A generic drug name is capitalized in the middle of a sentence."""
+    generics = literal_pattern([d.generic for d in drugs(ctx)])
+    for sentence in sentences(article):
+        for match in generics.finditer(sentence.masked):
+            word = match.group(0)
+            if match.start() > 0 and word[0].isupper() and not word.isupper():
+                yield Hit(f"Generic drug name '{word}' capitalized mid-sentence.",
+                          sentence.at(article, match.start()),
+                          hint=f"Write '{word.lower()}'; capitals are for brand names.",
+                          excerpt=sentence.text)
+
+
+@rule(
+    "STY002", "error-prone-dose-format", "warning",
+    why="ISMP's list of error-prone abbreviations and dose designations: '.5 mg' is misread "
+        "as 5 mg, '1.0 mg' as 10 mg, 'cc' as 'u', 'µg' as 'mg'.",
+    example="'Take .5mg at night.'",
+    fix="Write '0.5 mg': a leading zero, no trailing zero, a space before the unit, mL and "
+        "mcg.",
+)
+def error_prone_dose(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A dose written in a format known to cause tenfold errors ('.5 mg', '1.0 mg', '5mg',
+    'cc', 'µg')."""
+    if not is_health_content(article, ctx):
+        return
+    for sentence in sentences(article):
+        for pattern, fix in _ERROR_PRONE_DOSES:
+            for match in pattern.finditer(sentence.masked):
+                yield Hit(f"Error-prone dose format '{match.group(0)}'.",
+                          sentence.at(article, match.start()), hint=f"Use {fix}.",
+                          excerpt=sentence.text)
+
+
+@rule(
+    "INC001", "stigmatizing-language", "suggestion",
+    why="NIDA 'Words Matter' and the AP Stylebook: labels such as 'addict' or 'substance "
+        "abuse' stigmatize and keep people from seeking care; person-first words do not.",
+    example="'Naltrexone helps addicts stay sober.'",
+    fix="Use person-first language: 'people with a substance use disorder'.",
+)
+def stigmatizing_language(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A stigmatizing term ('addict', 'substance abuse', 'committed suicide') with its
+    person-first replacement."""
+    lexicon = ctx.lexicon("style")
+    replacements: dict[str, str] = dict(lexicon["stigmatizing"])
+    if is_health_content(article, ctx):
+        replacements |= lexicon["stigmatizing_health"]
+    pattern = literal_pattern(replacements)
+    for sentence in sentences(article):
+        if sentence.attributed:
+            continue
+        for match in pattern.finditer(sentence.masked):
+            term = " ".join(match.group(0).lower().split())
+            yield Hit(f"'{match.group(0)}' is stigmatizing language.",
+                      sentence.at(article, match.start()),
+                      hint=f"Write '{replacements[term]}' instead.", excerpt=sentence.text)
