@@ -68,8 +68,9 @@ def test_text_format_points_at_the_line(project: Path) -> None:
 def test_github_format(project: Path) -> None:
     result = runner.invoke(app, ["check", str(SEED), "--format", "github"])
     assert result.exit_code == 1
-    assert result.stdout.startswith("::error file=")
-    assert "title=DIS001::" in result.stdout
+    lines = result.stdout.splitlines()
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    assert any(line.startswith("::error file=") and "title=DIS001::" in line for line in lines)
 
 
 @pytest.mark.parametrize(
