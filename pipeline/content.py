@@ -183,11 +183,13 @@ def load_project(root: Path) -> Project:
 
 
 def collect_paths(paths: list[Path], root: Path) -> list[Path]:
-    """Markdown files named on the command line, folders searched recursively."""
+    """Markdown files named on the command line, folders searched recursively (images/
+    folders hold credits and notes beside the pictures, not articles)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*.md")
+                                if p.is_file() and "images" not in p.relative_to(path).parts))
         elif path.exists():
             found.append(path)
         else:
