@@ -16,7 +16,8 @@ from pipeline.checks.blocks import inline_text
 from pipeline.model import Article, Position
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
-_LINK_TARGET = re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[a-z][a-z0-9+.-]*:[^>\s]*>"
+_LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"
+                          r"|<[a-z][a-z0-9+.-]*:[^>\s]*>"
                           r"|https?://[^\s)\]>]+|<!--.*?-->|</?[a-z][^<>]*>",
                           re.IGNORECASE | re.DOTALL)
 

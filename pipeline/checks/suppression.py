@@ -104,8 +104,10 @@ def suppressions(article: Article) -> list[Suppression]:
         if directive.verb != "disable" or not directive.reason:
             continue
         for code in directive.codes:
-            enable = next((d for d in found[index + 1:]
-                           if d.verb == "enable" and code in d.codes), None)
+            following = (d for d in found[index + 1:] if code in d.codes)
+            enable = next((d for d in following if d.verb == "enable"
+                           or (d.verb == "disable" and d.reason)), None)
+            enable = enable if enable and enable.verb == "enable" else None
             last = enable.line if enable else _block_end(article, directive.line)
             result.append(Suppression(
                 code, directive.reason,
