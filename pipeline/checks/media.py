@@ -59,7 +59,7 @@ def image_file(article: Article, src: str) -> Path | None:
     return (article.path.resolve().parent / relative.lstrip("/")).resolve()
 
 
-def referenced_files(article: Article, ctx: Context) -> list[Path]:
+def referenced_files(article: Article) -> list[Path]:
     """Local image files the article's findings depend on (for the result cache)."""
     files = (image_file(article, use.src) for use in images(article))
     return [f for f in files if f is not None]
