@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import phonenumbers
-
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.prose import masked, prose, words_pattern
 from pipeline.model import Article, Position
@@ -25,6 +23,8 @@ _PHONE_CANDIDATE = re.compile(
 
 def _invalid_phone(number: str, region: str) -> str | None:
     """Why `number` cannot be dialled, or None when libphonenumber finds it valid."""
+    import phonenumbers  # imported on first use: its metadata is slow to load
+
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException as exc:

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.prose import prose
 from pipeline.errors import ConfigError
@@ -114,6 +112,8 @@ def _length_param(ctx: Context, name: str, default: str) -> float:
 
 def _pixel_width(path: Path) -> int | None:
     """Width in pixels from the image header (Pillow reads no pixel data), None if unreadable."""
+    from PIL import Image, UnidentifiedImageError  # only print-edition images need it
+
     try:
         with Image.open(path) as image:
             return int(image.size[0])

@@ -71,12 +71,25 @@ def _body_line(article: Article, body_line: int) -> str:
     return article.lines[file_line - 1] if 1 <= file_line <= len(article.lines) else ""
 
 
-def prose(article: Article) -> Iterator[Prose]:
-    """Every paragraph and heading of the body, in order, footnote definitions excluded."""
+_last: tuple[list[Token], list[Prose]] | None = None
+
+
+def prose(article: Article) -> list[Prose]:
+    """Every paragraph and heading of the body, in order, footnote definitions excluded.
+
+    A dozen rules read this view of the same article in turn, so the last one is kept; the
+    token list it was built from is held, so an identity match cannot be a stale one."""
+    global _last
+    tokens = article.tokens
+    if _last is None or _last[0] is not tokens:
+        _last = (tokens, list(_walk(tokens)))
+    return _last[1]
+
+
+def _walk(tokens: list[Token]) -> Iterator[Prose]:
     section = ""
     depth = 0
     lists = 0
-    tokens = article.tokens
     for index, token in enumerate(tokens):
         kind = token.type
         if kind == "footnote_block_open":
