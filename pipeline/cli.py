@@ -25,6 +25,12 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 def _settings() -> settings.Settings:
@@ -41,10 +47,20 @@ def _print_findings(report_findings: list[fmt.Finding], sources: dict[str, list[
                     output: Format) -> None:
     if output is Format.json:
         typer.echo(fmt.format_json(report_findings))
+    elif output is Format.sarif:
+        from pipeline import __version__
+        from pipeline.checks.catalogue import rule_help
+
+        typer.echo(fmt.format_sarif(report_findings, rule_help(), __version__))
     elif output is Format.github:
         text = fmt.format_github(report_findings)
         if text:
             typer.echo(text)
+    elif sys.stdout.isatty():
+        from rich.console import Console
+
+        Console(highlight=False, soft_wrap=True).print(
+            fmt.format_text(report_findings, sources, markup=True))
     else:
         typer.echo(fmt.format_text(report_findings, sources))
 
@@ -55,14 +71,45 @@ def check(
     = None,
     output: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     strict: Annotated[bool, typer.Option(help="Warnings fail too.")] = False,
+    changed_since: Annotated[str | None, typer.Option(
+        help="Check only articles changed since this git ref (e.g. origin/main).")] = None,
 ) -> None:
     """Run the pre-submission checks; exit 1 on errors (with --strict, on warnings too)."""
     try:
-        report = gate.check(_settings(), paths or None)
+        config = _settings()
+        only = None
+        if changed_since is not None:
+            from pipeline.vcs import changed_files
+
+            only = changed_files(config.root, changed_since)
+        report = gate.check(config, paths or None, only=only)
     except PipelineError as exc:
         raise _fail(exc) from None
     _print_findings(report.findings, report.sources, output)
     raise typer.Exit(fmt.exit_code(report.findings, strict))
+
+
+@app.command("rules")
+def list_rules(
+    output: Annotated[ListFormat, typer.Option("--format", help="Output format.")]
+    = ListFormat.text,
+) -> None:
+    """List every rule: code, name, default severity, lifecycle and what it detects."""
+    from pipeline.checks.catalogue import catalogue_json, catalogue_text
+
+    typer.echo(catalogue_json() if output is ListFormat.json else catalogue_text())
+
+
+@app.command("rule")
+def explain_rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. TXT003.")]) -> None:
+    """Explain one rule: what it detects, why, an example, how to fix, how to suppress."""
+    from pipeline.checks.catalogue import explain
+
+    text = explain(code)
+    if text is None:
+        typer.echo(f"error: no rule {code.upper()}; `pipeline rules` lists them", err=True)
+        raise typer.Exit(2)
+    typer.echo(text)
 
 
 @app.command()

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+from rich.markup import escape
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -60,31 +62,46 @@ def format_json(findings: list[Finding]) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
-def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = None) -> str:
-    """`path:line:col: CODE message`, the source line with a caret, and the hint (ruff style)."""
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow",
+          Severity.SUGGESTION: "bold cyan"}
+
+
+def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = None,
+                markup: bool = False) -> str:
+    """`path:line:col: CODE message`, the source line with a caret, and the hint (ruff style).
+
+    With `markup`, the text carries rich colour markup (for a terminal only)."""
     sources = sources or {}
+
+    def style(text: str, name: str) -> str:
+        return f"[{name}]{escape(text)}[/]" if markup else text
+
+    def plain(text: str) -> str:
+        return escape(text) if markup else text
+
     out: list[str] = []
     for f in findings:
-        out.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity.value}] {f.message}")
+        out.append(style(f"{f.path}:{f.line}:{f.column}:", "bold") + " "
+                   + style(f"{f.code} [{f.severity.value}]", _STYLE[f.severity]) + " "
+                   + plain(f.message))
         lines = sources.get(f.path)
         if lines and 1 <= f.line <= len(lines):
             source = lines[f.line - 1].rstrip("\n")
             gutter = f"{f.line:>5} | "
-            out.append(gutter + source)
+            out.append(style(gutter, "blue") + plain(source))
             width = 1
             if f.end_line in (None, f.line) and f.end_column and f.end_column > f.column:
                 width = f.end_column - f.column
-            out.append(" " * (len(gutter) + f.column - 1) + "^" * width)
+            out.append(" " * (len(gutter) + f.column - 1) + style("^" * width, _STYLE[f.severity]))
         if f.hint:
-            out.append(f"      = hint: {f.hint}")
+            out.append(style("      = hint: ", "cyan") + plain(f.hint))
         out.append("")
     tally = counts(findings)
     total = len(findings)
-    out.append(
+    out.append(style(
         f"{total} finding{'s' if total != 1 else ''}: "
         f"{tally['error']} error(s), {tally['warning']} warning(s), "
-        f"{tally['suggestion']} suggestion(s)"
-    )
+        f"{tally['suggestion']} suggestion(s)", "bold"))
     return "\n".join(out)
 
 
@@ -112,3 +129,62 @@ def format_github(findings: list[Finding]) -> str:
         message = f.message + (f"\n{f.hint}" if f.hint else "")
         out.append(f"::{level[f.severity]} {props}::{_escape_data(message)}")
     return "\n".join(out)
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "note"}
+
+
+@dataclass(frozen=True)
+class RuleHelp:
+    """What SARIF's tool.driver.rules says about a rule, so code scanning can explain it."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    help_text: str
+
+
+def format_sarif(findings: list[Finding], rules: list[RuleHelp], version: str) -> str:
+    """SARIF 2.1.0: one run, every rule described, one result per finding."""
+    index = {rule.code: number for number, rule in enumerate(rules)}
+    driver = {
+        "name": "pipeline",
+        "version": version,
+        "informationUri": "https://lakeshoreliving.example/pipeline",
+        "rules": [
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.summary},
+                "help": {"text": rule.help_text, "markdown": rule.help_text},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+            }
+            for rule in rules
+        ],
+    }
+    results = []
+    for f in findings:
+        region = {"startLine": f.line, "startColumn": f.column,
+                  "endLine": f.end_line or f.line,
+                  "endColumn": max(f.end_column or f.column + 1, f.column + 1)
+                  if (f.end_line or f.line) == f.line else (f.end_column or 1)}
+        if f.excerpt:
+            region["snippet"] = {"text": f.excerpt}  # type: ignore[assignment]
+        result: dict[str, object] = {
+            "ruleId": f.code,
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": f.path.replace("\\", "/")},
+                "region": region,
+            }}],
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        results.append(result)
+    payload = {"$schema": SARIF_SCHEMA, "version": "2.1.0",
+               "runs": [{"tool": {"driver": driver}, "results": results}]}
+    return json.dumps(payload, indent=2, ensure_ascii=False)

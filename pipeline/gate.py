@@ -1,16 +1,29 @@
-"""Run the checks over the whole project or over the paths named on the command line."""
+"""Run the checks over the whole project or over the paths named on the command line.
+
+Article results come from the result cache when the file, rules and settings are unchanged;
+the rest are checked, across processes when there are many of them.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.cache import ResultCache, article_key
 from pipeline.checks import Context, check_article, check_edition
+from pipeline.checks.media import referenced_files
 from pipeline.checks.registry import RULES
-from pipeline.content import collect_paths, load_article, load_project
+from pipeline.content import _display, collect_paths, load_article, load_project
 from pipeline.findings import Finding
 from pipeline.model import Article, Edition, Project
 from pipeline.settings import Settings
+
+PARALLEL_FROM = 64
+"""Fewer uncached articles than this are checked in-process: starting workers costs more."""
 
 
 @dataclass
@@ -21,8 +34,16 @@ class Report:
     checked: int = 0
 
 
-def check_articles(articles: list[Article], editions: list[Edition], ctx: Context) -> Report:
-    report = Report()
+@dataclass(frozen=True)
+class _Job:
+    """One article to check: where it is and how findings name it."""
+
+    path: Path
+    display: str
+    edition: str | None
+
+
+def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -> None:
     for edition in editions:
         report.findings.extend(check_edition(edition, ctx, RULES))
         try:
@@ -30,6 +51,12 @@ def check_articles(articles: list[Article], editions: list[Edition], ctx: Contex
             report.sources[path] = edition.manifest_path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError, ValueError):
             pass
+
+
+def check_articles(articles: list[Article], editions: list[Edition], ctx: Context) -> Report:
+    """Check loaded articles and editions, without the cache (the build's gate)."""
+    report = Report()
+    _check_editions(editions, ctx, report)
     for article in articles:
         report.findings.extend(check_article(article, ctx, RULES))
         report.sources[article.display] = article.lines
@@ -38,25 +65,82 @@ def check_articles(articles: list[Article], editions: list[Edition], ctx: Contex
     return report
 
 
+_worker_ctx: Context | None = None
+
+
+def _init_worker(ctx: Context) -> None:
+    global _worker_ctx
+    _worker_ctx = ctx
+
+
+def _run_job(job: _Job, ctx: Context | None = None) -> tuple[list[Finding], list[Path]]:
+    """Findings of one article and the files they depend on besides the article itself."""
+    ctx = ctx or _worker_ctx
+    assert ctx is not None, "worker started without a context"
+    article = load_article(job.path, ctx.settings.root, edition=job.edition)
+    article.display = job.display
+    return check_article(article, ctx, RULES), referenced_files(article)
+
+
+def _run_jobs(jobs: list[_Job], ctx: Context) -> list[tuple[list[Finding], list[Path]]]:
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in \
+            multiprocessing.get_all_start_methods():
+        return [_run_job(job, ctx) for job in jobs]
+    # fork: workers inherit the loaded rules, lexicons and settings instead of re-importing.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_init_worker, initargs=(ctx,)) as pool:
+        return list(pool.map(_run_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
+def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
+    cache = ResultCache.open(ctx.settings.root, ctx.settings)
+    misses: list[tuple[_Job, str]] = []
+    for job in jobs:
+        try:
+            data = job.path.read_bytes()
+        except OSError:
+            data = b""
+        report.sources[job.display] = data.decode("utf-8", "replace").splitlines()
+        key = article_key(data, job.display, job.edition)
+        cached = cache.get(key) if data else None
+        if cached is None:
+            misses.append((job, key))
+        else:
+            report.findings.extend(cached)
+    results = _run_jobs([job for job, _ in misses], ctx)
+    for (_, key), (findings, deps) in zip(misses, results, strict=True):
+        report.findings.extend(findings)
+        cache.put(key, findings, deps)
+    report.checked += len(jobs)
+    cache.save()
+
+
 def check(settings: Settings, paths: list[Path] | None = None,
-          project: Project | None = None) -> Report:
-    """Check every article and edition, or only the given files and folders."""
-    project = project or load_project(settings.root)
-    ctx = Context(settings, project)
-    if not paths:
+          project: Project | None = None, only: set[Path] | None = None) -> Report:
+    """Check every article and edition, or only the given files and folders (and, with
+    `only`, only those of them that are in that set of resolved paths)."""
+    if project is not None:
+        ctx = Context(settings, project)
         return check_articles(project.all_articles(), list(project.editions.values()), ctx)
+    project = load_project(settings.root)
+    ctx = Context(settings, project)
     known = {a.path.resolve(): a for a in project.all_articles()}
-    articles = []
-    for path in collect_paths(paths, settings.root):
+    files = [a.path for a in known.values()] if not paths else collect_paths(paths, settings.root)
+    jobs = []
+    for path in files:
         resolved = path.resolve()
-        article = known.get(resolved) or load_article(resolved, settings.root)
-        if not _inside(resolved, settings.root):
-            article.display = str(path)
-        articles.append(article)
-    folders = {a.path.resolve().parent for a in articles}
-    editions = [e for e in project.editions.values() if e.folder.resolve() in folders]
-    return check_articles(articles, editions, ctx)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path.is_relative_to(root)
+        if only is not None and resolved not in only:
+            continue
+        article = known.get(resolved)
+        inside = resolved.is_relative_to(settings.root)
+        jobs.append(_Job(resolved, _display(resolved, settings.root) if inside else str(path),
+                         article.edition if article else None))
+    folders = {job.path.parent for job in jobs}
+    report = Report()
+    editions = project.editions.values() if not paths else [
+        e for e in project.editions.values() if e.folder.resolve() in folders]
+    _check_editions(editions, ctx, report)
+    _check_jobs(jobs, ctx, report)
+    report.findings.sort(key=Finding.sort_key)
+    return report

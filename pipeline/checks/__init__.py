@@ -42,6 +42,7 @@ class Explanation:
 
 
 Scope = Literal["article", "edition"]
+Lifecycle = Literal["stable", "preview", "deprecated"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,29 @@ class Rule:
     scope: Scope
     function: Callable[..., Iterable[Hit]]
     explanation: Explanation
-    lifecycle: Literal["stable", "preview", "deprecated"] = "stable"
+    lifecycle: Lifecycle = "stable"
+
+    def how_to_suppress(self) -> str:
+        """The same for every rule: an inline comment with a mandatory reason, or config."""
+        if self.scope == "edition":
+            return (f"Edition rules cannot be suppressed inline. To turn {self.code} off for the "
+                    f"publication, set `enabled = false` under `[rules.{self.code}]` in "
+                    "publication.toml.")
+        return (f'Put `<!-- pipeline: disable={self.code} reason="why this is fine" -->` before '
+                f"the passage; it holds to the end of the next block, or up to "
+                f"`<!-- pipeline: enable={self.code} -->`. The reason is mandatory (SUP001). "
+                f"To turn the rule off for the publication, set `enabled = false` under "
+                f"`[rules.{self.code}]` in publication.toml.")
+
+    def sections(self) -> list[tuple[str, str]]:
+        """The explanation in its fixed order, as `pipeline rule CODE` prints it."""
+        return [
+            ("What it detects", self.explanation.what),
+            ("Why it matters", self.explanation.why),
+            ("Example that fires", self.explanation.example),
+            ("How to fix", self.explanation.fix),
+            ("How to suppress", self.how_to_suppress()),
+        ]
 
 
 def rule(
@@ -64,13 +87,14 @@ def rule(
     example: str,
     fix: str,
     scope: Scope = "article",
+    lifecycle: Lifecycle = "stable",
 ) -> Callable[[Callable[..., Iterable[Hit]]], Rule]:
     """Declare a rule; the function's docstring says what it detects."""
 
     def wrap(function: Callable[..., Iterable[Hit]]) -> Rule:
         what = (function.__doc__ or "").strip()
         return Rule(code, name, Severity(severity), scope, function,
-                    Explanation(what, why, example, fix))
+                    Explanation(what, why, example, fix), lifecycle)
 
     return wrap
 
@@ -130,12 +154,21 @@ def _active(rules: Iterable[Rule], ctx: Context) -> Iterator[tuple[Rule, Severit
 
 
 def check_article(article: Article, ctx: Context, rules: list[Rule]) -> list[Finding]:
-    """Run every enabled article rule over one article."""
+    """Run every enabled article rule over one article, then apply inline suppressions."""
+    from pipeline.checks.suppression import apply_suppressions
+
     findings: list[Finding] = []
-    for rule_, severity in _active((r for r in rules if r.scope == "article"), ctx):
+    active = dict((r.code, (r, s)) for r, s in
+                  _active((r for r in rules if r.scope == "article"), ctx))
+    for rule_, severity in active.values():
         for hit in rule_.function(article, ctx):
             findings.append(_finding(rule_, severity, hit, article.display, article.lines))
-    return sorted(findings, key=Finding.sort_key)
+    kept, unused = apply_suppressions(article, findings, set(active))
+    if "SUP001" in active:
+        rule_, severity = active["SUP001"]
+        kept.extend(_finding(rule_, severity, hit, article.display, article.lines)
+                    for hit in unused)
+    return sorted(kept, key=Finding.sort_key)
 
 
 def check_edition(edition: Edition, ctx: Context, rules: list[Rule]) -> list[Finding]:

@@ -7,10 +7,14 @@ from pipeline.checks import (
     disclosure,
     edition,
     frontmatter,
+    hygiene,
+    links,
+    media,
     readability,
     regulatory,
     structure,
     style,
+    suppression,
 )
 
 RULES: list[Rule] = [
@@ -20,6 +24,20 @@ RULES: list[Rule] = [
     frontmatter.unknown_field,
     edition.manifest_problem,
     structure.required_section_missing,
+    structure.heading_level_skipped,
+    structure.section_without_heading,
+    structure.empty_section,
+    hygiene.site_chrome,
+    hygiene.scraped_metadata,
+    hygiene.truncated_ending,
+    hygiene.placeholder,
+    hygiene.duplicate_paragraph,
+    hygiene.unbalanced_pair,
+    links.invalid_phone,
+    links.dangling_call_to_action,
+    media.image_without_alt,
+    media.image_missing,
+    media.image_resolution_low,
     disclosure.medical_disclaimer_missing,
     disclosure.sponsor_label_missing,
     disclosure.advertorial_without_sponsor,
@@ -41,6 +59,7 @@ RULES: list[Rule] = [
     readability.reading_grade_above_target,
     readability.long_sentence,
     style.stigmatizing_language,
+    suppression.bad_suppression,
 ]
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

@@ -1,0 +1,97 @@
+"""The check result cache: findings per article, keyed by the file's content, where it sits,
+the rules' source and data, and the settings. Any change to one of those is a miss, so a
+result is never stale; image files a result depends on are re-checked by size and mtime."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.findings import Finding, Severity
+from pipeline.settings import Settings
+
+PACKAGE = Path(__file__).resolve().parent
+CACHE_FILE = Path(".cache") / "check.json"
+
+
+def rules_key(settings: Settings) -> str:
+    """A digest of every source and data file of the pipeline and of the settings: rule code,
+    lexicons and parameters all change it."""
+    digest = hashlib.sha256(settings.model_dump_json().encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".yml", ".toml", ".json") and path.is_file():
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def article_key(data: bytes, display: str, edition: str | None) -> str:
+    return hashlib.sha256(b"\0".join([data, display.encode(), (edition or "").encode()])
+                          ).hexdigest()
+
+
+def file_stamp(path: Path) -> list[Any]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return [str(path), None, None]
+    return [str(path), stat.st_size, stat.st_mtime_ns]
+
+
+@dataclass
+class ResultCache:
+    path: Path
+    rules: str
+    entries: dict[str, Any] = field(default_factory=dict)
+    dirty: bool = False
+
+    @classmethod
+    def open(cls, root: Path, settings: Settings) -> ResultCache:
+        path = root / CACHE_FILE
+        cache = cls(path, rules_key(settings))
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cache
+        if isinstance(stored, dict) and stored.get("rules") == cache.rules:
+            cache.entries = stored.get("articles", {})
+        return cache
+
+    def get(self, key: str) -> list[Finding] | None:
+        entry = self.entries.get(key)
+        if entry is None or any(file_stamp(Path(dep[0])) != dep for dep in entry["deps"]):
+            return None
+        return [_finding(data) for data in entry["findings"]]
+
+    def put(self, key: str, findings: list[Finding], deps: list[Path]) -> None:
+        self.entries[key] = {"findings": [f.to_json() for f in findings],
+                             "deps": [file_stamp(p) for p in deps]}
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write atomically; a cache that cannot be written only costs speed next time."""
+        if not self.dirty:
+            return
+        payload = json.dumps({"rules": self.rules, "articles": self.entries})
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(payload)
+            os.replace(temporary, self.path)
+        except OSError:
+            return
+
+
+def _finding(data: dict[str, Any]) -> Finding:
+    return Finding(
+        code=data["code"], severity=Severity(data["severity"]), message=data["message"],
+        path=data["path"], line=data["line"], column=data["column"],
+        end_line=data["end_line"], end_column=data["end_column"], excerpt=data["excerpt"],
+        hint=data["hint"],
+    )

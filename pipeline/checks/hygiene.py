@@ -1,0 +1,270 @@
+"""Text-hygiene rules: what scrapes, pastes and drafts leave in an article (TXT001-TXT006)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.checks.paragraphs import (
+    Prose,
+    lexicon_pattern,
+    masked,
+    plain_line,
+    prose,
+    reference_section,
+    without_code,
+)
+from pipeline.model import Article, Position
+
+# Closing quotes, brackets, emphasis and emoji may follow the full stop.
+_TERMINAL = re.compile(r"[.!?…](?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF])*"
+                       r"\s*$")
+_LAST_WORD = re.compile(r"([\w’'-]+)\W*$")
+
+
+@rule(
+    "TXT001", "site-chrome", "error",
+    why="Navigation, share buttons and cookie banners copied from a web page are not part of "
+        "the article; printed, they tell readers the piece was scraped and unedited. "
+        "Boilerplate removers (trafilatura, jusText) exist because extraction keeps them.",
+    example="Skip to main content",
+    fix="Delete the line; if the piece came from a web page, re-check the whole text.",
+)
+def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A line of web-site chrome ("Skip to main content", Share, Subscribe, cookie banner)."""
+    lexicon = ctx.lexicon("hygiene")
+    phrases = set(lexicon["chrome_lines"])
+    patterns = lexicon_pattern(ctx, "hygiene", "chrome_patterns")
+    share_words = set(lexicon["share_bar_words"])
+    for block in prose(article):
+        for offset, line in block.lines():
+            text = plain_line(line)
+            if not text:
+                continue
+            parts = [p for p in re.split(r"\s*[|•·/]\s*|\s{2,}", text) if p]
+            share_bar = len(parts) > 1 and all(p in share_words for p in parts)
+            if text in phrases or share_bar or patterns.fullmatch(text):
+                yield _line_hit(article, block, offset, line,
+                                f"site chrome in the body: '{line.strip()}'",
+                                "Delete the line: it is web-page navigation, not the article.")
+
+
+def _line_hit(article: Article, block: Prose, offset: int, line: str, message: str,
+              hint: str) -> Hit:
+    start = offset + len(line) - len(line.lstrip())
+    position = block.position(article, start)
+    return Hit(message, position, Position(position.line, position.column + len(line.strip())),
+               hint=hint)
+
+
+def _masthead(line: str, ctx: Context) -> bool:
+    """A short Title-Case line ending in a publication word ("... Magazine"), or the site's
+    own name."""
+    words = line.split()
+    title_case = all(w[0].isupper() or not w[0].isalpha() for w in words)
+    return (title_case and 1 <= len(words) <= 6
+            and words[-1].casefold() in ctx.lexicon("hygiene")["masthead_words"]) \
+        or line.casefold() == plain_line(ctx.settings.site.title)
+
+
+def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
+    """Lines that start a block or follow a finished line: where scraped metadata sits, as
+    opposed to the wrapped middle of a sentence."""
+    previous = ""
+    for offset, line in block.lines():
+        if not previous or not re.search(r"[\w,;]\W*$", previous) \
+                or re.search(r"\d{1,2}:\d{2}|[.!?]$", previous.strip()):
+            yield offset, line
+        previous = line
+
+
+@rule(
+    "TXT002", "scraped-metadata", "warning",
+    why="A dateline, byline or masthead typed into the body prints twice (the layout sets them "
+        "from front matter) and escapes the byline and date checks (HONcode 4 asks for a "
+        "machine-checkable date).",
+    example="Oct 01, 2022 12:00AM ● By Natural Awakenings Milwaukee",
+    fix="Delete the line; put the date in `date:` and the writers in `authors:`.",
+)
+def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A dateline, byline, masthead or the repeated headline as a line of body text."""
+    datelines = lexicon_pattern(ctx, "hygiene", "dateline_patterns")
+    bylines = lexicon_pattern(ctx, "hygiene", "byline_patterns", flags=0)
+    title = plain_line(article.meta.title) if article.meta else None
+    for block in prose(article):
+        if block.nested:
+            continue
+        for offset, line in _standalone_lines(block):
+            text = plain_line(line, fold=False)
+            if not text:
+                continue
+            if bylines.search(text) or (datelines.match(text) and len(text.split()) <= 10):
+                what = "a dateline or byline"
+            elif block.kind == "paragraph" and line.strip() == line.strip().rstrip(".,;:!?") \
+                    and _masthead(text, ctx):
+                what = "a masthead"
+            elif block.kind == "paragraph" and text.casefold() == title:
+                what = "the headline repeated"
+            else:
+                continue
+            yield _line_hit(article, block, offset, line, f"{what} in the body: '{line.strip()}'",
+                            "Delete the line: the layout prints the title, byline and date "
+                            "from the front matter.")
+
+
+def _last_paragraph(article: Article, ctx: Context) -> Prose | None:
+    last = None
+    for block in prose(article):
+        if block.kind == "paragraph" and block.text.strip() \
+                and not reference_section(ctx, block.section):
+            last = block
+    return last
+
+
+def _sign_off(text: str) -> bool:
+    """A closing name ("Cheers, Ryan", "— Jane Writer"): a letter's signature, not a cut."""
+    words = re.sub(r"^[—–-]\s*", "", text).split()
+    return len(words) <= 5 and all(w[0].isupper() or w.endswith(",") for w in words)
+
+
+@rule(
+    "TXT003", "truncated-ending", "error",
+    why="An article that stops mid-sentence was cut off in a copy, paste or scrape; readers "
+        "lose the end (often the call to action or a caveat) and the magazine looks careless.",
+    example="For more information, call Welltopia Pharmacy at 262-429-9429 or visit",
+    fix="Restore the missing text from the source and end the last sentence.",
+)
+def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
+    """The last paragraph stops mid-sentence: no closing punctuation, or a dangling word."""
+    block = _last_paragraph(article, ctx)
+    if block is None:
+        return
+    text = block.text.rstrip()
+    word = _LAST_WORD.search(text)
+    dangling = word is not None and word.group(1).casefold() in set(
+        ctx.lexicon("hygiene")["dangling_words"]) and not _TERMINAL.search(text)
+    ends_open = text.endswith((",", ";", ":", "—", "–", "-"))
+    if not dangling and not ends_open and _sign_off(text):
+        return
+    # List items often end without a full stop; they are truncated only when plainly cut.
+    if _TERMINAL.search(text) or (block.in_list and not dangling and not ends_open):
+        return
+    content = block.content.rstrip()
+    last = _LAST_WORD.search(content)
+    start = last.start(1) if last else max(len(content) - 1, 0)
+    position = block.position(article, start)
+    shown = text[-40:]
+    yield Hit(
+        f"the article ends mid-sentence: '…{shown}'",
+        position, Position(position.line, position.column + len(content) - start),
+        hint="Restore the missing text from the source and finish the sentence.",
+    )
+
+
+@lru_cache(maxsize=4)
+def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
+                          ) -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(p, 0 if case else re.IGNORECASE), name) for p, case, name in entries]
+
+
+@rule(
+    "TXT004", "placeholder", "error",
+    why="'TK', 'lorem ipsum', TODO and [INSERT ...] mark text still to come (CMOS); printed, "
+        "they are an error the whole run of the magazine carries.",
+    example="The garden opens at TK on Saturdays. [INSERT QUOTE FROM DIRECTOR]",
+    fix="Write the missing text, or cut the sentence.",
+)
+def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
+    """Placeholder text left in: TK, lorem ipsum, TODO/FIXME, [INSERT ...], {{...}}."""
+    entries = tuple((str(e["pattern"]), bool(e.get("case", False)), str(e["name"]))
+                    for e in ctx.lexicon("hygiene")["placeholders"])
+    patterns = _placeholder_patterns(entries)
+    for block in prose(article):
+        content = without_code(block.content)
+        for pattern, name in patterns:
+            for match in pattern.finditer(content):
+                position = block.position(article, match.start())
+                yield Hit(f"placeholder left in: '{match.group(0)}' ({name})", position,
+                          Position(position.line, position.column + len(match.group(0))),
+                          hint="Write the missing text, or cut the sentence.")
+
+
+def _fingerprint(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+@rule(
+    "TXT005", "duplicate-paragraph", "warning",
+    why="A paragraph pasted twice is a copy-editing slip readers notice at once; in a scrape it "
+        "is often a pull quote or teaser that the page repeated.",
+    example="The same 30-word paragraph under 'Chronic Pain' and again under 'Fibromyalgia'.",
+    fix="Delete the repeat, or rewrite one of them.",
+)
+def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A paragraph repeated word for word (ignoring case and punctuation) elsewhere."""
+    min_words = int(ctx.param("TXT005", "min_words", 8))
+    seen: dict[str, int] = {}
+    for block in prose(article):
+        if block.kind != "paragraph" or block.in_list:
+            continue
+        key = _fingerprint(block.text)
+        if len(key.split()) < min_words:
+            continue
+        position = block.position(article, 0)
+        if key in seen:
+            yield Hit(f"this paragraph repeats the one on line {seen[key]}", position,
+                      hint="Delete the repeat, or rewrite one of them.")
+        else:
+            seen[key] = position.line
+
+
+_OPENERS = {"(": ")", "[": "]", "“": "”"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+_ENUMERATOR = re.compile(r"(?:^|(?<=\s))[A-Za-z0-9]{1,2}\)$|[:;8]-?\)$")
+_INCH = re.compile(r"\d[\"”]")
+
+
+def _unbalanced(content: str) -> tuple[int, str] | None:
+    """Offset and character of the first unmatched bracket or quote in `content`."""
+    stack: list[tuple[int, str]] = []
+    straight: list[int] = []
+    for index, char in enumerate(content):
+        if char in _OPENERS:
+            stack.append((index, char))
+        elif char in _CLOSERS:
+            if stack and stack[-1][1] == _CLOSERS[char]:
+                stack.pop()
+            elif _ENUMERATOR.search(content[max(0, index - 2):index + 1]) or (
+                    char == "”" and _INCH.match(content, max(0, index - 1))):
+                continue
+            else:
+                return index, char
+        elif char == '"' and not _INCH.match(content, max(0, index - 1)):
+            straight.append(index)
+    if stack:
+        return stack[0]
+    if len(straight) % 2:
+        return straight[-1], '"'
+    return None
+
+
+@rule(
+    "TXT006", "unbalanced-pair", "warning",
+    why="An unmatched quote or bracket usually means text was lost or a quotation never "
+        "closes, and readers cannot tell where the quoted words end.",
+    example='“Leaves are free mulch, Ortiz said. (They also shelter insects.',
+    fix="Close the quotation or bracket, or remove the stray mark.",
+)
+def unbalanced_pair(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A paragraph with an unmatched quotation mark or bracket."""
+    for block in prose(article):
+        content = masked(block.content)
+        found = _unbalanced(content)
+        if found is None:
+            continue
+        index, char = found
+        yield Hit(f"unmatched {char} in this paragraph",
+                  block.position(article, index),
+                  hint="Close the quotation or bracket, or remove the stray mark.")

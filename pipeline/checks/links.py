@@ -1,0 +1,147 @@
+"""Link and contact rules: phone numbers that cannot be dialled, calls to action that lead
+nowhere and web addresses that cannot work (LNK001, LNK002)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.checks.paragraphs import masked, prose, words_pattern
+from pipeline.model import Article, Position
+
+# Candidate spans only: anything shaped like a North American or international number, loose
+# enough to catch typos (a digit group too short or too long); libphonenumber decides.
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w.,/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{2,5}[.-]\d{3,5}"
+    r"(?![\w-]|[.,]\d)"
+    r"|(?<![\w.,/-])\d{3}-\d{4}(?![\w-]|[.,]\d)"
+)
+
+
+def _invalid_phone(number: str, region: str) -> str | None:
+    """Why `number` cannot be dialled, or None when libphonenumber finds it valid."""
+    import phonenumbers  # imported on first use: its metadata is slow to load
+
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        return str(exc.args[0]) if exc.args else "not a phone number"
+    if phonenumbers.is_valid_number(parsed):
+        return None
+    digits = len(re.sub(r"\D", "", number))
+    if digits == 7:
+        return "no area code"
+    return "not a valid number" + (" (wrong number of digits)"
+                                   if not phonenumbers.is_possible_number(parsed) else "")
+
+
+@rule(
+    "LNK001", "invalid-phone", "error",
+    why="A printed number that cannot be dialled sends readers nowhere and, for a sponsor, "
+        "breaks what the advertiser paid for. Checked with libphonenumber (Google's phone "
+        "metadata), not a pattern alone.",
+    example="Call the clinic at 414-55-0141.",
+    fix="Correct the number against the source; include the area code.",
+)
+def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A phone number in the text, a tel: link or the sponsor's phone that is not valid."""
+    region = str(ctx.param("LNK001", "region", "US"))
+    sponsor = article.meta.sponsor if article.meta else None
+    if sponsor and sponsor.phone:
+        reason = _invalid_phone(sponsor.phone, region)
+        if reason:
+            yield Hit(f"the sponsor's phone '{sponsor.phone}' is invalid: {reason}",
+                      article.key_position("sponsor"), hint="Correct the number.")
+    for block in prose(article):
+        content = masked(block.content)
+        for match in _PHONE_CANDIDATE.finditer(content):
+            reason = _invalid_phone(match.group(0), region)
+            if reason:
+                position = block.position(article, match.start())
+                yield Hit(f"phone number '{match.group(0)}' is invalid: {reason}", position,
+                          Position(position.line, position.column + len(match.group(0))),
+                          hint="Correct the number against the source; include the area code.")
+        for href, offset in _links(block.inline, block.content):
+            if href.lower().startswith("tel:"):
+                reason = _invalid_phone(href[4:], region)
+                if reason:
+                    yield Hit(f"tel: link '{href}' is invalid: {reason}",
+                              block.position(article, offset), hint="Correct the number.")
+
+
+def _links(inline: object, content: str) -> Iterator[tuple[str, int]]:
+    """(href, offset in content) of every link in an inline token."""
+    children = getattr(inline, "children", None) or []
+    for child in children:
+        if child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            raw = child.info if child.info == "auto" else ""
+            offset = max(content.find(f"]({href}"), content.find(href) if href else -1,
+                         content.find(raw) if raw else -1, 0)
+            yield href, offset
+
+
+@lru_cache(maxsize=4)
+def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...],
+                  ) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a call to action ending the paragraph, one ending on a bare preposition anywhere)."""
+    phrase = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})*)"
+    at_end = re.compile(
+        r"(?:^|(?<=[,.;:!?])|\b(?:or|and|please|then|simply|just)\b)\s*"
+        + phrase + r"\s*[.!?,;:…]?\s*$", re.IGNORECASE)
+    bare_preposition = re.compile(phrase + r"(?<=\b(?:at|to|on))\s*(?=[.,;:!?)]|$)",
+                                  re.IGNORECASE)
+    return at_end, bare_preposition
+
+
+def _malformed(href: str) -> str | None:
+    """Why a link target cannot work, or None."""
+    if not href.strip():
+        return "the link has no target"
+    if re.match(r"(?i)^www\.", href):
+        return "no scheme: the address is read as a file on our own site"
+    if re.match(r"(?i)^(https?):(?!//)|^(https?)//|^htps?:|^hhtps?:", href):
+        return "the scheme is mistyped"
+    parts = urlsplit(href)
+    if parts.scheme in ("http", "https"):
+        host = parts.hostname or ""
+        if not host or " " in href or ("." not in host and host != "localhost") \
+                or host.startswith(".") or host.endswith(".") or ".." in host:
+            return "the host name is not valid"
+    if parts.scheme == "mailto" and "@" not in parts.path:
+        return "the email address has no @"
+    return None
+
+
+@rule(
+    "LNK002", "dangling-call-to-action", "error",
+    why="'Visit' or 'call us at' with nothing after it is a promise the page does not keep, "
+        "usually text lost in a scrape; a mistyped address sends readers to an error page.",
+    example="For more information, call Welltopia Pharmacy at 262-429-9429 or visit",
+    fix="Give the target (https://..., a phone number, a place), or cut the phrase; fix the "
+        "address so it starts with https:// and names a real host.",
+)
+def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A call to action ("visit", "call us at") with no target, or a malformed link."""
+    lexicon = ctx.lexicon("hygiene")
+    patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]))
+    for block in prose(article):
+        # Raw content: a code span or link right after the verb is its target.
+        content = block.content.rstrip()
+        matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)}
+        for start, match in sorted(matches.items()):
+            position = block.position(article, start)
+            phrase = match.group("cta")
+            yield Hit(f"'{phrase}' has no target", position,
+                      Position(position.line, position.column + len(phrase)),
+                      hint="Say where: a web address, phone number or place; or cut the phrase.")
+        for href, offset in _links(block.inline, block.content):
+            reason = _malformed(href)
+            if reason:
+                yield Hit(f"malformed link '{href}': {reason}",
+                          block.position(article, offset),
+                          hint="Use a full address such as https://example.org/page.")
+

@@ -1,0 +1,158 @@
+"""Media rules: alt text, image files that exist inside the project, and print resolution
+(MED001-MED003). Remote images are never fetched: the checks stay offline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.checks.paragraphs import prose
+from pipeline.errors import ConfigError
+from pipeline.model import Article, Position
+from pipeline.settings import inches
+
+_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_VECTOR = {".svg", ".pdf", ".eps"}
+
+
+@dataclass(frozen=True)
+class ImageUse:
+    src: str
+    alt: str
+    position: Position
+    hero: bool
+    """The front-matter `image:`, printed across the full text width."""
+
+
+def images(article: Article) -> Iterator[ImageUse]:
+    """The hero image and every image in the body, with where each is named."""
+    meta = article.meta
+    if meta is not None and meta.image is not None:
+        yield ImageUse(meta.image.src, meta.image.alt, article.key_position("image"), True)
+    for block in prose(article):
+        for child in block.inline.children or []:
+            if child.type == "image":
+                src = str(child.attrs.get("src", ""))
+                offset = max(block.content.find(f"]({src}"), 0)
+                alt = "".join(c.content for c in child.children or [])
+                yield ImageUse(src, alt, block.position(article, offset), False)
+
+
+def _base(article: Article, ctx: Context) -> Path:
+    """The folder images may come from: the project, or the article's own folder when the
+    article lives outside it (content never makes the pipeline read elsewhere)."""
+    root = ctx.settings.root.resolve()
+    folder = article.path.resolve().parent
+    return root if folder.is_relative_to(root) else folder
+
+
+def image_file(article: Article, src: str) -> Path | None:
+    """The local file an image names, or None for a remote image."""
+    if _REMOTE.match(src):
+        return None
+    relative = src.split("#", 1)[0].split("?", 1)[0]
+    return (article.path.resolve().parent / relative.lstrip("/")).resolve()
+
+
+def referenced_files(article: Article) -> list[Path]:
+    """Local image files the article's findings depend on (for the result cache)."""
+    files = (image_file(article, use.src) for use in images(article))
+    return [f for f in files if f is not None]
+
+
+@rule(
+    "MED001", "image-without-alt", "error",
+    why="Readers using screen readers hear nothing for an image without alt text (WCAG 1.1.1); "
+        "the screen PDF is tagged for PDF/UA, which requires it.",
+    example="![](images/garden.jpg)",
+    fix="Describe what the image shows in a short sentence: ![A ladybug on a stem](...).",
+)
+def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
+    """An image (hero or in the body) without alt text."""
+    for use in images(article):
+        if not use.alt.strip():
+            yield Hit(f"image '{use.src}' has no alt text", use.position,
+                      hint="Describe what the image shows: ![A ladybug on a stem](...), or "
+                           "`alt:` under `image:`.")
+
+
+@rule(
+    "MED002", "image-missing", "error",
+    why="A missing image breaks the print build and shows a broken image on the site; an "
+        "image outside the project would make the pipeline read files it must not.",
+    example="![A ladybug](images/ladybug.jpg)  (no such file)",
+    fix="Add the file next to the article or in its images/ folder, or correct the path.",
+)
+def image_missing(article: Article, ctx: Context) -> Iterator[Hit]:
+    """An image file that does not exist, is not an image, or lies outside the project."""
+    base = _base(article, ctx)
+    for use in images(article):
+        path = image_file(article, use.src)
+        if path is None:
+            continue
+        if not path.is_relative_to(base):
+            yield Hit(f"image '{use.src}' is outside the project", use.position,
+                      hint="Copy the image next to the article and use a relative path.")
+        elif not path.is_file():
+            yield Hit(f"image file '{use.src}' does not exist", use.position,
+                      hint="Add the file or correct the path (it is relative to the article).")
+
+
+def _length_param(ctx: Context, name: str, default: str) -> float:
+    value = str(ctx.param("MED003", name, default))
+    try:
+        return inches(value)
+    except ValueError:
+        raise ConfigError(f"publication.toml: [rules.MED003] {name} = {value!r} is not a "
+                          "length such as '3.36in' or '85mm'") from None
+
+
+def _pixel_width(path: Path) -> int | None:
+    """Width in pixels from the image header (Pillow reads no pixel data), None if unreadable."""
+    from PIL import Image, UnidentifiedImageError  # only print-edition images need it
+
+    try:
+        with Image.open(path) as image:
+            return int(image.size[0])
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
+@rule(
+    "MED003", "image-resolution-low", "warning",
+    why="Print needs about 300 pixels per inch at the size the image is placed; below that it "
+        "prints soft or blocky. Hero images span the full text width, body images one column.",
+    example="A 600 px wide body image placed in a 3.36 in column: 179 ppi.",
+    fix="Use a larger original, or move the image to the web-only version.",
+)
+def image_resolution_low(article: Article, ctx: Context) -> Iterator[Hit]:
+    """An image in a print edition with fewer pixels than the minimum ppi at its placed width."""
+    if article.edition is None:
+        return
+    min_ppi = float(ctx.param("MED003", "min_ppi", 300))
+    full = _length_param(ctx, "full_width", "6.975in")
+    column = _length_param(ctx, "column_width", "3.36in")
+    single = set(ctx.param("MED003", "single_column_kinds", ["letter", "calendar"]))
+    kind = article.meta.kind if article.meta else "article"
+    base = _base(article, ctx)
+    for use in images(article):
+        path = image_file(article, use.src)
+        if path is None or path.suffix.lower() in _VECTOR or not path.is_relative_to(base) \
+                or not path.is_file():
+            continue
+        width = _pixel_width(path)
+        if width is None:
+            continue
+        placed = full if use.hero or kind in single else column
+        ppi = width / placed
+        if ppi < min_ppi:
+            needed = round(min_ppi * placed)
+            yield Hit(
+                f"image '{use.src}' is {width} px wide: {ppi:.0f} ppi at its placed width of "
+                f"{placed:.2f} in, below {min_ppi:.0f} ppi",
+                use.position,
+                hint=f"Use an original at least {needed} px wide.",
+            )

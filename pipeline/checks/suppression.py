@@ -1,0 +1,170 @@
+"""Inline suppressions: `<!-- pipeline: disable=CODE reason="..." -->` up to
+`<!-- pipeline: enable=CODE -->` or the end of the block, and SUP001 for bad ones.
+
+A suppression without a reason suppresses nothing: the reason is what a reviewer reads in the
+pull request, so the finding stays and SUP001 asks for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pipeline.checks import Context, Hit, rule
+from pipeline.findings import Finding
+from pipeline.model import Article, Position
+
+_COMMENT = re.compile(r"<!--\s*pipeline\s*:(.*?)-->", re.DOTALL)
+_DIRECTIVE = re.compile(
+    r"^\s*(?P<verb>disable|enable)\s*=\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)"
+    r"(?:\s+reason\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Directive:
+    verb: str
+    codes: tuple[str, ...]
+    reason: str
+    line: int
+    """0-based body line of the comment."""
+    column: int
+    valid: bool = True
+
+
+@dataclass(frozen=True)
+class Suppression:
+    code: str
+    reason: str
+    position: Position
+    first_line: int
+    last_line: int
+    """File lines (1-based, inclusive) the suppression covers."""
+
+
+def _code_lines(article: Article) -> set[int]:
+    """Body lines inside code blocks, where a directive is an example, not a directive."""
+    lines: set[int] = set()
+    for token in article.tokens:
+        if token.type in ("fence", "code_block") and token.map:
+            lines.update(range(*token.map))
+    return lines
+
+
+def directives(article: Article) -> list[Directive]:
+    """Every `<!-- pipeline: ... -->` comment in the body, outside code, in order."""
+    if "pipeline" not in article.body:
+        return []
+    code = _code_lines(article)
+    found = []
+    for match in _COMMENT.finditer(article.body):
+        position = article.position(match.start())
+        line = position.line - article.body_line
+        if line in code:
+            continue
+        parsed = _DIRECTIVE.match(match.group(1))
+        if parsed is None:
+            found.append(Directive("", (), "", line, position.column, valid=False))
+            continue
+        codes = tuple(c.strip().upper() for c in parsed["codes"].split(","))
+        reason = (parsed["dq"] or parsed["sq"] or "").strip()
+        found.append(Directive(parsed["verb"], codes, reason, line, position.column))
+    return found
+
+
+def _top_blocks(article: Article) -> list[tuple[int, int, bool]]:
+    """(first, end) body lines of each top-level block, and whether it is only comments."""
+    blocks = []
+    for token in article.tokens:
+        if token.level == 0 and token.nesting >= 0 and token.map:
+            only_comment = token.type == "html_block" and not _COMMENT.sub(
+                "", token.content).strip()
+            blocks.append((token.map[0], token.map[1], only_comment))
+    return blocks
+
+
+def _block_end(article: Article, line: int) -> int:
+    """Last body line a directive on `line` covers without an enable: its block, or the next
+    block when the comment stands alone."""
+    blocks = _top_blocks(article)
+    for index, (first, end, only_comment) in enumerate(blocks):
+        if first <= line < end:
+            if only_comment and index + 1 < len(blocks):
+                return blocks[index + 1][1] - 1
+            return end - 1
+    return line
+
+
+def suppressions(article: Article) -> list[Suppression]:
+    """The valid (reasoned) suppressions of an article with the file lines they cover."""
+    found = directives(article)
+    result = []
+    for index, directive in enumerate(found):
+        if directive.verb != "disable" or not directive.reason:
+            continue
+        for code in directive.codes:
+            following = (d for d in found[index + 1:] if code in d.codes)
+            enable = next((d for d in following if d.verb == "enable"
+                           or (d.verb == "disable" and d.reason)), None)
+            enable = enable if enable and enable.verb == "enable" else None
+            last = enable.line if enable else _block_end(article, directive.line)
+            result.append(Suppression(
+                code, directive.reason,
+                Position(article.body_line + directive.line, directive.column),
+                article.body_line + directive.line, article.body_line + last,
+            ))
+    return result
+
+
+def apply_suppressions(article: Article, findings: list[Finding],
+                       active: set[str]) -> tuple[list[Finding], list[Hit]]:
+    """Drop suppressed findings; return the rest and a SUP001 hit per suppression of an
+    active rule that suppressed nothing."""
+    if "pipeline" not in article.body:
+        return findings, []
+    kept = []
+    used: set[Suppression] = set()
+    covering = suppressions(article)
+    for finding in findings:
+        match = next((s for s in covering if s.code == finding.code
+                      and s.first_line <= finding.line <= s.last_line), None)
+        if match is None:
+            kept.append(finding)
+        else:
+            used.add(match)
+    unused = [
+        Hit(f"the suppression of {s.code} suppresses nothing", s.position,
+            hint="Remove the comment, or move it to the passage the finding is on.")
+        for s in covering if s not in used and s.code in active
+    ]
+    return kept, unused
+
+
+@rule(
+    "SUP001", "bad-suppression", "warning",
+    why="A suppression hides a finding from CI; the reason is what a reviewer reads in the "
+        "pull request. One without a reason, naming no rule, or hiding nothing is an "
+        "unexplained exception to editorial policy.",
+    example='<!-- pipeline: disable=CLM002 -->  (no reason="...")',
+    fix='Add reason="..." saying why the passage is fine, or remove the comment.',
+)
+def bad_suppression(article: Article, ctx: Context) -> Iterator[Hit]:
+    """A suppression comment without a reason, naming an unknown rule, or not understood."""
+    from pipeline.checks.registry import BY_CODE
+
+    for directive in directives(article):
+        position = Position(article.body_line + directive.line, directive.column)
+        if not directive.valid:
+            yield Hit("a `pipeline:` comment that is not understood", position,
+                      hint='Write `<!-- pipeline: disable=CODE reason="..." -->` or '
+                           "`<!-- pipeline: enable=CODE -->`.")
+            continue
+        for code in directive.codes:
+            if code not in BY_CODE:
+                yield Hit(f"the suppression names no rule `{code}`", position,
+                          hint="`pipeline rules` lists the codes.")
+        if directive.verb == "disable" and not directive.reason:
+            yield Hit(f"suppression of {', '.join(directive.codes)} without a reason; it is "
+                      "ignored", position,
+                      hint='Add reason="..." saying why the passage is fine.')

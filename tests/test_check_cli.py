@@ -1,0 +1,145 @@
+"""`pipeline check` for CI: formats, exit codes, --changed-since, the catalogue, the cache.
+
+The SARIF schema in tests/sarif-schema-2.1.0.json is the official OASIS file, copied from
+github.com/oasis-tcs/sarif-spec at commit a560296ca8c921f3bdb8d4a8db57ab83dae968a7,
+path sarif-2.1/schema/sarif-schema-2.1.0.json.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import gate
+from pipeline import settings as settings_module
+from pipeline.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "tests/fixtures/seed/ldn-as-received.md"
+SCHEMA = json.loads((ROOT / "tests" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def test_sarif_validates_against_the_official_schema() -> None:
+    result = runner.invoke(app, ["check", SEED, "--format", "sarif"])
+    assert result.exit_code == 1
+    sarif = json.loads(result.stdout)
+    jsonschema.validate(sarif, SCHEMA)
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert {"TXT003", "SUP001", "MED003"} <= {r["id"] for r in driver["rules"]}
+    assert all("How to suppress" in r["help"]["text"] for r in driver["rules"])
+    assert ("TXT003", 69) in {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]
+                               ["startLine"]) for r in sarif["runs"][0]["results"]}
+
+
+def test_json_has_exactly_the_spec_shape() -> None:
+    result = runner.invoke(app, ["check", SEED, "--format", "json"])
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"findings", "counts"}
+    assert set(payload["counts"]) == {"error", "warning", "suggestion"}
+    keys = {"code", "severity", "message", "path", "line", "column", "end_line", "end_column",
+            "excerpt", "hint"}
+    assert all(set(f) == keys for f in payload["findings"])
+    assert payload["findings"][0]["path"] == SEED
+
+
+def test_github_annotations_carry_end_positions_and_title() -> None:
+    result = runner.invoke(app, ["check", SEED, "--format", "github"])
+    line = next(x for x in result.stdout.splitlines() if "title=TXT001" in x)
+    assert line.startswith("::error file=tests/fixtures/seed/ldn-as-received.md,line=9,col=1,")
+    assert "endLine=9,endColumn=21" in line
+
+
+def test_text_has_caret_hint_and_summary_without_colour_off_a_terminal() -> None:
+    result = runner.invoke(app, ["check", SEED])
+    assert "ldn-as-received.md:9:1: TXT001 [error]" in result.stdout
+    assert "^^^^^^^^^^^^^^^^^^^^" in result.stdout and "= hint:" in result.stdout
+    assert "\x1b[" not in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].endswith("suggestion(s)")
+
+
+def test_strict_fails_on_warnings_only(tmp_path: Path) -> None:
+    case = "tests/cases/TXT005-repeated-paragraph.md"
+    assert runner.invoke(app, ["check", case]).exit_code == 0
+    assert runner.invoke(app, ["check", case, "--strict"]).exit_code == 1
+
+
+def test_changed_since_an_unknown_ref_is_one_sentence_and_exit_2() -> None:
+    result = runner.invoke(app, ["check", "--changed-since", "no-such-ref-anywhere"])
+    assert result.exit_code == 2
+    assert "no such git ref" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_changed_since_checks_only_changed_articles(tmp_path: Path) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["cp", "-r", str(ROOT / "articles"), str(ROOT / "publication.toml"),
+                    str(tmp_path)], check=True)
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "."], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=tmp_path, check=True)
+    letter = tmp_path / "articles" / "2022-10" / "editors-letter.md"
+    letter.write_text(letter.read_text(encoding="utf-8") + "\nLorem ipsum.\n", encoding="utf-8")
+    config = settings_module.load(tmp_path / "publication.toml")
+    from pipeline.vcs import changed_files
+
+    report = gate.check(config, None, only=changed_files(tmp_path, "HEAD"))
+    assert report.checked == 1
+    assert [f.code for f in report.findings if f.code == "TXT004"] == ["TXT004"]
+
+
+def test_rules_and_rule_come_from_the_registry() -> None:
+    listing = json.loads(runner.invoke(app, ["rules", "--format", "json"]).stdout)
+    assert {"code", "name", "severity", "lifecycle", "what", "why", "example", "fix",
+            "suppress"} <= set(listing[0])
+    explained = runner.invoke(app, ["rule", "lnk001"])
+    assert explained.exit_code == 0
+    for title in ("What it detects", "Why it matters", "Example that fires", "How to fix",
+                  "How to suppress"):
+        assert f"## {title}" in explained.stdout
+    assert runner.invoke(app, ["rule", "XYZ999"]).exit_code == 2
+
+
+def _project(tmp_path: Path, rules: str = "") -> settings_module.Settings:
+    text = (ROOT / "publication.toml").read_text(encoding="utf-8") + rules
+    (tmp_path / "publication.toml").write_text(text, encoding="utf-8")
+    return settings_module.load(tmp_path / "publication.toml")
+
+
+def test_rule_settings_disable_override_and_parameters(tmp_path: Path) -> None:
+    article = tmp_path / "a.md"
+    article.write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md").read_text())
+    codes = [f.code for f in gate.check(_project(tmp_path), [article]).findings]
+    assert "TXT005" in codes
+    off = _project(tmp_path, "\n[rules.TXT005]\nenabled = false\n")
+    assert "TXT005" not in [f.code for f in gate.check(off, [article]).findings]
+    raised = _project(tmp_path, '\n[rules.TXT005]\nseverity = "error"\n')
+    assert {f.severity.value for f in gate.check(raised, [article]).findings
+            if f.code == "TXT005"} == {"error"}
+    longer = _project(tmp_path, "\n[rules.TXT005]\nmin_words = 50\n")
+    assert "TXT005" not in [f.code for f in gate.check(longer, [article]).findings]
+
+
+def test_cache_is_never_stale_after_content_or_image_changes(tmp_path: Path) -> None:
+    config = _project(tmp_path)
+    article = tmp_path / "a.md"
+    article.write_text((ROOT / "tests/cases/MED002-missing-files.md").read_text())
+    first = [f.code for f in gate.check(config, [article]).findings]
+    assert (tmp_path / ".cache" / "check.json").is_file()
+    assert first == [f.code for f in gate.check(config, [article]).findings]
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "no-such-file.jpg").write_bytes(
+        (ROOT / "tests/cases/images/small.png").read_bytes())
+    after = [f.code for f in gate.check(config, [article]).findings]
+    assert after.count("MED002") == first.count("MED002") - 1
+    article.write_text(article.read_text() + "\nTK\n")
+    assert "TXT004" in [f.code for f in gate.check(config, [article]).findings]
