@@ -9,10 +9,11 @@ EDITION ?=
 
 .PHONY: issue check test bench clean lint
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+$(STAMP): pyproject.toml scripts/system-deps.sh package.json package-lock.json
 	./scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	npm ci --no-audit --no-fund --silent  # axe-core for the browser test
 	touch $(STAMP)
 
 issue: $(STAMP)
