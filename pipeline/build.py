@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import gate
 from pipeline.content import load_project
@@ -24,6 +25,9 @@ from pipeline.findings import Finding, Severity
 from pipeline.model import Article, Edition, Project
 from pipeline.render import ArticleView
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.render import newsletter as newsletter_module
 
 OUTPUTS = ("pdf", "web", "feed", "newsletter")
 
@@ -110,6 +114,18 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     result.written += write_changed(site_files) + write_derived(derived, root)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def build_newsletter(settings: Settings, edition_id: str) -> newsletter_module.Newsletter:
+    """The edition's newsletter in memory, for sending (the gate ran when it was built)."""
+    from pipeline.render import newsletter
+
+    project = load_project(settings.root)
+    edition = _pick(project.editions, edition_id)
+    if edition.manifest is None:
+        raise BuildError(f"{edition.id}: edition.toml is invalid; fix it before sending")
+    views = due(publishable(edition.in_order(), settings), publish_through(settings, project))
+    return newsletter.render(edition, views, settings, settings.root / "layouts")
 
 
 def publish_through(settings: Settings, project: Project) -> dt.date | None:

@@ -1,6 +1,6 @@
 """Every rule, once, in the order they run and are listed. Codes are stable: never reuse one."""
 
-from pipeline.checks import Rule, disclosure, edition, frontmatter, structure
+from pipeline.checks import Rule, disclosure, edition, feed, frontmatter, structure
 
 RULES: list[Rule] = [
     frontmatter.unreadable,
@@ -11,6 +11,7 @@ RULES: list[Rule] = [
     structure.required_section_missing,
     disclosure.medical_disclaimer_missing,
     disclosure.advertorial_without_sponsor,
+    feed.feed_item_changed,
 ]
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
