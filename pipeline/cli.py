@@ -135,6 +135,33 @@ def newsletter(
 
 
 @app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+) -> None:
+    """Preview the site on 127.0.0.1, rebuilding the web pages and feeds on every change."""
+    from pipeline.build import build as run_build
+    from pipeline.serve import serve as run_server
+
+    def rebuild() -> None:
+        try:
+            result = run_build(config, None, {"web", "feed"}, force=True)
+        except PipelineError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            return
+        typer.echo(f"rebuilt: {len(result.written)} files changed in {result.seconds:.1f}s")
+
+    try:
+        config = _settings()
+        rebuild()
+        run_server(config.root, config.root / "build" / "site", port, rebuild)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        typer.echo(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def schema() -> None:
     """Print the article front matter as JSON Schema, for editors' tooling."""
     from pipeline.content import front_matter_schema

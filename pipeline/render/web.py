@@ -84,14 +84,14 @@ def article_url(settings: Settings, slug: str) -> str:
 
 
 def related(view: ArticleView, candidates: list[ArticleView]) -> list[ArticleView]:
-    """Articles sharing the most tags (then the section), newest first among equals."""
+    """Articles sharing the most tags (then the section), newest first among equals; topped up
+    with the newest articles so every page leads somewhere."""
     tags = set(view.meta.tags)
 
     def score(other: ArticleView) -> int:
         return 2 * len(tags & set(other.meta.tags)) + (other.meta.section == view.meta.section)
 
     scored = [(score(o), o) for o in candidates if o.slug != view.slug]
-    scored = [pair for pair in scored if pair[0] > 0]
     scored.sort(key=lambda pair: (-pair[0], -pair[1].meta.date.toordinal(), pair[1].slug))
     return [other for _, other in scored[:RELATED_COUNT]]
 
@@ -133,7 +133,7 @@ def picture(source: Path, folder: str, sizes: str, files: list[SiteFile]) -> Pic
             width, height = image.size
     except (OSError, UnidentifiedImageError):
         return None  # a missing or broken image is MED002's finding; the page renders without it
-    widths = [w for w in IMAGE_WIDTHS if w < width] + [min(width, IMAGE_WIDTHS[-1])]
+    widths = sorted({w for w in IMAGE_WIDTHS if w < width} | {min(width, IMAGE_WIDTHS[-1])})
     variants = []
     for target_width in widths:
         path = f"{folder}{source.stem}-{target_width}w.jpg"
