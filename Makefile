@@ -30,6 +30,8 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	./scripts/bench-deps.sh
 	$(BIN)/python -m tests.bench
 
 clean:
