@@ -11,10 +11,11 @@ LATEST  = $(lastword $(sort $(filter 20%,$(notdir $(wildcard articles/[0-9][0-9]
 
 .PHONY: issue check test bench clean lint
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+$(STAMP): pyproject.toml scripts/system-deps.sh package.json package-lock.json
 	./scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	npm ci --no-audit --no-fund --silent  # axe-core for the browser test
 	touch $(STAMP)
 
 issue: $(STAMP)
@@ -33,6 +34,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	./scripts/bench-deps.sh
 	$(BIN)/python -m tests.bench
 
 clean:

@@ -5,24 +5,31 @@ This is the only module that writes output files.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import gate
 from pipeline.content import load_project
 from pipeline.errors import BuildError, ContentError
 from pipeline.findings import Finding, Severity
-from pipeline.model import Article, Edition
+from pipeline.model import Article, Edition, Project
 from pipeline.render import ArticleView
 from pipeline.settings import Settings
 
-OUTPUTS = ("pdf", "web", "feed")
+if TYPE_CHECKING:
+    from pipeline.render import newsletter as newsletter_module
+
+OUTPUTS = ("pdf", "web", "feed", "newsletter")
 
 
 @dataclass
@@ -95,28 +102,29 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
             files[cache] = json.dumps({"key": key, "pdfs": digests, "pages": rendered.pages,
                                        "fillers": rendered.fillers}).encode()
 
+    through = publish_through(settings, project)
     site_editions = [
-        (e, publishable(e.in_order(), settings))
+        (e, due(publishable(e.in_order(), settings), through))
         for e in sorted(project.editions.values(), key=lambda e: e.id, reverse=True)
         if e.manifest is not None
     ]
-    web_only = publishable(list(project.web_only.values()), settings)
+    web_only = due(publishable(list(project.web_only.values()), settings), through)
+    site_files: dict[Path, bytes] = {}
+    derived: dict[Path, tuple[Path, Callable[[], bytes]]] = {}
     if "web" in only:
-        from pipeline.render import web
-
-        for site_file in web.render(settings, site_editions, web_only, layouts):
-            target = out / "site" / site_file.path
-            if site_file.content is not None:
-                files[target] = site_file.content
-            elif site_file.source is not None:
-                copies[target] = site_file.source
+        _render_site(settings, site_editions, web_only, layouts, out, site_files, copies,
+                     derived)
     if "feed" in only:
-        from pipeline.render import feed
+        _render_feeds(settings, site_editions, web_only, out, site_files)
+    if "newsletter" in only and edition.manifest is not None:
+        from pipeline.render import newsletter
 
-        everything = [v for _, vs in site_editions for v in vs] + web_only
-        files[out / "site" / "feed.xml"] = feed.rss(everything, settings)
+        letter = newsletter.render(edition, due(views, through), settings, layouts)
+        for name, data in letter.files().items():
+            files[out / edition.id / name] = data
 
     result.written = write_all(files, copies, root)
+    result.written += write_changed(site_files) + write_derived(derived, root)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -135,6 +143,84 @@ def _render_cache(cache: Path, key: str, folder: Path, edition_id: str) -> tuple
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def build_newsletter(settings: Settings, edition_id: str) -> newsletter_module.Newsletter:
+    """The edition's newsletter in memory, for sending (the gate ran when it was built)."""
+    from pipeline.render import newsletter
+
+    project = load_project(settings.root)
+    edition = _pick(project.editions, edition_id)
+    if edition.manifest is None:
+        raise BuildError(f"{edition.id}: edition.toml is invalid; fix it before sending")
+    views = due(publishable(edition.in_order(), settings), publish_through(settings, project))
+    return newsletter.render(edition, views, settings, settings.root / "layouts")
+
+
+def publish_through(settings: Settings, project: Project) -> dt.date | None:
+    """The last publication day: the setting, else the end of the newest edition's month."""
+    if settings.site.publish_through is not None:
+        return settings.site.publish_through
+    dates = [e.manifest.date for e in project.editions.values() if e.manifest is not None]
+    if not dates:
+        return None
+    newest = max(dates)
+    return newest.replace(day=calendar.monthrange(newest.year, newest.month)[1])
+
+
+def due(views: list[ArticleView], through: dt.date | None) -> list[ArticleView]:
+    """Views dated on or before `through`: future-dated articles wait for their day."""
+    return [v for v in views if through is None or v.meta.date <= through]
+
+
+def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleView]]],
+                 web_only: list[ArticleView], layouts: Path, out: Path,
+                 site_files: dict[Path, bytes], copies: dict[Path, Path],
+                 derived: dict[Path, tuple[Path, Callable[[], bytes]]]) -> None:
+    from pipeline.render import web
+
+    cache_path = out / ".cache" / "web-bodies.json"
+    bodies = _load_body_cache(cache_path)
+    for site_file in web.render(settings, editions, web_only, layouts, bodies):
+        target = out / "site" / site_file.path
+        if site_file.content is not None:
+            site_files[target] = site_file.content
+        elif site_file.make is not None and site_file.source is not None:
+            derived[target] = (site_file.source, site_file.make)
+        elif site_file.source is not None:
+            copies[target] = site_file.source
+    site_files[cache_path] = json.dumps({"version": _renderer_version(), "bodies": bodies},
+                                        sort_keys=True).encode()
+
+
+def _render_feeds(settings: Settings, editions: list[tuple[Edition, list[ArticleView]]],
+                  web_only: list[ArticleView], out: Path, site_files: dict[Path, bytes]) -> None:
+    from pipeline.render import feed
+
+    everything = [v for _, vs in editions for v in vs] + web_only
+    site_files[out / "site" / "feed.xml"] = feed.rss(everything, settings)
+    site_files[out / "site" / "atom.xml"] = feed.atom(everything, settings)
+    for section in sorted({v.meta.section for v in everything}):
+        in_section = [v for v in everything if v.meta.section == section]
+        site_files[out / "site" / feed.feed_path(section)] = feed.rss(in_section, settings,
+                                                                       section)
+
+
+def _renderer_version() -> str:
+    """Bodies rendered by another version of the Markdown setup must not be reused."""
+    source = (Path(__file__).parent / "markdown.py").read_bytes()
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+def _load_body_cache(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != _renderer_version():
+        return {}
+    bodies = data.get("bodies")
+    return bodies if isinstance(bodies, dict) else {}
 
 
 def _pick(editions: dict[str, Edition], edition_id: str | None) -> Edition:
@@ -165,6 +251,35 @@ def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path) ->
                 target.stat().st_mtime >= source.stat().st_mtime:
             continue
         atomic_write(target, source.read_bytes())
+        written.append(target)
+    return written
+
+
+def write_changed(files: dict[Path, bytes]) -> list[Path]:
+    """Write only files whose bytes differ: unchanged pages keep their mtime (and caches)."""
+    written = []
+    for target, data in files.items():
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                continue
+        except OSError:
+            pass  # not there yet
+        atomic_write(target, data)
+        written.append(target)
+    return written
+
+
+def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: Path) -> list[Path]:
+    """Produce derived files (resized images) only when missing or older than their source."""
+    written = []
+    resolved_root = root.resolve()
+    for target, (source, make) in derived.items():
+        source = source.resolve()
+        if not source.is_relative_to(resolved_root) or not source.is_file():
+            continue  # reported by the image rules; never read from outside the project
+        if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        atomic_write(target, make())
         written.append(target)
     return written
 

@@ -147,6 +147,69 @@ def build(
 
 
 @app.command()
+def newsletter(
+    edition: Annotated[str, typer.Argument(help="Edition id YYYY-MM.")],
+    send: Annotated[bool, typer.Option("--send", help="Send it (default: only build).")]
+    = False,
+    smtp: Annotated[str | None, typer.Option(help="SMTP server HOST:PORT.")] = None,
+    to: Annotated[list[str] | None, typer.Option(help="Recipient; repeatable.")] = None,
+    recipients: Annotated[Path | None, typer.Option("--list", help="CSV with an email column.")]
+    = None,
+) -> None:
+    """Build the edition's newsletter; with --send, mail it (resumable, rate-limited)."""
+    from pipeline import mailer
+    from pipeline.build import build as run_build
+
+    try:
+        config = _settings()
+        result = run_build(config, edition, {"newsletter"})
+        if result.blocked:
+            typer.echo(f"newsletter of {edition} blocked by gate errors; run `pipeline check`",
+                       err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{edition}: newsletter written to build/{edition}/")
+        if not send:
+            return
+        if smtp is None or not (to or recipients):
+            raise typer.BadParameter("--send needs --smtp HOST:PORT and --to ADDR or --list FILE")
+        addresses = list(to or []) + (mailer.read_list(recipients) if recipients else [])
+        bad = [a for a in addresses if not mailer.valid_address(a)]
+        if bad:
+            raise typer.BadParameter(f"not an email address: {bad[0]!r}")
+        report = mailer.send_edition(config, edition, addresses, mailer.server_from(smtp))
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"sent {len(report.sent)}, already sent earlier {len(report.skipped)}")
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+) -> None:
+    """Preview the site on 127.0.0.1, rebuilding the web pages and feeds on every change."""
+    from pipeline.build import build as run_build
+    from pipeline.serve import serve as run_server
+
+    def rebuild() -> None:
+        try:
+            result = run_build(config, None, {"web", "feed"}, force=True)
+        except PipelineError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            return
+        typer.echo(f"rebuilt: {len(result.written)} files changed in {result.seconds:.1f}s")
+
+    try:
+        config = _settings()
+        rebuild()
+        run_server(config.root, config.root / "build" / "site", port, rebuild)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        typer.echo(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def schema() -> None:
     """Print the article front matter as JSON Schema, for editors' tooling."""
     from pipeline.content import front_matter_schema

@@ -5,6 +5,7 @@ The whole file is validated at once, so a user sees every problem in one run.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from pathlib import Path
@@ -43,6 +44,9 @@ class Site(_Strict):
     """The legal publisher, for JSON-LD and the feed's copyright line."""
     editor_email: str = ""
     """Managing editor's address, for the feed's managingEditor."""
+    publish_through: dt.date | None = None
+    """Articles dated after this day are held back from the site, feeds and newsletter.
+    Default: the last day of the newest edition's month (never the clock, so builds repeat)."""
 
     @field_validator("base_url")
     @classmethod
@@ -90,6 +94,19 @@ class SponsorLabel(_Strict):
     """Line naming the sponsor under the label."""
 
 
+class Newsletter(_Strict):
+    sender: str
+    """From header, e.g. "Lakeshore Living <newsletter@lakeshoreliving.example>"."""
+    list_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$")]
+    """RFC 2919 list identifier (a domain-like name), for List-Id and mail filters."""
+    unsubscribe_url: Annotated[str, Field(pattern=r"^https://\S+\{token\}\S*$")]
+    """One-click (RFC 8058) unsubscribe endpoint; `{token}` identifies the recipient."""
+    unsubscribe_mailto: str
+    """Address that unsubscribes whoever mails it (the List-Unsubscribe mailto)."""
+    messages_per_minute: Annotated[int, Field(ge=1)] = 120
+    """Sending rate limit, to stay within the SMTP relay's quota."""
+
+
 Severity = Literal["error", "warning", "suggestion"]
 
 
@@ -107,6 +124,8 @@ class Settings(_Strict):
     kinds: dict[str, Kind]
     disclaimers: dict[str, Disclaimer] = {}
     sponsor_label: SponsorLabel = SponsorLabel()
+    newsletter: Newsletter | None = None
+    """Email newsletter settings; without them `pipeline newsletter` cannot run."""
     rules: dict[str, RuleSettings] = {}
     """Per-rule configuration keyed by code: enabled, severity and the rule's parameters."""
     root: Path = Path(".")

@@ -3,8 +3,10 @@
 #   libharfbuzz-subset0  fast, reproducible font subsetting in WeasyPrint
 #   poppler-utils        pdftoppm for proofs and visual checks
 #   chromium             headless browser for the site's browser tests
+#   npm (with nodejs)    installs axe-core for the browser tests (`npm ci`), unless npm exists
 set -euo pipefail
 packages=(libharfbuzz-subset0 poppler-utils chromium)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -6,6 +6,7 @@ from pipeline.checks import (
     claims,
     disclosure,
     edition,
+    feed,
     frontmatter,
     hygiene,
     links,
@@ -60,6 +61,7 @@ RULES: list[Rule] = [
     readability.long_sentence,
     style.stigmatizing_language,
     suppression.bad_suppression,
+    feed.feed_item_changed,
 ]
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

@@ -1,13 +1,42 @@
-"""The static web site (Jinja2): home, edition, article pages. Returns files in memory."""
+"""The static web site (Jinja2): home, editions, articles, sections, tags, archive, 404,
+sitemap and robots.txt. Returns files in memory; `build` writes them."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from io import BytesIO
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import markupsafe
+from PIL import Image, UnidentifiedImageError
 
 from pipeline.model import Edition
 from pipeline.render import ArticleView, environment
 from pipeline.settings import Settings
+
+ARCHIVE_PAGE_SIZE = 20
+RECENT_ON_HOME = 12
+RELATED_COUNT = 3
+IMAGE_WIDTHS = (480, 960, 1600)
+"""Widths of the responsive variants; a source narrower than one is not enlarged."""
+HERO_SIZES = "(min-width: 46rem) 42rem, 100vw"
+COVER_SIZES = "(min-width: 46rem) 22rem, 100vw"
+FONTS = ("ebgaramond/EBGaramond12-Regular.otf", "ebgaramond/EBGaramond12-Italic.otf",
+         "ebgaramond/EBGaramond12-Bold.otf", "inter/Inter-Regular.otf", "inter/Inter-Bold.otf")
+"""The house faces (OFL) the stylesheet uses, copied to fonts/."""
+RESERVED = {"fonts", "articles", "editions", "tags", "archive", "feed.xml", "atom.xml",
+            "sitemap.xml", "robots.txt", "404.html", "index.html", "style.css", "favicon.svg"}
+"""Top-level names of the site that a section slug must not take."""
 
 
 @dataclass(frozen=True)
@@ -16,11 +45,144 @@ class SiteFile:
     """Path under build/site/, with forward slashes."""
     content: bytes | None = None
     source: Path | None = None
-    """A file to copy instead of content (images, fonts, CSS)."""
+    """A file to copy (images, CSS), or the source that `make` derives this file from."""
+    make: Callable[[], bytes] | None = None
+    """Produces the file from `source`; called only when the source is newer than the output."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A responsive image: variants by width (paths under build/site/) and its intrinsic size."""
+
+    variants: tuple[tuple[str, int], ...]
+    width: int
+    height: int
+    sizes: str
+
+    @property
+    def src(self) -> str:
+        return self.variants[-1][0]
+
+    def srcset(self, root: str) -> str:
+        return ", ".join(f"{root}{path} {width}w" for path, width in self.variants)
+
+
+def slugify(text: str) -> str:
+    """URL-safe ASCII slug: 'Healing Ways' -> 'healing-ways', "crohn's" -> 'crohns'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = re.sub(r"['’]", "", ascii_text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "untitled"
+
+
+def section_slug(section: str) -> str:
+    slug = slugify(section)
+    return f"section-{slug}" if slug in RESERVED else slug
 
 
 def article_url(settings: Settings, slug: str) -> str:
     return f"{settings.site.base_url}/articles/{slug}/"
+
+
+def related(view: ArticleView, candidates: list[ArticleView]) -> list[ArticleView]:
+    """Articles sharing the most tags (then the section), newest first among equals; topped up
+    with the newest articles so every page leads somewhere."""
+    tags = set(view.meta.tags)
+
+    def score(other: ArticleView) -> int:
+        return 2 * len(tags & set(other.meta.tags)) + (other.meta.section == view.meta.section)
+
+    scored = [(score(o), o) for o in candidates if o.slug != view.slug]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].meta.date.toordinal(), pair[1].slug))
+    return [other for _, other in scored[:RELATED_COUNT]]
+
+
+def json_ld(data: dict[str, Any]) -> markupsafe.Markup:
+    """JSON for a <script type="application/ld+json"> that cannot close the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return markupsafe.Markup(text.replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def article_ld(view: ArticleView, settings: Settings, image_url: str | None) -> dict[str, Any]:
+    """schema.org NewsArticle; advertorials are AdvertiserContentArticle with their sponsor."""
+    meta, site = view.meta, settings.site
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "AdvertiserContentArticle" if view.sponsored else "NewsArticle",
+        "headline": meta.title,
+        "description": meta.summary or meta.dek,
+        "datePublished": meta.date.isoformat(),
+        "author": [{"@type": "Person", "name": name} for name in meta.authors],
+        "publisher": {"@type": "Organization", "name": site.publisher or site.title},
+        "articleSection": meta.section,
+        "keywords": meta.tags,
+        "inLanguage": site.language,
+        "mainEntityOfPage": article_url(settings, view.slug),
+        "wordCount": view.word_count,
+    }
+    if image_url:
+        data["image"] = [image_url]
+    if view.sponsored and meta.sponsor:
+        data["sponsor"] = {"@type": "Organization", "name": meta.sponsor.name}
+    return data
+
+
+def picture(source: Path, folder: str, sizes: str, files: list[SiteFile]) -> Picture | None:
+    """Plan resized JPEG variants of `source` (made lazily by `build`) and describe them."""
+    try:
+        with Image.open(source) as image:
+            width, height = image.size
+    except (OSError, UnidentifiedImageError):
+        return None  # a missing or broken image is MED002's finding; the page renders without it
+    widths = sorted({w for w in IMAGE_WIDTHS if w < width} | {min(width, IMAGE_WIDTHS[-1])})
+    variants = []
+    for target_width in widths:
+        path = f"{folder}{source.stem}-{target_width}w.jpg"
+        files.append(SiteFile(path, source=source,
+                              make=partial(resized_jpeg, source, target_width)))
+        variants.append((path, target_width))
+    largest = widths[-1]
+    return Picture(tuple(variants), largest, round(height * largest / width), sizes)
+
+
+def resized_jpeg(source: Path, width: int) -> bytes:
+    """A progressive JPEG of `source` at `width` pixels, EXIF stripped, deterministic bytes."""
+    with Image.open(source) as image:
+        rgb = image.convert("RGB")
+        height = round(rgb.height * width / rgb.width)
+        if width != rgb.width:
+            rgb = rgb.resize((width, height), Image.Resampling.LANCZOS)
+        out = BytesIO()
+        rgb.save(out, "JPEG", quality=82, optimize=True, progressive=True)
+        return out.getvalue()
+
+
+class Site:
+    """Renders every page of the site with one Jinja2 environment and shared context."""
+
+    def __init__(self, settings: Settings, layouts: Path,
+                 body_cache: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self.env = environment(layouts / "web")
+        self.env.filters["slugify"] = slugify
+        self.env.filters["section_slug"] = section_slug
+        self.env.globals["site"] = settings.site
+        self.layouts = layouts
+        self.body_cache = body_cache if body_cache is not None else {}
+        """Rendered body HTML by source hash, kept between builds by `build`."""
+        self.files: list[SiteFile] = []
+
+    def page(self, path: str, template: str, **context: Any) -> None:
+        root = context.pop("root", "../" * path.count("/"))
+        canonical_path = path.removesuffix("index.html")
+        html = self.env.get_template(template).render(
+            root=root, canonical=f"{self.settings.site.base_url}/{canonical_path}", **context)
+        self.files.append(SiteFile(path, html.encode()))
+
+    def body(self, view: ArticleView) -> str:
+        key = hashlib.sha256(view.article.body.encode()).hexdigest()
+        if key not in self.body_cache:
+            self.body_cache[key] = view.body_html()
+        return self.body_cache[key]
 
 
 def render(
@@ -28,54 +190,153 @@ def render(
     editions: list[tuple[Edition, list[ArticleView]]],
     web_only: list[ArticleView],
     layouts: Path,
+    body_cache: dict[str, str] | None = None,
 ) -> list[SiteFile]:
-    """Every page and asset of the site. `editions` newest first."""
-    env = environment(layouts / "web")
-    files: list[SiteFile] = []
+    """Every page and asset of the site. `editions` newest first; views already filtered."""
+    site = Site(settings, layouts, body_cache)
     everything = [v for _, views in editions for v in views] + web_only
     recent = sorted(everything, key=lambda v: (v.meta.date, v.slug), reverse=True)
-    common = {"site": settings.site, "root": "../../"}
+    site.env.globals["nav_sections"] = sorted({v.meta.section for v in recent})
+    teasers = {v.slug: _hero(v, site.files) for v in recent}
 
     for edition, views in editions:
-        assert edition.manifest is not None
-        page = env.get_template("edition.html.j2").render(
-            **common, edition=edition, manifest=edition.manifest, views=views,
-            canonical=f"{settings.site.base_url}/editions/{edition.id}/",
-        )
-        files.append(SiteFile(f"editions/{edition.id}/index.html", page.encode()))
-        cover = edition.folder / edition.manifest.cover.image
-        files.append(SiteFile(f"editions/{edition.id}/{edition.manifest.cover.image}",
-                              source=cover))
+        _edition_page(site, edition, views, teasers)
+    for view in recent:
+        _article_page(site, view, related(view, recent), teasers)
+    _listing_pages(site, recent, teasers)
+    _home(site, editions, recent, teasers)
+    # Served for any missing path, so its links cannot be relative.
+    site.page("404.html", "404.html.j2", root=f"{urlsplit(settings.site.base_url).path}/")
+    for asset in ("style.css", "favicon.svg"):
+        site.files.append(SiteFile(asset, source=layouts / "web" / asset))
+    for font in FONTS:
+        site.files.append(SiteFile(f"fonts/{Path(font).name}", source=layouts / "fonts" / font))
+    site.files.append(SiteFile("robots.txt", robots(settings).encode()))
+    site.files.append(SiteFile("sitemap.xml", sitemap(settings, site.files, recent)))
+    return site.files
 
-    for view in everything:
-        page = env.get_template("article.html.j2").render(
-            **common, view=view, meta=view.meta, body=view.body_html(),
-            canonical=article_url(settings, view.slug),
-        )
-        files.append(SiteFile(f"articles/{view.slug}/index.html", page.encode()))
-        for src in _images(view):
-            files.append(SiteFile(f"articles/{view.slug}/{src}",
-                                  source=view.article.path.parent / src))
 
+def _hero(view: ArticleView, files: list[SiteFile]) -> Picture | None:
+    """The article's hero as responsive variants beside its page (None without a local image)."""
+    image = view.meta.image
+    if image is None or "://" in image.src:
+        return None
+    return picture(view.article.path.parent / image.src,
+                   _folder(f"articles/{view.slug}", image.src), HERO_SIZES, files)
+
+
+def _folder(base: str, relative_src: str) -> str:
+    """The site folder for an image written relative to its article or edition folder."""
+    parent = Path(relative_src).parent.as_posix()
+    return f"{base}/" if parent == "." else f"{base}/{parent}/"
+
+
+def _edition_page(site: Site, edition: Edition, views: list[ArticleView],
+                  teasers: dict[str, Picture | None]) -> None:
+    assert edition.manifest is not None
+    cover_src = edition.manifest.cover.image
+    cover = picture(edition.folder / cover_src, _folder(f"editions/{edition.id}", cover_src),
+                    COVER_SIZES, site.files)
+    sections: dict[str, list[ArticleView]] = defaultdict(list)
+    for view in views:
+        sections[view.meta.section].append(view)
+    site.page(f"editions/{edition.id}/index.html", "edition.html.j2", edition=edition,
+              manifest=edition.manifest, sections=sections, cover=cover, teasers=teasers)
+
+
+def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView],
+                  teasers: dict[str, Picture | None]) -> None:
+    settings = site.settings
+    folder = f"articles/{view.slug}/"
+    hero = teasers.get(view.slug)
+    if hero is not None and view.meta.image is not None:
+        # The original stays beside the page: the feeds enclose it with its exact length.
+        site.files.append(SiteFile(folder + view.meta.image.src,
+                                   source=view.article.path.parent / view.meta.image.src))
+    for src in _body_images(view):
+        site.files.append(SiteFile(folder + src, source=view.article.path.parent / src))
+    image_url = f"{settings.site.base_url}/{hero.src}" if hero else None
+    site.page(f"{folder}index.html", "article.html.j2", view=view, meta=view.meta,
+              body=markupsafe.Markup(site.body(view)), hero=hero, image_url=image_url,
+              related=related_views, teasers=teasers,
+              ld=json_ld(article_ld(view, settings, image_url)))
+
+
+def _listing_pages(site: Site, recent: list[ArticleView],
+                   teasers: dict[str, Picture | None]) -> None:
+    """Section pages, tag pages, the tag index and the paginated archive."""
+    by_section: dict[str, list[ArticleView]] = defaultdict(list)
+    by_tag: dict[str, list[ArticleView]] = defaultdict(list)
+    tag_names: dict[str, str] = {}
+    for view in recent:
+        by_section[view.meta.section].append(view)
+        for tag in view.meta.tags:
+            by_tag[slugify(tag)].append(view)
+            tag_names.setdefault(slugify(tag), tag)
+    for section, views in sorted(by_section.items()):
+        slug = section_slug(section)
+        site.page(f"{slug}/index.html", "listing.html.j2", heading=section, kicker="Section",
+                  views=views, teasers=teasers, pager=None,
+                  section_feed=f"{slug}/feed.xml")
+    for tag_slug, views in sorted(by_tag.items()):
+        site.page(f"tags/{tag_slug}/index.html", "listing.html.j2",
+                  heading=tag_names[tag_slug], kicker="Topic", views=views, teasers=teasers,
+                  pager=None, section_feed=None)
+    tags = sorted(((tag_names[s], s, len(v)) for s, v in by_tag.items()),
+                  key=lambda t: t[0].lower())
+    site.page("tags/index.html", "tags.html.j2", tags=tags)
+    pages = max(1, math.ceil(len(recent) / ARCHIVE_PAGE_SIZE))
+    for number in range(1, pages + 1):
+        chunk = recent[(number - 1) * ARCHIVE_PAGE_SIZE: number * ARCHIVE_PAGE_SIZE]
+        path = "archive/index.html" if number == 1 else f"archive/page/{number}/index.html"
+        site.page(path, "listing.html.j2", heading="Archive", kicker="All articles",
+                  views=chunk, teasers=teasers, section_feed=None,
+                  pager={"number": number, "pages": pages})
+
+
+def _home(site: Site, editions: list[tuple[Edition, list[ArticleView]]],
+          recent: list[ArticleView], teasers: dict[str, Picture | None]) -> None:
     latest = editions[0] if editions else None
-    home = env.get_template("index.html.j2").render(
-        site=settings.site, root="", latest=latest[0].manifest if latest else None,
-        latest_id=latest[0].id if latest else None, latest_views=latest[1] if latest else [],
-        recent=recent[:12], canonical=f"{settings.site.base_url}/",
-    )
-    files.append(SiteFile("index.html", home.encode()))
-    files.append(SiteFile("style.css", source=layouts / "web" / "style.css"))
-    return files
+    cover = None
+    if latest is not None and latest[0].manifest is not None:
+        cover_src = latest[0].manifest.cover.image
+        # The edition page already plans these variants; here they are only referenced.
+        cover = picture(latest[0].folder / cover_src,
+                        _folder(f"editions/{latest[0].id}", cover_src), COVER_SIZES, [])
+    lead = next((v for v in recent if teasers.get(v.slug)), recent[0] if recent else None)
+    site.page("index.html", "index.html.j2", latest=latest[0].manifest if latest else None,
+              latest_id=latest[0].id if latest else None,
+              latest_views=latest[1] if latest else [], cover=cover, lead=lead,
+              recent=[v for v in recent if v is not lead][:RECENT_ON_HOME], teasers=teasers)
 
 
-def _images(view: ArticleView) -> list[str]:
-    """Relative image paths the article uses (hero and body), as written."""
+def robots(settings: Settings) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {settings.site.base_url}/sitemap.xml\n"
+
+
+def sitemap(settings: Settings, files: Iterable[SiteFile], recent: list[ArticleView]) -> bytes:
+    """sitemaps.org XML of every HTML page; articles carry their date as lastmod."""
+    base = settings.site.base_url
+    dates = {f"articles/{v.slug}/index.html": v.meta.date.isoformat() for v in recent}
+    rows = []
+    for file in sorted(files, key=lambda f: f.path):
+        if not file.path.endswith("index.html") or file.content is None:
+            continue
+        loc = markupsafe.escape(f"{base}/{file.path.removesuffix('index.html')}")
+        lastmod = f"<lastmod>{dates[file.path]}</lastmod>" if file.path in dates else ""
+        rows.append(f"  <url><loc>{loc}</loc>{lastmod}</url>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "\n".join(rows) + "\n</urlset>\n").encode()
+
+
+def _body_images(view: ArticleView) -> list[str]:
+    """Relative image paths the body uses, as written (copied beside the page)."""
     found = []
-    if view.meta.image and "://" not in view.meta.image.src:
-        found.append(view.meta.image.src)
     for token in view.article.tokens:
         for child in token.children or []:
             src = str(child.attrs.get("src", "")) if child.type == "image" else ""
             if src and "://" not in src and not src.startswith("/"):
                 found.append(src)
     return list(dict.fromkeys(found))
+

@@ -1,0 +1,108 @@
+"""The web site by structure: the pages SPEC.md promises, metadata, JSON-LD, responsive heroes,
+and image variants that are not regenerated when their source is unchanged."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+from pipeline import settings as settings_module
+from pipeline.build import BuildResult, build
+from pipeline.render.web import slugify
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = "articles/low-dose-naltrexone/index.html"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(path: Path) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def test_site_pages_exist(built: tuple[BuildResult, Path]) -> None:
+    site = built[1] / "site"
+    for path in ("index.html", "editions/2022-10/index.html", ARTICLE, "healing-ways/index.html",
+                 "tags/chronic-pain/index.html", "tags/index.html", "archive/index.html",
+                 "404.html", "sitemap.xml", "robots.txt", "feed.xml", "atom.xml", "style.css"):
+        assert (site / path).is_file(), path
+    robots = (site / "robots.txt").read_text()
+    assert "Sitemap: https://lakeshoreliving.example/sitemap.xml" in robots
+    urls = [u.text for u in ElementTree.parse(site / "sitemap.xml").getroot().iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://lakeshoreliving.example/articles/low-dose-naltrexone/" in urls
+    assert len(urls) == len(set(urls))
+
+
+def test_article_metadata(built: tuple[BuildResult, Path]) -> None:
+    page = built[1] / "site" / ARTICLE
+    tags = _tags(page)
+    meta = {(a.get("property") or a.get("name")): a.get("content") for t, a in tags if t == "meta"}
+    assert meta["og:type"] == "article" and meta["og:image"]
+    assert meta["twitter:card"] == "summary_large_image"
+    links = {a.get("rel"): a.get("href") for t, a in tags if t == "link"}
+    assert links["canonical"] == "https://lakeshoreliving.example/articles/low-dose-naltrexone/"
+    assert ("html", {"lang": "en-US"}) in tags
+    assert any(a.get("type") == "application/atom+xml" for t, a in tags if t == "link")
+    html = page.read_text()
+    ld = json.loads(re.search(r'application/ld\+json">(.*?)</script>', html, re.S)[1])  # type: ignore[index]
+    assert ld["@type"] == "AdvertiserContentArticle"
+    assert ld["sponsor"]["name"] == "Welltopia Pharmacy"
+    # The sponsor label comes before the title; the declared disclaimers are rendered.
+    assert html.index("Sponsored Advertising Content") < html.index("<h1>")
+    assert "Medical disclaimer" in html and "min read" in html
+    assert 'class="related"' in html and 'class="footnotes references"' in html
+
+
+def test_responsive_hero(built: tuple[BuildResult, Path]) -> None:
+    site = built[1] / "site"
+    hero = next(a for t, a in _tags(site / ARTICLE) if t == "img")
+    assert hero["width"] and hero["height"] and hero["alt"] and hero["sizes"]
+    candidates = [c.split()[0] for c in (hero["srcset"] or "").split(", ")]
+    assert len(candidates) == 3
+    for candidate in candidates:
+        assert (site / "articles/low-dose-naltrexone" / candidate).is_file()
+
+
+def test_every_image_has_alt_and_size(built: tuple[BuildResult, Path]) -> None:
+    site = built[1] / "site"
+    for page in site.rglob("*.html"):
+        for tag, attrs in _tags(page):
+            if tag == "img":
+                assert attrs.get("alt") is not None, page
+                if attrs.get("srcset"):
+                    assert attrs.get("width") and attrs.get("height"), page
+
+
+def test_slugs() -> None:
+    assert slugify("Crohn's disease") == "crohns-disease"
+    assert slugify("Café & Co.") == "cafe-co"
+
+
+def test_unchanged_build_skips_images_and_pages(tmp_path: Path) -> None:
+    for name in ("articles", "layouts"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
+    settings = settings_module.load(tmp_path / "publication.toml")
+    first = build(settings, "2022-10", only={"web", "feed"})
+    assert any(p.name.endswith("w.jpg") for p in first.written)
+    again = build(settings, "2022-10", only={"web", "feed"})
+    assert again.written == []
+    article = tmp_path / "articles/2022-10/walk-into-autumn.md"
+    article.write_text(article.read_text() + "\nOne more paragraph for the web.\n")
+    edited = build(settings, "2022-10", only={"web", "feed"})
+    assert tmp_path / "build/site/articles/walk-into-autumn/index.html" in edited.written
+    assert not any(p.suffix == ".jpg" for p in edited.written)
