@@ -5,7 +5,6 @@ This is the only module that writes output files.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import json
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import gate
+from pipeline.cache import rules_key
 from pipeline.content import load_project
 from pipeline.errors import BuildError, ContentError
 from pipeline.findings import Finding, Severity
@@ -45,6 +45,8 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     pdf_cached: bool = False
+    site_cached: bool = False
+    """The site and feeds were already built from the same sources; nothing was rendered."""
     """The PDFs were already up to date: same sources, nothing re-rendered."""
 
 
@@ -102,7 +104,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
             files[cache] = json.dumps({"key": key, "pdfs": digests, "pages": rendered.pages,
                                        "fillers": rendered.fillers}).encode()
 
-    through = publish_through(settings, project)
+    through = publish_through(settings)
     site_editions = [
         (e, due(publishable(e.in_order(), settings), through))
         for e in sorted(project.editions.values(), key=lambda e: e.id, reverse=True)
@@ -111,11 +113,17 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     web_only = due(publishable(list(project.web_only.values()), settings), through)
     site_files: dict[Path, bytes] = {}
     derived: dict[Path, tuple[Path, Callable[[], bytes]]] = {}
-    if "web" in only:
-        _render_site(settings, site_editions, web_only, layouts, out, site_files, copies,
-                     derived)
-    if "feed" in only:
-        _render_feeds(settings, site_editions, web_only, out, site_files)
+    site_outputs = sorted(only & {"web", "feed"})
+    site_key = _site_fingerprint(settings, project, through, site_outputs)
+    site_stamp = out / ".cache" / "site.json"
+    if site_outputs and _stamp(site_stamp) == site_key and (out / "site").is_dir():
+        result.site_cached = True
+    else:
+        if "web" in only:
+            _render_site(settings, site_editions, web_only, layouts, out, site_files, copies,
+                         derived)
+        if "feed" in only:
+            _render_feeds(settings, site_editions, web_only, out, site_files)
     if "newsletter" in only and edition.manifest is not None:
         from pipeline.render import newsletter
 
@@ -125,8 +133,35 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
 
     result.written = write_all(files, copies, root)
     result.written += write_changed(site_files) + write_derived(derived, root)
+    if site_outputs and not result.site_cached:
+        # Last, after every site file: an interrupted build is never taken as complete.
+        atomic_write(site_stamp, json.dumps({"key": site_key}).encode())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _site_fingerprint(settings: Settings, project: Project, through: dt.date,
+                      outputs: list[str]) -> str:
+    """Everything the site and feeds are made from: the pipeline's code and data, settings,
+    web layouts and fonts, every article and manifest, and the files beside them (by stamp)."""
+    digest = hashlib.sha256(rules_key(settings).encode())
+    digest.update(f"{through.isoformat()} {' '.join(outputs)}".encode())
+    for article in sorted(project.all_articles(), key=lambda a: a.display):
+        digest.update(article.display.encode() + b"\0" + article.text.encode())
+    layouts = settings.root / "layouts"
+    for folder in (layouts / "web", layouts / "fonts", settings.root / "articles"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix != ".md":
+                stat = path.stat()
+                digest.update(f"{path} {stat.st_size} {stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _stamp(path: Path) -> str | None:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["key"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _render_cache(cache: Path, key: str, folder: Path, edition_id: str) -> tuple[int, int] | None:
@@ -153,24 +188,27 @@ def build_newsletter(settings: Settings, edition_id: str) -> newsletter_module.N
     edition = _pick(project.editions, edition_id)
     if edition.manifest is None:
         raise BuildError(f"{edition.id}: edition.toml is invalid; fix it before sending")
-    views = due(publishable(edition.in_order(), settings), publish_through(settings, project))
+    views = due(publishable(edition.in_order(), settings), publish_through(settings))
     return newsletter.render(edition, views, settings, settings.root / "layouts")
 
 
-def publish_through(settings: Settings, project: Project) -> dt.date | None:
-    """The last publication day: the setting, else the end of the newest edition's month."""
+def publish_through(settings: Settings) -> dt.date:
+    """The last publication day: the setting, else SOURCE_DATE_EPOCH's day, else today (UTC).
+
+    Future-dated articles wait for their day like in any CMS; a pinned setting or
+    SOURCE_DATE_EPOCH makes a rebuild on another day repeat byte for byte.
+    """
     if settings.site.publish_through is not None:
         return settings.site.publish_through
-    dates = [e.manifest.date for e in project.editions.values() if e.manifest is not None]
-    if not dates:
-        return None
-    newest = max(dates)
-    return newest.replace(day=calendar.monthrange(newest.year, newest.month)[1])
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
-def due(views: list[ArticleView], through: dt.date | None) -> list[ArticleView]:
+def due(views: list[ArticleView], through: dt.date) -> list[ArticleView]:
     """Views dated on or before `through`: future-dated articles wait for their day."""
-    return [v for v in views if through is None or v.meta.date <= through]
+    return [v for v in views if v.meta.date <= through]
 
 
 def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleView]]],

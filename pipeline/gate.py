@@ -120,10 +120,7 @@ def check(settings: Settings, paths: list[Path] | None = None,
           project: Project | None = None, only: set[Path] | None = None) -> Report:
     """Check every article and edition, or only the given files and folders (and, with
     `only`, only those of them that are in that set of resolved paths)."""
-    if project is not None:
-        ctx = Context(settings, project)
-        return check_articles(project.all_articles(), list(project.editions.values()), ctx)
-    project = load_project(settings.root)
+    project = project or load_project(settings.root)
     ctx = Context(settings, project)
     known = {a.path.resolve(): a for a in project.all_articles()}
     files = [a.path for a in known.values()] if not paths else collect_paths(paths, settings.root)

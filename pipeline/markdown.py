@@ -93,6 +93,14 @@ def _paragraph_close(
     return self.renderToken(tokens, idx, options, env)
 
 
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)"')
+
+
+def prefix_images(html: str, prefix: str) -> str:
+    """Rendered HTML with `prefix` before every relative image path."""
+    return _IMG_SRC.sub(lambda m: f'{m.group(1)}{resolve_src(m.group(2), escape(prefix))}"', html)
+
+
 def resolve_src(src: str, prefix: str) -> str:
     """Prefix a relative image path (as written in the article) for the output's location."""
     return src if _ABSOLUTE.match(src) else prefix + src

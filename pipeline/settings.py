@@ -46,7 +46,7 @@ class Site(_Strict):
     """Managing editor's address, for the feed's managingEditor."""
     publish_through: dt.date | None = None
     """Articles dated after this day are held back from the site, feeds and newsletter.
-    Default: the last day of the newest edition's month (never the clock, so builds repeat)."""
+    Default: today (UTC), or the day of SOURCE_DATE_EPOCH when set, for repeatable builds."""
 
     @field_validator("base_url")
     @classmethod

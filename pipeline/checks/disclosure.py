@@ -119,9 +119,11 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     business = _business_pattern(ctx)
     for sentence in sentences(article):
         verb = cta.search(sentence.masked)
+        if verb is None:
+            continue  # cheap test first: the business-name pattern is the expensive one
         name = business.search(sentence.masked)
         paragraph = sentence.block.source
-        if verb and name and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
+        if name and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
             # The verb itself may open the capitalized run: "Call Welltopia Pharmacy".
             business_name = cta.sub("", name.group(0), count=1) if verb.start() == name.start() \
                 else name.group(0)

@@ -229,5 +229,30 @@ def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
-    """Whole-word, case-insensitive alternation of literal terms."""
-    return phrase_pattern(tuple(re.escape(t).replace(r"\ ", " ") for t in terms))
+    """Whole-word, case-insensitive match of any of the literal terms."""
+    return _trie_pattern(tuple(sorted({t.lower() for t in terms})))
+
+
+@lru_cache(maxsize=256)
+def _trie_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    # A plain alternation of hundreds of terms is tried term by term at every position; the
+    # same terms as a prefix tree ("na(?:ltrexone|proxen)") let the engine fail fast.
+    tree: dict[str, Any] = {}
+    for term in terms:
+        node = tree
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(rf"(?<![\w-])(?:{_trie_regex(tree)})(?![\w-])", re.IGNORECASE)
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    ends = "" in node
+    branches = [(r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
+                for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+    return body

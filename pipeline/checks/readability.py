@@ -31,7 +31,13 @@ def syllables(word: str) -> int:
     """Syllables of a word from the hyphenation dictionary (pyphen ships it: no downloads)."""
     if word[0].isdigit():
         return max(1, len(word) // 2)
-    return len(_hyphenator().positions(word.lower())) + 1
+    return _syllables(word.lower())
+
+
+@lru_cache(maxsize=100_000)
+def _syllables(word: str) -> int:
+    # Prose repeats its words: the dictionary lookup is the cost, so each word is looked up once.
+    return len(_hyphenator().positions(word)) + 1
 
 
 def grade(prose: list[Sentence]) -> tuple[float, int]:

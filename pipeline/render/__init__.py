@@ -15,12 +15,12 @@ import jinja2
 import markupsafe
 
 from pipeline import markdown
-from pipeline.checks.blocks import body_text
 from pipeline.model import Article
 from pipeline.schema import FrontMatter
 from pipeline.settings import Settings
 
 WORDS_PER_MINUTE = 230
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Notice:
 class ArticleView:
     article: Article
     settings: Settings
+    rendered_body: str | None = None
+    """Body HTML with no prefixes, when a cache already holds it (saves parsing the article)."""
 
     @property
     def meta(self) -> FrontMatter:
@@ -84,15 +86,26 @@ class ArticleView:
 
     @cached_property
     def word_count(self) -> int:
-        return len(body_text(self.article).split())
+        """Words of the body text, references left out (they are not read through)."""
+        prose = self.plain_body().split('<section class="footnotes', 1)[0]
+        return len(_TAG.sub(" ", prose).split())
 
     @property
     def reading_minutes(self) -> int:
         return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
 
+    def plain_body(self) -> str:
+        """Body HTML as written (relative image paths, plain ids), rendered once per view."""
+        if self.rendered_body is None:
+            self.rendered_body = markdown.render(self.article.tokens)
+        return self.rendered_body
+
     def body_html(self, image_prefix: str = "", id_prefix: str = "") -> str:
-        """Sanitised body HTML; `id_prefix` keeps ids unique when articles share a document."""
-        html = markdown.render(self.article.tokens, image_prefix=image_prefix)
+        """Sanitised body HTML; relative images get `image_prefix` (feeds need absolute URLs)
+        and ids get `id_prefix` (unique when articles share one document)."""
+        html = self.plain_body()
+        if image_prefix:
+            html = markdown.prefix_images(html, image_prefix)
         if id_prefix:
             html = re.sub(r'\bid="', f'id="{id_prefix}', html)
             html = re.sub(r'\bhref="#', f'href="#{id_prefix}', html)

@@ -4,6 +4,7 @@ sitemap and robots.txt. Returns files in memory; `build` writes them."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import math
 import re
@@ -83,17 +84,40 @@ def article_url(settings: Settings, slug: str) -> str:
     return f"{settings.site.base_url}/articles/{slug}/"
 
 
-def related(view: ArticleView, candidates: list[ArticleView]) -> list[ArticleView]:
+class Related:
     """Articles sharing the most tags (then the section), newest first among equals; topped up
-    with the newest articles so every page leads somewhere."""
-    tags = set(view.meta.tags)
+    with the newest articles so every page leads somewhere. Indexed once: a site of thousands
+    of articles must not compare every pair."""
 
-    def score(other: ArticleView) -> int:
-        return 2 * len(tags & set(other.meta.tags)) + (other.meta.section == view.meta.section)
+    def __init__(self, recent: list[ArticleView]) -> None:
+        self.recent = recent
+        self.by_tag: dict[str, list[ArticleView]] = defaultdict(list)
+        self.by_section: dict[str, list[ArticleView]] = defaultdict(list)
+        for view in recent:
+            for tag in set(view.meta.tags):
+                self.by_tag[tag].append(view)
+            self.by_section[view.meta.section].append(view)
 
-    scored = [(score(o), o) for o in candidates if o.slug != view.slug]
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].meta.date.toordinal(), pair[1].slug))
-    return [other for _, other in scored[:RELATED_COUNT]]
+    def of(self, view: ArticleView) -> list[ArticleView]:
+        scores: dict[str, int] = defaultdict(int)
+        others: dict[str, ArticleView] = {}
+        for tag in set(view.meta.tags):
+            for other in self.by_tag[tag]:
+                scores[other.slug] += 2
+                others[other.slug] = other
+        for other in self.by_section[view.meta.section]:
+            scores[other.slug] += 1
+            others[other.slug] = other
+        scores.pop(view.slug, None)
+        ranked = sorted(scores, key=lambda slug: (-scores[slug],
+                                                  -others[slug].meta.date.toordinal(), slug))
+        chosen = [others[slug] for slug in ranked[:RELATED_COUNT]]
+        for other in self.recent:
+            if len(chosen) >= RELATED_COUNT:
+                break
+            if other.slug != view.slug and other.slug not in scores:
+                chosen.append(other)
+        return chosen
 
 
 def json_ld(data: dict[str, Any]) -> markupsafe.Markup:
@@ -180,8 +204,10 @@ class Site:
 
     def body(self, view: ArticleView) -> str:
         key = hashlib.sha256(view.article.body.encode()).hexdigest()
-        if key not in self.body_cache:
-            self.body_cache[key] = view.body_html()
+        if key in self.body_cache:
+            view.rendered_body = self.body_cache[key]
+        else:
+            self.body_cache[key] = view.plain_body()
         return self.body_cache[key]
 
 
@@ -201,8 +227,11 @@ def render(
 
     for edition, views in editions:
         _edition_page(site, edition, views, teasers)
+    for view in everything:
+        site.body(view)  # cached bodies first: listings show reading times
+    related = Related(recent)
     for view in recent:
-        _article_page(site, view, related(view, recent), teasers)
+        _article_page(site, view, related.of(view), teasers)
     _listing_pages(site, recent, teasers)
     _home(site, editions, recent, teasers)
     # Served for any missing path, so its links cannot be relative.
@@ -253,11 +282,12 @@ def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView
         # The original stays beside the page: the feeds enclose it with its exact length.
         site.files.append(SiteFile(folder + view.meta.image.src,
                                    source=view.article.path.parent / view.meta.image.src))
-    for src in _body_images(view):
+    body = site.body(view)
+    for src in _body_images(body):
         site.files.append(SiteFile(folder + src, source=view.article.path.parent / src))
     image_url = f"{settings.site.base_url}/{hero.src}" if hero else None
     site.page(f"{folder}index.html", "article.html.j2", view=view, meta=view.meta,
-              body=markupsafe.Markup(site.body(view)), hero=hero, image_url=image_url,
+              body=markupsafe.Markup(body), hero=hero, image_url=image_url,
               related=related_views, teasers=teasers,
               ld=json_ld(article_ld(view, settings, image_url)))
 
@@ -330,13 +360,11 @@ def sitemap(settings: Settings, files: Iterable[SiteFile], recent: list[ArticleV
             + "\n".join(rows) + "\n</urlset>\n").encode()
 
 
-def _body_images(view: ArticleView) -> list[str]:
-    """Relative image paths the body uses, as written (copied beside the page)."""
-    found = []
-    for token in view.article.tokens:
-        for child in token.children or []:
-            src = str(child.attrs.get("src", "")) if child.type == "image" else ""
-            if src and "://" not in src and not src.startswith("/"):
-                found.append(src)
-    return list(dict.fromkeys(found))
+_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"')
 
+
+def _body_images(body_html: str) -> list[str]:
+    """Relative image paths the body uses (copied beside the page), read from the rendered
+    body, which is cached, so an unchanged article is never parsed again."""
+    found = [html.unescape(src) for src in _IMG_SRC.findall(body_html)]
+    return list(dict.fromkeys(s for s in found if "://" not in s and not s.startswith("/")))
