@@ -1,0 +1,68 @@
+"""Property tests: whatever an author pastes, the pipeline answers without crashing or leaking."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
+
+from pipeline import markdown
+from pipeline.checks import Context, check_article
+from pipeline.checks.registry import RULES
+from pipeline.content import load_article
+from pipeline.render import css_string
+from pipeline.settings import Settings
+
+FRONT = "---\ntitle: T\nauthors: [Ann Lee]\ndate: 2022-10-01\nsection: News\n---\n"
+MARKDOWN_BITS = st.sampled_from([
+    "# ", "## ", "### ", "- ", "1. ", "> ", "```\n", "::: pullquote\n", ":::\n", "[^1]",
+    "[^1]: Source. https://doi.org/10.1/x\n", "![alt](images/x.jpg)", "[link](http://a.b)",
+    "<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "<a href='javascript:x'>",
+    "*", "_", "`", "|a|b|\n|-|-|\n", "\n\n", "Call Welltopia Pharmacy at 262-429-9429",
+    "naltrexone 4.5 mg", "studies show", "we conclude", "“", "(", "]", "TK", "<!-- pipeline: "
+    "disable=CLM001 -->", "<!-- pipeline: enable=CLM001 -->", "Skip to main content\n",
+])
+BODIES = st.lists(st.one_of(MARKDOWN_BITS, st.text(max_size=40)), max_size=30).map("".join)
+
+
+@given(st.binary(max_size=600))
+@examples(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_bytes_load_without_raising(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(data)
+    article = load_article(path, tmp_path)
+    assert article.problem is not None or article.meta is not None or article.meta_errors
+
+
+@given(BODIES)
+@examples(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_rule_survives_any_body(tmp_path: Path, settings: Settings, body: str) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(FRONT + body, encoding="utf-8")
+    article = load_article(path, tmp_path)
+    findings = check_article(article, Context(settings), RULES)
+    lines = len(article.lines)
+    for finding in findings:
+        assert 1 <= finding.line <= max(lines, 1), finding
+        assert finding.column >= 1, finding
+
+
+@given(BODIES)
+@examples(max_examples=200)
+def test_rendered_html_never_carries_scripts(body: str) -> None:
+    html = markdown.render(markdown.parse(body))
+    assert "<script" not in html.lower()
+    assert not re.search(r"\son\w+\s*=", html, re.IGNORECASE)
+    assert "javascript:" not in html.lower()
+
+
+@given(st.text(max_size=60))
+def test_css_strings_cannot_break_out(value: str) -> None:
+    quoted = str(css_string(value))
+    inner = quoted[1:-1]
+    assert quoted[0] == quoted[-1] == '"'
+    assert '"' not in inner and "<" not in inner and "\n" not in inner
