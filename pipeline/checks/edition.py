@@ -9,7 +9,8 @@ from pipeline.checks import Context, Hit, rule
 from pipeline.model import Edition, Position
 
 
-def _order_line(edition: Edition, slug: str) -> Position:
+def order_line(edition: Edition, slug: str) -> Position:
+    """Where edition.toml lists `slug`, so a finding points at the article's entry."""
     try:
         lines = edition.manifest_path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -37,13 +38,13 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
         return
     for slug, count in Counter(manifest.order).items():
         if count > 1:
-            yield Hit(f"`{slug}` is listed {count} times in `order`", _order_line(edition, slug),
+            yield Hit(f"`{slug}` is listed {count} times in `order`", order_line(edition, slug),
                       hint="List each article once.")
     for slug in dict.fromkeys(manifest.order):
         if slug not in edition.articles:
             yield Hit(
                 f"`{slug}` is listed in `order` but {edition.id}/{slug}.md does not exist",
-                _order_line(edition, slug),
+                order_line(edition, slug),
                 hint="Fix the slug or add the article.",
             )
     for slug in sorted(set(edition.articles) - set(manifest.order)):
@@ -60,12 +61,12 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
             continue
         for slug in sorted(set(edition.articles) & set(other.articles)):
             yield Hit(f"article `{slug}` is in both {edition.id} and {other.id}",
-                      _order_line(edition, slug), hint="Slugs name articles site-wide: rename one.")
+                      order_line(edition, slug), hint="Slugs name articles site-wide: rename one.")
     ids = Counter(
         a.meta.id for a in ctx.project.all_articles() if a.meta is not None and a.meta.id
     )
     for slug, article in sorted(edition.articles.items()):
         if article.meta is not None and article.meta.id and ids[article.meta.id] > 1:
             yield Hit(f"article `{slug}` shares its `id` with another article; feeds need "
-                      "unique ids", _order_line(edition, slug),
+                      "unique ids", order_line(edition, slug),
                       hint="Give it a fresh id (`python -c 'import uuid; print(uuid.uuid4())'`).")

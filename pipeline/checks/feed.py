@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.checks.edition import order_line
 from pipeline.model import Article, Edition, Position
 from pipeline.render import ArticleView
 from pipeline.render.feed import guid
@@ -59,19 +60,6 @@ def _current(ctx: Context) -> dict[str, Article]:
     return found
 
 
-def _order_line(edition: Edition, slug: str) -> Position:
-    """Where edition.toml lists `slug`, so the finding points at the article's entry."""
-    try:
-        lines = edition.manifest_path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return Position(1, 1)
-    for number, line in enumerate(lines, 1):
-        column = line.find(f'"{slug}"')
-        if column >= 0:
-            return Position(number, column + 2)
-    return Position(1, 1)
-
-
 @rule(
     "FED001", "feed-item-changed", "error", scope="edition",
     why="Feed readers identify items by GUID: a changed GUID re-delivers the article to every "
@@ -101,9 +89,9 @@ def feed_item_changed(edition: Edition, ctx: Context) -> Iterator[Hit]:
         elif article.published:
             now = guid(ArticleView(article, ctx.settings), ctx.settings)
             yield Hit(f"{article.display}: feed GUID changed from {item.guid} to {now}, so "
-                      "readers get the article again", _order_line(edition, article.slug),
+                      "readers get the article again", order_line(edition, article.slug),
                       hint=f"Restore the previous id in {article.display}.")
         elif article.meta is not None:
             yield Hit(f"{article.display}: “{item.title}” is in the published feed; as a draft "
-                      "it vanishes from readers' feeds", _order_line(edition, article.slug),
+                      "it vanishes from readers' feeds", order_line(edition, article.slug),
                       hint="Keep it published, or withdraw it on purpose.")
