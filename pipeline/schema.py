@@ -100,6 +100,9 @@ class Ad(_Strict):
     """Finished artwork relative to the edition folder; without it `text` is set in type."""
     text: str = ""
     url: str | None = None
+    after: Slug | None = None
+    """Print the ad right after this article (a half or quarter ad shares the article's last
+    page when it fits); without it the ad goes to the back of the book."""
 
 
 class EditionManifest(_Strict):

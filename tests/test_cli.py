@@ -118,12 +118,13 @@ def test_edition_manifest_problems(project: Path) -> None:
     manifest = project / "articles" / "2022-10" / "edition.toml"
     extra = '"calendar",\n  "calendar",\n  "no-such-piece",'
     text = manifest.read_text().replace('"calendar",', extra)
-    manifest.write_text(text)
+    manifest.write_text(text.replace('after = "editors-letter"', 'after = "no-such-letter"'))
     code, report = _json(["check"])
     assert code == 1
     messages = [f["message"] for f in report["findings"] if f["code"] == "ED001"]
     assert any("listed 2 times" in m for m in messages)
     assert any("no-such-piece" in m for m in messages)
+    assert any("placed after `no-such-letter`" in m for m in messages)
 
 
 def test_build_is_blocked_by_errors_and_writes_nothing(project: Path) -> None:

@@ -138,9 +138,15 @@ def test_contents_page_numbers_match_where_articles_start(
 
 def test_running_head_of_each_article_page_names_its_section(
         reader: PdfReader, texts: list[str], views: list[ArticleView]) -> None:
+    """An opening page names the section in its kicker above the title (no running head
+    there, as in print magazines); every following page in its running head."""
     starts = _starts(texts, views)
     for view in views:
-        for number in _pages_of(view.slug, starts, reader):
+        opener, *following = _pages_of(view.slug, starts, reader)
+        flat = " ".join(texts[opener - 1].split()).upper()
+        title_at = flat.find(" ".join(view.meta.title.split()[:3]).upper())
+        assert view.meta.section.upper() in flat[:title_at], f"opening page {opener}"
+        for number in following:
             assert view.meta.section.upper() in _running_head(reader, number).upper(), \
                 f"page {number} ({view.slug})"
 

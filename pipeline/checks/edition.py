@@ -47,6 +47,11 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
                 order_line(edition, slug),
                 hint="Fix the slug or add the article.",
             )
+    for ad in manifest.ads:
+        if ad.after is not None and ad.after not in manifest.order:
+            yield Hit(f"ad `{ad.name}` is placed after `{ad.after}`, which is not in `order`",
+                      order_line(edition, ad.after),
+                      hint="Name an article listed in `order`, or remove `after`.")
     for slug in sorted(set(edition.articles) - set(manifest.order)):
         yield Hit(
             f"{edition.id}/{slug}.md is in the edition folder but not in `order`, so it will "

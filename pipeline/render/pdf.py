@@ -20,6 +20,7 @@ from weasyprint.urls import URLFetcher
 from pipeline.errors import BuildError
 from pipeline.model import Edition
 from pipeline.render import ArticleView, environment
+from pipeline.schema import Ad
 from pipeline.settings import Settings, inches
 
 PAGES_PER_SIGNATURE = 4
@@ -98,7 +99,17 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
         views=views,
         screen=screen,
         sponsor_label=settings.sponsor_label.text,
+        ads=placed_ads(edition.manifest.ads, {v.slug for v in views}),
     )
+
+
+def placed_ads(ads: list[Ad], slugs: set[str]) -> dict[str | None, list[tuple[int, Ad]]]:
+    """Ads by the article they follow (None: the back of the book), with their index in
+    edition.toml (their anchor). An ad after an article that is not printed goes to the back."""
+    placed: dict[str | None, list[tuple[int, Ad]]] = {}
+    for index, ad in enumerate(ads, 1):
+        placed.setdefault(ad.after if ad.after in slugs else None, []).append((index, ad))
+    return placed
 
 
 def page_css(settings: Settings, screen: bool) -> str:
