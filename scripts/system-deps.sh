@@ -3,8 +3,10 @@
 #   libharfbuzz-subset0  fast, reproducible font subsetting in WeasyPrint
 #   poppler-utils        pdftoppm for proofs and visual checks
 #   chromium             headless browser for the site's browser tests
+#   libgs-common         Ghostscript's CMYK ICC profile (AGPL-3+, so installed, never committed)
+#                        for the print PDF's PDF/X output intent and image conversion
 set -euo pipefail
-packages=(libharfbuzz-subset0 poppler-utils chromium)
+packages=(libharfbuzz-subset0 poppler-utils chromium libgs-common)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
