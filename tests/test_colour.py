@@ -59,11 +59,13 @@ def test_images_point_at_cached_copies_inside_the_project(
     (edition / "images").mkdir(parents=True)
     (edition / "images" / "a.png").write_bytes(_png(Image.new("RGB", (8, 8), "green")))
     (edition / "notes.txt").write_text("not an image")
+    (edition / "images" / "broken.jpg").write_bytes(b"not a JPEG")
     outside = tmp_path.parent / "outside.png"
     outside.write_bytes(_png(Image.new("RGB", (8, 8), "blue")))
     document = ('<img src="images/a.png" alt=""><style>@page { background: url("images/a.png") }'
                 '</style><img src="../../../outside.png"><img src="missing.png">'
-                '<img src="notes.txt"><img src="data:image/png;base64,AAAA">')
+                '<img src="notes.txt"><img src="images/broken.jpg">'
+                '<img src="data:image/png;base64,AAAA">')
     converted = colour.cmyk_images(document, edition, tmp_path, profile)
     copies = list((tmp_path / colour.CACHE_FOLDER).iterdir())
     assert len(copies) == 1

@@ -21,7 +21,8 @@ from urllib.parse import quote
 import PIL
 from PIL import Image, ImageCms, ImageOps
 
-from pipeline.errors import EnvironmentProblem
+from pipeline.build import atomic_write
+from pipeline.errors import BuildError, EnvironmentProblem
 
 CACHE_FOLDER = Path("build") / ".cache" / "cmyk"
 """Under the project root, because WeasyPrint may only read files inside the project."""
@@ -100,17 +101,23 @@ def _copy_for(reference: str, base: Path, root: Path, profile: Profile) -> Path 
     if source.suffix.lower() not in RASTER_SUFFIXES or not source.is_file() \
             or not source.is_relative_to(root.resolve()):
         return None
-    data = source.read_bytes()
+    try:
+        data = source.read_bytes()
+    except OSError:
+        return None
     key = hashlib.sha256(data + profile.digest.encode() + CONVERSION.encode()).hexdigest()
     target = root.resolve() / CACHE_FOLDER / f"{key[:40]}.jpg"
-    if not target.is_file():
-        from pipeline.build import atomic_write
-
-        try:
-            converted = to_cmyk_jpeg(data, profile)
-        except (OSError, Image.DecompressionBombError, ImageCms.PyCMSError):
-            return None
+    if target.is_file():
+        return target
+    try:
+        converted = to_cmyk_jpeg(data, profile)
+    except (OSError, Image.DecompressionBombError, ImageCms.PyCMSError):
+        return None
+    try:
         atomic_write(target, converted)
+    except OSError as exc:
+        raise BuildError(f"{target.parent}: cannot write the CMYK copy of {reference} "
+                         f"({exc.strerror or exc})") from None
     return target
 
 
