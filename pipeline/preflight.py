@@ -2,7 +2,8 @@
 
 PRN001 page count, PRN002 trim and bleed boxes, PRN003 fonts embedded, PRN004 image resolution
 at placed size, PRN005 page budget, PRN006 colour of a file that claims PDF/X (a CMYK output
-intent, no device RGB, no transparency in PDF/X-1a and X-3). Works on any PDF, not only ours:
+intent, no device RGB, no transparency in PDF/X-1a and X-3), PRN007 annotations on the printed
+area of a file that claims PDF/X. Works on any PDF, not only ours:
 the printer's checklist does not care who made the file. A finding's `line` is the page number
 (1-based).
 """
@@ -74,6 +75,7 @@ def preflight(path: Path, spec: PrintSpec, display: str | None = None) -> list[F
         found += _fonts(page, number, shown, fonts_reported)
         found += _images(page, number, shown)
     found += _colour(reader, shown)
+    found += _annotations(reader, shown)
     return found
 
 
@@ -404,3 +406,35 @@ def _painting(owner: DictionaryObject, seen: set[int], depth: int) -> Iterator[P
                 yield from _painting(used, seen, depth + 1)
             elif used is not None:
                 yield kind, used, spaces
+
+
+PRINTING_ANNOTATIONS = ("/TrapNet", "/PrinterMark")
+"""The only annotations PDF/X allows on the printed area (the BleedBox, else the TrimBox)."""
+
+
+def _annotations(reader: PdfReader, path: str) -> Iterator[Finding]:
+    """PRN007: links, notes or form fields on the printed area of a file that claims PDF/X."""
+    if _pdfx_version(reader) is None:
+        return
+    pages = [n for n, page in enumerate(reader.pages, 1) if _annotated(page)]
+    if pages:
+        yield _finding("PRN007", f"annotations (links, notes or fields) on the printed area of "
+                       f"{_pages(pages)}", path, pages[0],
+                       "export the print file without links or comments")
+
+
+def _annotated(page: DictionaryObject) -> bool:
+    area = _box(page, "/BleedBox") or _box(page, "/TrimBox") or _box(page, "/MediaBox")
+    annotations = _resolve(page.get("/Annots"))
+    if area is None or not isinstance(annotations, ArrayObject):
+        return False
+    for annotation in annotations:
+        annotation = _resolve(annotation)
+        if not isinstance(annotation, DictionaryObject) or \
+                annotation.get("/Subtype") in PRINTING_ANNOTATIONS:
+            continue
+        rect = _box(annotation, "/Rect")
+        if rect and rect[0] < area[2] and rect[2] > area[0] and rect[1] < area[3] \
+                and rect[3] > area[1]:
+            return True
+    return False

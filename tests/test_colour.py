@@ -1,4 +1,5 @@
-"""Print colour: CMYK copies of images, the output profile, crop marks and preflight's PRN006."""
+"""The print PDF/X: CMYK copies of images, the output profile, crop marks, inert links, and
+preflight's PRN006 (colour) and PRN007 (annotations)."""
 
 from __future__ import annotations
 
@@ -147,6 +148,27 @@ def test_prn006_finds_rgb_colour_rgb_images_and_transparency(tmp_path: Path) -> 
 def test_prn006_needs_a_cmyk_output_intent(tmp_path: Path) -> None:
     found = _prn006(_pdf(tmp_path, "<p>no profile</p>", with_profile=False))
     assert len(found) == 1 and "no PDF/X output intent" in found[0]
+
+
+def _prn007(path: Path) -> list[str]:
+    return [f.message for f in preflight(path, PrintSpec(216, 216, 0)) if f.code == "PRN007"]
+
+
+def test_prn007_finds_links_on_the_printed_area_of_pdfx_files(tmp_path: Path) -> None:
+    linked = _pdf(tmp_path, '<p><a href="https://example.org">a link</a></p>')
+    found = _prn007(linked)
+    assert len(found) == 1 and "1 page (1)" in found[0]
+    inert = _pdf(tmp_path, pdf.inert_links('<p><a href="https://example.org">a link</a></p>'))
+    assert _prn007(inert) == []
+    plain = tmp_path / "plain.pdf"
+    HTML(string='<a href="https://example.org">a link</a>').write_pdf(plain)
+    assert _prn007(plain) == []
+
+
+def test_inert_links_keep_the_target_for_page_numbers() -> None:
+    html = '<a class="x" href="#article-a">A</a> <a href="https://example.org">B</a>'
+    assert pdf.inert_links(html) == ('<a class="x" data-href="#article-a">A</a> '
+                                     '<a data-href="https://example.org">B</a>')
 
 
 def test_prn006_judges_only_files_that_claim_pdfx(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 WeasyPrint 70 writes a PDF/X output intent from `@color-profile device-cmyk` but converts
 nothing: CSS colours keep their colour space, raster images are embedded as they are, and its
 own crop marks are stroked in DeviceRGB. PDF/X-3 with a CMYK intent forbids device RGB, so the
-print stylesheet uses a CMYK palette (layouts/print/cmyk.css), this module converts images
+print stylesheet uses a CMYK palette (layouts/print/pdfx.css), this module converts images
 with LittleCMS (Pillow's ImageCms) and draws the crop marks as a page background in CMYK.
 """
 

@@ -91,7 +91,8 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
                  layouts: Path, screen: bool) -> str:
     """The whole edition as one HTML document for the print or screen stylesheet.
 
-    In CMYK its images point at CMYK copies, converted on first use and cached.
+    In CMYK (the PDF/X print file) its images point at CMYK copies, converted on first use
+    and cached, and its links are inert.
     """
     assert edition.manifest is not None
     sections: list[tuple[str, list[ArticleView]]] = []
@@ -115,7 +116,16 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
     if not in_cmyk(settings, screen):
         return document
     profile = colour.load_profile(profile_path(settings))
-    return colour.cmyk_images(document, edition.folder, settings.root, profile)
+    return inert_links(colour.cmyk_images(document, edition.folder, settings.root, profile))
+
+
+_LINK = re.compile(r'(<a\b[^>]*?)\bhref="')
+
+
+def inert_links(document: str) -> str:
+    """Links renamed to data-href, so WeasyPrint writes no link annotations: PDF/X allows no
+    annotations on the printed area, and paper cannot be clicked. pdfx.css reads data-href."""
+    return _LINK.sub(r'\1data-href="', document)
 
 
 def profile_path(settings: Settings) -> Path:
@@ -154,13 +164,13 @@ def stylesheets(settings: Settings, layouts: Path, screen: bool) -> list[Path]:
     """The house design's files, in cascade order: the CMYK palette overrides the sRGB one."""
     sheets = [layouts / "print" / "magazine.css"]
     if in_cmyk(settings, screen):
-        sheets.append(layouts / "print" / "cmyk.css")
+        sheets.append(layouts / "print" / "pdfx.css")
     return sheets
 
 
 def write_options(settings: Settings, screen: bool) -> dict[str, Any]:
     """WeasyPrint's write_pdf options. PDF/X-3, not X-4: X-4 writes a random DocumentID, so
-    its files are never byte-identical; X-3 forbids transparency, which cmyk.css avoids."""
+    its files are never byte-identical; X-3 forbids transparency, which pdfx.css avoids."""
     options: dict[str, Any] = {"pdf_identifier": True}
     if screen:
         options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
