@@ -1,11 +1,10 @@
 """Preflight of a print PDF with pypdf: what a printer checks before accepting a file.
 
 PRN001 page count, PRN002 trim and bleed boxes, PRN003 fonts embedded, PRN004 image resolution
-at placed size, PRN005 page budget, PRN006 colour of a file that claims PDF/X (a CMYK output
-intent, no device RGB, no transparency in PDF/X-1a and X-3), PRN007 annotations on the printed
-area of a file that claims PDF/X. Works on any PDF, not only ours:
-the printer's checklist does not care who made the file. A finding's `line` is the page number
-(1-based).
+at placed size, PRN005 page budget; for a file that claims PDF/X, PRN006 colour (a CMYK output
+intent, no device RGB, no transparency in PDF/X-1a and X-3) and PRN007 annotations on the
+printed area. Works on any PDF, not only ours: the printer's checklist does not care who made
+the file. A finding's `line` is the page number (1-based).
 """
 
 from __future__ import annotations
@@ -250,7 +249,6 @@ def _ppi(image: DictionaryObject, ctm: Matrix) -> float:
     return min(int(image.get("/Width", 0)) / width_in, int(image.get("/Height", 0)) / height_in)
 
 
-
 RGB_SPACES = ("/DeviceRGB", "/RGB")
 """Device RGB as a colour space name; /RGB is its abbreviation in inline images."""
 COLOUR_OPERATORS = {b"cs", b"CS"}
@@ -275,12 +273,13 @@ def _colour(reader: PdfReader, path: str) -> Iterator[Finding]:
                        "components, not the 4 of a CMYK profile", path, 1,
                        "use the printer's CMYK ICC profile as output intent")
         return
-    pages = [n for n, page in enumerate(reader.pages, 1) if _uses_device_rgb(page)]
+    painted = [list(_painting(page, set(), 0)) for page in reader.pages]
+    pages = [n for n, drawn in enumerate(painted, 1) if _uses_device_rgb(drawn)]
     if pages:
         yield _finding("PRN006", f"device RGB colour on {_pages(pages)} of a {version} file "
                        "with a CMYK output intent", path, pages[0], hint)
     if version.startswith(("PDF/X-1", "PDF/X-3")):
-        pages = [n for n, page in enumerate(reader.pages, 1) if _transparent(page)]
+        pages = [n for n, drawn in enumerate(painted, 1) if _transparent(drawn)]
         if pages:
             yield _finding("PRN006", f"transparency on {_pages(pages)}, which {version} "
                            "forbids", path, pages[0], "flatten transparency or use opaque colours")
@@ -349,9 +348,9 @@ def _is_rgb_space(space: PdfObject | None, named: dict[str, PdfObject | None]) -
     return str(space) in RGB_SPACES
 
 
-def _uses_device_rgb(page: DictionaryObject) -> bool:
+def _uses_device_rgb(painted: list[Painted]) -> bool:
     """Whether a page paints anything in device RGB: colours, images, shadings."""
-    for kind, value, spaces in _painting(page, set(), 0):
+    for kind, value, spaces in painted:
         if kind == "rgb":
             return True
         if kind in ("space", "inline") and _is_rgb_space(value, spaces):
@@ -362,9 +361,9 @@ def _uses_device_rgb(page: DictionaryObject) -> bool:
     return False
 
 
-def _transparent(page: DictionaryObject) -> bool:
+def _transparent(painted: list[Painted]) -> bool:
     """Whether a page paints with constant alpha, a soft mask or an image with a soft mask."""
-    for kind, value, _ in _painting(page, set(), 0):
+    for kind, value, _ in painted:
         if not isinstance(value, DictionaryObject):
             continue
         if kind == "state" and (float(value.get("/CA", 1)) < 1 or float(value.get("/ca", 1)) < 1

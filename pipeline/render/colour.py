@@ -41,9 +41,8 @@ _CSS_URL = re.compile(r'(url\(")([^"]+)("\))')
 
 @dataclass(frozen=True)
 class Profile:
-    """The printer's CMYK ICC profile, read once per render."""
+    """The printer's CMYK ICC profile, checked to be one (`load_profile`)."""
 
-    path: Path
     data: bytes
 
     @property
@@ -75,7 +74,7 @@ def load_profile(path: Path) -> Profile:
         raise EnvironmentProblem(f"{setting} is not an ICC profile") from None
     if space.strip() != "CMYK":
         raise EnvironmentProblem(f"{setting} is a {space.strip()} profile, not a CMYK one")
-    return Profile(path.resolve(), data)
+    return Profile(data)
 
 
 def cmyk_images(document: str, base: Path, root: Path, profile: Profile) -> str:
