@@ -249,7 +249,7 @@ def preflight(
     budget: Annotated[int | None, typer.Option(help="Page budget; default: the edition's.")]
     = None,
 ) -> None:
-    """Verify a print PDF (PRN001-PRN005); exit 1 if it fails, 2 if it is not a PDF."""
+    """Verify a print PDF (PRN001-PRN007); exit 1 if it fails, 2 if it is not a PDF."""
     from pipeline import preflight as checks
 
     try:

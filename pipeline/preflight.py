@@ -1,8 +1,10 @@
 """Preflight of a print PDF with pypdf: what a printer checks before accepting a file.
 
 PRN001 page count, PRN002 trim and bleed boxes, PRN003 fonts embedded, PRN004 image resolution
-at placed size, PRN005 page budget. Works on any PDF, not only ours: the printer's checklist
-does not care who made the file. A finding's `line` is the page number (1-based).
+at placed size, PRN005 page budget; for a file that claims PDF/X, PRN006 colour (a CMYK output
+intent, no device RGB, no transparency in PDF/X-1a and X-3) and PRN007 annotations on the
+printed area. Works on any PDF, not only ours: the printer's checklist does not care who made
+the file. A finding's `line` is the page number (1-based).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -70,6 +73,8 @@ def preflight(path: Path, spec: PrintSpec, display: str | None = None) -> list[F
         found += _boxes(page, number, spec, shown)
         found += _fonts(page, number, shown, fonts_reported)
         found += _images(page, number, shown)
+    found += _colour(reader, shown)
+    found += _annotations(reader, shown)
     return found
 
 
@@ -243,3 +248,192 @@ def _ppi(image: DictionaryObject, ctm: Matrix) -> float:
         return math.inf
     return min(int(image.get("/Width", 0)) / width_in, int(image.get("/Height", 0)) / height_in)
 
+
+RGB_SPACES = ("/DeviceRGB", "/RGB")
+"""Device RGB as a colour space name; /RGB is its abbreviation in inline images."""
+COLOUR_OPERATORS = {b"cs", b"CS"}
+RGB_OPERATORS = {b"rg", b"RG"}
+
+
+def _colour(reader: PdfReader, path: str) -> Iterator[Finding]:
+    """PRN006: a file that claims PDF/X has a CMYK output intent, no device RGB and, for
+    PDF/X-1a and X-3, no transparency. Files that do not claim PDF/X are not judged."""
+    version = _pdfx_version(reader)
+    if version is None:
+        return
+    hint = "convert colours and images to CMYK for the printer's profile when exporting"
+    components = _intent_components(reader)
+    if components is None:
+        yield _finding("PRN006", f"the file claims {version} but has no PDF/X output intent "
+                       "with a destination profile", path, 1,
+                       "export with the printer's CMYK ICC profile as output intent")
+        return
+    if components != 4:
+        yield _finding("PRN006", f"the PDF/X output intent's profile has {components} "
+                       "components, not the 4 of a CMYK profile", path, 1,
+                       "use the printer's CMYK ICC profile as output intent")
+        return
+    painted = [list(_painting(page, set(), 0)) for page in reader.pages]
+    pages = [n for n, drawn in enumerate(painted, 1) if _uses_device_rgb(drawn)]
+    if pages:
+        yield _finding("PRN006", f"device RGB colour on {_pages(pages)} of a {version} file "
+                       "with a CMYK output intent", path, pages[0], hint)
+    if version.startswith(("PDF/X-1", "PDF/X-3")):
+        pages = [n for n, drawn in enumerate(painted, 1) if _transparent(drawn)]
+        if pages:
+            yield _finding("PRN006", f"transparency on {_pages(pages)}, which {version} "
+                           "forbids", path, pages[0], "flatten transparency or use opaque colours")
+
+
+def _pages(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:5]) + (", ..." if len(numbers) > 5 else "")
+    return f"{len(numbers)} page{'s' if len(numbers) > 1 else ''} ({shown})"
+
+
+def _pdfx_version(reader: PdfReader) -> str | None:
+    """The PDF/X version the file claims (Info for X-1a and X-3, XMP for X-4), if any."""
+    info = _resolve(reader.trailer.get("/Info"))
+    claimed = info.get("/GTS_PDFXVersion") if isinstance(info, DictionaryObject) else None
+    if claimed is None:
+        claimed = _xmp_properties(reader).get("GTS_PDFXVersion")
+    if claimed is None and _intent(reader) is not None:
+        return "PDF/X"  # a GTS_PDFX output intent is a claim too
+    return None if claimed is None else str(claimed)
+
+
+def _xmp_properties(reader: PdfReader) -> dict[str, str]:
+    try:
+        metadata = reader.xmp_metadata
+        return dict(metadata.custom_properties) if metadata else {}
+    except (PdfReadError, ExpatError):
+        return {}  # unreadable metadata claims nothing
+
+
+def _intent(reader: PdfReader) -> DictionaryObject | None:
+    catalog = _resolve(reader.trailer.get("/Root"))
+    intents = _resolve(catalog.get("/OutputIntents")) \
+        if isinstance(catalog, DictionaryObject) else None
+    for intent in intents if isinstance(intents, ArrayObject) else []:
+        intent = _resolve(intent)
+        if isinstance(intent, DictionaryObject) and intent.get("/S") == "/GTS_PDFX":
+            return intent
+    return None
+
+
+def _intent_components(reader: PdfReader) -> int | None:
+    intent = _intent(reader)
+    profile = _resolve(intent.get("/DestOutputProfile")) if intent is not None else None
+    if not isinstance(profile, DictionaryObject):
+        return None
+    return int(profile.get("/N", 0))
+
+
+def _colour_spaces(owner: DictionaryObject) -> dict[str, PdfObject | None]:
+    """The named colour spaces of a page or form (names or arrays, unlike other resources)."""
+    resources = _resolve(owner.get("/Resources"))
+    table = _resolve(resources.get("/ColorSpace")) \
+        if isinstance(resources, DictionaryObject) else None
+    if not isinstance(table, DictionaryObject):
+        return {}
+    return {str(name): _resolve(space) for name, space in table.items()}
+
+
+def _is_rgb_space(space: PdfObject | None, named: dict[str, PdfObject | None]) -> bool:
+    """Device RGB, directly, by resource name or as the base of an indexed colour space."""
+    space = _resolve(space)
+    if str(space) in named:
+        space = named[str(space)]
+    if isinstance(space, ArrayObject) and len(space) > 1 and space[0] == "/Indexed":
+        return str(_resolve(space[1])) in RGB_SPACES
+    return str(space) in RGB_SPACES
+
+
+def _uses_device_rgb(painted: list[Painted]) -> bool:
+    """Whether a page paints anything in device RGB: colours, images, shadings."""
+    for kind, value, spaces in painted:
+        if kind == "rgb":
+            return True
+        if kind in ("space", "inline") and _is_rgb_space(value, spaces):
+            return True
+        if kind in ("image", "shading") and isinstance(value, DictionaryObject) and \
+                _is_rgb_space(value.get("/ColorSpace"), spaces):
+            return True
+    return False
+
+
+def _transparent(painted: list[Painted]) -> bool:
+    """Whether a page paints with constant alpha, a soft mask or an image with a soft mask."""
+    for kind, value, _ in painted:
+        if not isinstance(value, DictionaryObject):
+            continue
+        if kind == "state" and (float(value.get("/CA", 1)) < 1 or float(value.get("/ca", 1)) < 1
+                                or value.get("/SMask", "/None") != "/None"):
+            return True
+        if kind == "image" and "/SMask" in value:
+            return True
+    return False
+
+
+Painted = tuple[str, PdfObject | None, dict[str, PdfObject | None]]
+"""(what, the object or operand, the named colour spaces it is read with)."""
+
+
+def _painting(owner: DictionaryObject, seen: set[int], depth: int) -> Iterator[Painted]:
+    """What a page or form draws, in its content stream and the forms it draws, each form once.
+
+    Only what is drawn counts: WeasyPrint shares one resource dictionary between all pages.
+    """
+    contents = owner.get_contents() if hasattr(owner, "get_contents") else owner
+    if contents is None or id(owner) in seen or depth > MAX_FORM_DEPTH:
+        return
+    seen.add(id(owner))
+    spaces = _colour_spaces(owner)
+    named = {"Do": _resources(owner, "/XObject"), "sh": _resources(owner, "/Shading"),
+             "gs": _resources(owner, "/ExtGState")}
+    for operands, operator in ContentStream(contents, None).operations:
+        if operator in RGB_OPERATORS:
+            yield "rgb", None, spaces
+        elif operator in COLOUR_OPERATORS:
+            yield "space", operands[0], spaces
+        elif operator == b"INLINE IMAGE":
+            settings = operands.get("settings", {})
+            yield "inline", settings.get("/CS", settings.get("/ColorSpace")), spaces
+        elif operator in (b"Do", b"sh", b"gs"):
+            used = named[operator.decode()].get(str(operands[0]))
+            kind = {b"sh": "shading", b"gs": "state"}.get(operator, "image")
+            if used is not None and used.get("/Subtype") == "/Form":
+                yield from _painting(used, seen, depth + 1)
+            elif used is not None:
+                yield kind, used, spaces
+
+
+PRINTING_ANNOTATIONS = ("/TrapNet", "/PrinterMark")
+"""The only annotations PDF/X allows on the printed area (the BleedBox, else the TrimBox)."""
+
+
+def _annotations(reader: PdfReader, path: str) -> Iterator[Finding]:
+    """PRN007: links, notes or form fields on the printed area of a file that claims PDF/X."""
+    if _pdfx_version(reader) is None:
+        return
+    pages = [n for n, page in enumerate(reader.pages, 1) if _annotated(page)]
+    if pages:
+        yield _finding("PRN007", f"annotations (links, notes or fields) on the printed area of "
+                       f"{_pages(pages)}", path, pages[0],
+                       "export the print file without links or comments")
+
+
+def _annotated(page: DictionaryObject) -> bool:
+    area = _box(page, "/BleedBox") or _box(page, "/TrimBox") or _box(page, "/MediaBox")
+    annotations = _resolve(page.get("/Annots"))
+    if area is None or not isinstance(annotations, ArrayObject):
+        return False
+    for annotation in annotations:
+        annotation = _resolve(annotation)
+        if not isinstance(annotation, DictionaryObject) or \
+                annotation.get("/Subtype") in PRINTING_ANNOTATIONS:
+            continue
+        rect = _box(annotation, "/Rect")
+        if rect and rect[0] < area[2] and rect[2] > area[0] and rect[1] < area[3] \
+                and rect[3] > area[1]:
+            return True
+    return False

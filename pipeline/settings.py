@@ -63,6 +63,13 @@ class Print(_Strict):
     """Bleed beyond the trim on every side (WeasyPrint caps the BleedBox at 10pt)."""
     crop_marks: bool = True
     """Draw crop marks in the bleed area of the print PDF."""
+    color: Literal["cmyk", "srgb"] = "cmyk"
+    """cmyk: a PDF/X-3 file with the CMYK output intent below, colours and images in CMYK;
+    srgb: colours and images as designed on screen, no output intent (for proofing)."""
+    cmyk_profile: Path = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+    """The printer's CMYK ICC profile, relative to the project root or absolute. The default is
+    Ghostscript's SWOP profile from Debian's libgs-common (AGPL-3+, so installed by
+    scripts/system-deps.sh, never committed)."""
 
     @field_validator("trim_width", "trim_height", "bleed")
     @classmethod

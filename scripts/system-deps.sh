@@ -4,8 +4,10 @@
 #   poppler-utils        pdftoppm for proofs and visual checks
 #   chromium             headless browser for the site's browser tests
 #   npm (with nodejs)    installs axe-core for the browser tests (`npm ci`), unless npm exists
+#   libgs-common         Ghostscript's CMYK ICC profile (AGPL-3+, so installed, never committed)
+#                        for the print PDF's PDF/X output intent and image conversion
 set -euo pipefail
-packages=(libharfbuzz-subset0 poppler-utils chromium)
+packages=(libharfbuzz-subset0 poppler-utils chromium libgs-common)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for package in "${packages[@]}"; do

@@ -173,6 +173,21 @@ def test_declared_disclaimers_are_printed_with_their_article(
             assert " ".join(notice.text.split()) in text, f"{view.slug}: {notice.id}"
 
 
+def test_print_pdf_is_pdfx3_in_cmyk(reader: PdfReader) -> None:
+    assert reader.metadata is not None
+    assert reader.metadata["/GTS_PDFXVersion"] == "PDF/X-3:2003"
+    (intent,) = reader.trailer["/Root"]["/OutputIntents"]
+    intent = intent.get_object()
+    assert intent["/S"] == "/GTS_PDFX"
+    assert intent["/DestOutputProfile"].get_object()["/N"] == 4
+    images = {name: xobject.get_object()
+              for page in reader.pages
+              for name, xobject in page["/Resources"].get("/XObject", {}).items()
+              if xobject.get_object()["/Subtype"] == "/Image"}
+    assert len(images) >= 5  # the cover and the heroes
+    assert {str(image["/ColorSpace"]) for image in images.values()} == {"/DeviceCMYK"}
+
+
 def test_preflight_passes_on_our_print_pdf(print_pdf: Path, settings: Settings) -> None:
     spec = PrintSpec.from_settings(settings.print, page_budget=24)
     assert preflight(print_pdf, spec) == []

@@ -17,9 +17,9 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from pipeline.errors import BuildError
+from pipeline.errors import BuildError, PipelineError
 from pipeline.model import Edition
-from pipeline.render import ArticleView, environment
+from pipeline.render import ArticleView, colour, environment
 from pipeline.schema import Ad
 from pipeline.settings import Settings, inches
 
@@ -28,16 +28,20 @@ PAGES_PER_SIGNATURE = 4
 
 
 class ProjectFetcher(URLFetcher):  # type: ignore[misc]
-    """Lets WeasyPrint read files inside the project and data: URIs, and nothing else."""
+    """Lets WeasyPrint read files inside the project, data: URIs and the configured colour
+    profile, and nothing else."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, profile: Path | None = None) -> None:
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=False)
         self.root = root.resolve()
+        self.profile = profile.resolve() if profile else None
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         parts = urlsplit(url)
         if parts.scheme == "file":
             path = Path(unquote(parts.path)).resolve()
+            if path == self.profile:
+                return super().fetch(url, headers)
             if not path.is_relative_to(self.root) or not path.is_file():
                 raise ValueError(f"outside the project or not a file: {path}")
         elif parts.scheme != "data":
@@ -79,9 +83,18 @@ def drop_cap(html: str) -> str:
     )
 
 
+def in_cmyk(settings: Settings, screen: bool) -> bool:
+    """Whether this PDF is the PDF/X-3 print file with CMYK colours and images."""
+    return not screen and settings.print.color == "cmyk"
+
+
 def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
                  layouts: Path, screen: bool) -> str:
-    """The whole edition as one HTML document for the print or screen stylesheet."""
+    """The whole edition as one HTML document for the print or screen stylesheet.
+
+    In CMYK (the PDF/X print file) its images point at CMYK copies, converted on first use
+    and cached, and its links are inert.
+    """
     assert edition.manifest is not None
     sections: list[tuple[str, list[ArticleView]]] = []
     for view in views:
@@ -91,7 +104,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
             sections.append((view.meta.section, [view]))
     env = environment(layouts / "print")
     env.filters["drop_cap"] = drop_cap
-    return env.get_template("edition.html.j2").render(
+    document = env.get_template("edition.html.j2").render(
         site=settings.site,
         edition=edition,
         manifest=edition.manifest,
@@ -100,7 +113,34 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
         screen=screen,
         sponsor_label=settings.sponsor_label.text,
         ads=placed_ads(edition.manifest.ads, {v.slug for v in views}),
+        page_marks=markupsafe.Markup(_marks_layer(settings) if in_cmyk(settings, screen) else ""),
     )
+    if not in_cmyk(settings, screen):
+        return document
+    profile = colour.load_profile(profile_path(settings))
+    return inert_links(colour.cmyk_images(document, edition.folder, settings.root, profile))
+
+
+_LINK = re.compile(r'(<a\b[^>]*?)\bhref="')
+
+
+def inert_links(document: str) -> str:
+    """Links renamed to data-href, so WeasyPrint writes no link annotations: PDF/X allows no
+    annotations on the printed area, and paper cannot be clicked. pdfx.css reads data-href."""
+    return _LINK.sub(r'\1data-href="', document)
+
+
+def profile_path(settings: Settings) -> Path:
+    """The CMYK profile; a relative path in publication.toml is relative to the project."""
+    return settings.root / settings.print.cmyk_profile
+
+
+def _marks_layer(settings: Settings) -> str:
+    """Crop marks as a page background layer, or "" without crop marks."""
+    if not settings.print.crop_marks:
+        return ""
+    width, height = trim_size_points(settings)
+    return colour.crop_marks_layer(width, height, inches(settings.print.bleed) * 72)
 
 
 def placed_ads(ads: list[Ad], slugs: set[str]) -> dict[str | None, list[tuple[int, Ad]]]:
@@ -113,24 +153,57 @@ def placed_ads(ads: list[Ad], slugs: set[str]) -> dict[str | None, list[tuple[in
 
 
 def page_css(settings: Settings, screen: bool) -> str:
-    """The @page size, bleed and marks from publication.toml."""
+    """The @page size, bleed and marks from publication.toml, and the CMYK output profile.
+
+    In CMYK the crop marks are ours (WeasyPrint strokes its own in RGB); the cover page's
+    background in the template repeats the layer, as a page background replaces another.
+    """
     p = settings.print
     if screen:
         return f"@page {{ size: {p.trim_width} {p.trim_height}; }}"
+    if in_cmyk(settings, screen):
+        marks = _marks_layer(settings)
+        background = f" background: {marks};" if marks else ""
+        return (colour.color_profile_rule(profile_path(settings)) + "\n"
+                f"@page {{ size: {p.trim_width} {p.trim_height}; bleed: {p.bleed}; "
+                f"marks: none;{background} }}")
     marks = "crop" if p.crop_marks else "none"
     return f"@page {{ size: {p.trim_width} {p.trim_height}; bleed: {p.bleed}; marks: {marks}; }}"
 
 
+def stylesheets(settings: Settings, layouts: Path, screen: bool) -> list[Path]:
+    """The house design's files, in cascade order: the CMYK palette overrides the sRGB one."""
+    sheets = [layouts / "print" / "magazine.css"]
+    if in_cmyk(settings, screen):
+        sheets.append(layouts / "print" / "pdfx.css")
+    return sheets
+
+
+def write_options(settings: Settings, screen: bool) -> dict[str, Any]:
+    """WeasyPrint's write_pdf options. PDF/X-3, not X-4: X-4 writes a random DocumentID, so
+    its files are never byte-identical; X-3 forbids transparency, which pdfx.css avoids."""
+    options: dict[str, Any] = {"pdf_identifier": True}
+    if screen:
+        options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
+    elif in_cmyk(settings, screen):
+        options.update(pdf_variant="pdf/x-3")
+    return options
+
+
 def _document(html: str, base: Path, settings: Settings, layouts: Path, screen: bool,
               fonts: FontConfiguration, extra_css: str = "") -> Document:
-    fetcher = ProjectFetcher(settings.root)
-    stylesheets = [
-        CSS(filename=str(layouts / "print" / "magazine.css"), font_config=fonts,
-            url_fetcher=fetcher),
-        CSS(string=page_css(settings, screen) + extra_css, font_config=fonts),
-    ]
+    profile = profile_path(settings) if in_cmyk(settings, screen) else None
+    fetcher = ProjectFetcher(settings.root, profile)
+    # filled by the stylesheets' @color-profile rules; the document writes them as the intent
+    profiles: dict[str, Any] = {}
+    sheets = [CSS(filename=str(sheet), font_config=fonts, url_fetcher=fetcher,
+                  color_profiles=profiles)
+              for sheet in stylesheets(settings, layouts, screen)]
+    sheets.append(CSS(string=page_css(settings, screen) + extra_css, font_config=fonts,
+                      url_fetcher=fetcher, color_profiles=profiles))
     return HTML(string=html, base_url=str(base) + os.sep, url_fetcher=fetcher,
-                media_type="print").render(stylesheets=stylesheets, font_config=fonts)
+                media_type="print").render(stylesheets=sheets, font_config=fonts,
+                                           color_profiles=profiles)
 
 
 def _fillers(count: int, first_page: int, settings: Settings, layouts: Path,
@@ -171,10 +244,9 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
                 document = document.copy([*document.pages, *padding.pages])
             if not screen:
                 pages, fillers, starts = len(document.pages), missing, _starts(document)
-            options: dict[str, Any] = {"pdf_identifier": True}
-            if screen:
-                options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
-            pdfs[screen] = document.write_pdf(**options)
+            pdfs[screen] = document.write_pdf(**write_options(settings, screen))
+    except PipelineError:
+        raise  # already one clear sentence (a missing CMYK profile)
     except Exception as exc:  # WeasyPrint raises many types; the user needs one sentence.
         raise BuildError(f"{edition.id}: the PDF could not be rendered: {exc}") from exc
     finally:
@@ -185,10 +257,13 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
 def fingerprint(edition: Edition, views: list[ArticleView], settings: Settings,
                 layouts: Path) -> str:
     """A hash of everything the PDFs are made from: both final HTML documents, the print
-    settings, the house design (templates, CSS, fonts), the edition's files (images) and the
-    WeasyPrint version. Equal fingerprints give byte-identical PDFs, so rendering can be skipped.
+    settings, the house design (templates, CSS, fonts), the edition's files (images), the CMYK
+    profile and the WeasyPrint version. Equal fingerprints give byte-identical PDFs, so
+    rendering can be skipped.
     """
     digest = hashlib.sha256(weasyprint.__version__.encode())
+    if in_cmyk(settings, screen=False):
+        digest.update(colour.load_profile(profile_path(settings)).data)
     for screen in (False, True):
         digest.update(edition_html(edition, views, settings, layouts, screen).encode())
         digest.update(page_css(settings, screen).encode())
