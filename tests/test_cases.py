@@ -1,4 +1,6 @@
 """Rule case files: tests/cases/*.md with the expected findings in *.expected beside them.
+tests/cases/unseen/ holds whole articles written after the rules, with what a health editor
+would flag in them.
 
 An .expected file starts with `# codes: A B` (the rules under test) and lists one `CODE:LINE`
 per expected finding; findings of other codes are ignored, so cases stay focused.
@@ -25,7 +27,8 @@ def _expectation(path: Path) -> tuple[set[str], list[str]]:
     return codes, expected
 
 
-@pytest.mark.parametrize("case", sorted(CASES.glob("*.md")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("case", sorted([*CASES.glob("*.md"), *CASES.glob("unseen/*.md")]),
+                         ids=lambda p: str(p.relative_to(CASES).with_suffix("")))
 def test_case(case: Path, settings: Settings) -> None:
     codes, expected = _expectation(case.with_suffix(".expected"))
     report = gate.check(settings, [case])

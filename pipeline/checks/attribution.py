@@ -51,11 +51,30 @@ def byline_not_a_person(article: Article, ctx: Context) -> Iterator[Hit]:
                            "bio or `reviewed_by:`).")
 
 
+_REFERENCE_NOUNS = frozenset({"references", "sources", "bibliography", "citations"})
+_BOLD_LINE = re.compile(r"(?:\*\*|__)(?P<title>[^*_]+)(?:\*\*|__):?")
+
+
+def is_reference_title(text: str) -> bool:
+    """'References', 'Sources:', 'Selected Sources', 'References and Further Reading'; not
+    'Food Sources of Magnesium'."""
+    words = re.findall(r"[\w']+", normalize(text))
+    return bool(words) and (" ".join(words) in REFERENCE_SECTIONS
+                            or words[0] in _REFERENCE_NOUNS or words[-1] in _REFERENCE_NOUNS)
+
+
 def _references_heading(article: Article) -> int | None:
-    """Body line of the References/Sources heading, if there is one."""
+    """Line of the References/Sources heading, or of a bold line standing in for one
+    ('**Sources**' above the list), if there is one."""
     for heading in headings(article):
-        if normalize(heading.text) in REFERENCE_SECTIONS:
+        if is_reference_title(heading.text):
             return heading.position.line
+    tokens = article.tokens
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.map:
+            bold = _BOLD_LINE.fullmatch(tokens[index + 1].content.strip())
+            if bold and is_reference_title(bold.group("title")):
+                return article.body_line + token.map[0]
     return None
 
 

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.disclosure import is_health_content
-from pipeline.checks.health import condition_pattern, phrases, substance_pattern, terms
+from pipeline.checks.health import (
+    condition_pattern,
+    dose_pattern,
+    drug_mentions,
+    phrases,
+    substance_pattern,
+    terms,
+)
 from pipeline.checks.prose import (
     Sentence,
     in_credited_quote,
@@ -70,10 +77,34 @@ def _outcome_claims(article: Article, ctx: Context) -> Iterator[Claim]:
     outcome = phrases(ctx, "claims", "outcome")
     for sentence in own_sentences(article):
         text = sentence.masked
-        subject = substance.search(text) or (therapy.search(text) and condition.search(text))
         verb = outcome.search(text)
-        if subject and verb and not negated(sentence, verb.start(), ctx):
+        if verb is None or negated(sentence, verb.start(), ctx):
+            continue
+        # "It also lowers blood pressure": the subject may be the drug the paragraph named.
+        subject = (substance.search(text) or (therapy.search(text) and condition.search(text))
+                   or substance.search(sentence.preceding))
+        if subject and not states_approved_use(sentence, ctx):
             yield Claim(sentence, verb.start(), _phrase(verb))
+
+
+def states_approved_use(sentence: Sentence, ctx: Context) -> bool:
+    """'Ivermectin, a drug that treats parasitic worms': a drug named with a use the FDA has
+    approved, no other condition and no figure. The drug's label is the source; a number
+    ('15% of body weight') is a finding that still needs its study."""
+    text = sentence.masked
+    supplements = literal_pattern(terms(ctx)["supplements"])
+    # A figure is a finding; a supplement beside the drug ("works as well as ibuprofen") is
+    # the supplement's claim, not the drug's label.
+    if any(char.isdigit() for char in text) or supplements.search(text):
+        return False
+    conditions = condition_pattern(ctx)
+    for drug, _ in drug_mentions(text, ctx):
+        approved = drug.approved_for and literal_pattern(drug.approved_for).search(text)
+        others = [m for m in conditions.finditer(text)
+                  if not drug.approves(" ".join(m.group(0).lower().split()))]
+        if approved and not others:
+            return True
+    return False
 
 
 def establishment_claims(article: Article, ctx: Context) -> Iterator[Claim]:
@@ -177,16 +208,31 @@ def absolute_efficacy_language(article: Article, ctx: Context) -> Iterator[Hit]:
         return
     absolute = phrases(ctx, "claims", "absolute")
     hedges = phrases(ctx, "claims", "hedges")
-    groups = terms(ctx)
-    health = literal_pattern(groups["drugs"] + groups["supplements"] + groups["conditions"])
     for sentence in own_sentences(article):
         match = absolute.search(sentence.masked)
-        if (match and health.search(sentence.masked) and not hedges.search(sentence.masked)
+        if (match and _about_health(sentence, ctx) and not hedges.search(sentence.masked)
                 and not negated(sentence, match.start(), ctx)):
             yield Hit(f"Absolute language: '{_phrase(match)}' overstates what the evidence "
                       "shows.", sentence.at(article, match.start()),
                       hint="Describe the effect with its limits ('may help some people "
                            "with ...') and cite the study.", excerpt=sentence.text)
+
+
+def _about_health(sentence: Sentence, ctx: Context) -> bool:
+    """The sentence, or the paragraph it sits in, names a drug, supplement, condition or
+    dose: "Results are guaranteed" after a dose is about the drug."""
+    groups = terms(ctx)
+    health = literal_pattern(groups["drugs"] + groups["supplements"] + groups["conditions"])
+    return bool(health.search(sentence.masked) or health.search(sentence.block.text)
+                or dose_pattern(ctx).search(sentence.block.text))
+
+
+def names_harms(sentence: Sentence, ctx: Context) -> bool:
+    """The sentence names a harm, and not to deny it: 'has no side effects' is a claim of
+    safety, not fair balance."""
+    denials = [m.span() for m in phrases(ctx, "claims", "absolute").finditer(sentence.masked)]
+    return any(not any(start <= m.start() < end for start, end in denials)
+               for m in phrases(ctx, "claims", "harms").finditer(sentence.masked))
 
 
 @rule(
@@ -201,8 +247,7 @@ def benefits_without_harms(article: Article, ctx: Context) -> Iterator[Hit]:
     risks or interactions."""
     if not is_health_content(article, ctx):
         return
-    harms = phrases(ctx, "claims", "harms")
-    if any(harms.search(s.masked) for s in sentences(article)):
+    if any(names_harms(s, ctx) for s in sentences(article)):
         return
     for claim in outcome_claims(article, ctx):
         yield Hit("The article gives benefits but says nothing about side effects, risks or "

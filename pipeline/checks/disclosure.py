@@ -107,6 +107,14 @@ def is_labeled(article: Article, ctx: Context) -> bool:
             and meta.sponsor is not None and "sponsored" in meta.disclaimers)
 
 
+def sponsor_unnamed(article: Article, ctx: Context) -> bool:
+    """An advertorial without its sponsor: the pipeline prints the label from the kind, and
+    the missing name is DIS003's finding, not a missing label or an undisclosed tie."""
+    meta = article.meta
+    return (meta is not None and meta.kind in ctx.settings.sponsored_kinds()
+            and meta.sponsor is None)
+
+
 def _business_pattern(ctx: Context) -> re.Pattern[str]:
     words = "|".join(w.replace(" ", r"\s+") for w in ctx.lexicon("commerce")["business_words"])
     # A run of capitalized words ending in a business word: "Welltopia Pharmacy".
@@ -174,7 +182,7 @@ def sponsor_label_missing(article: Article, ctx: Context) -> Iterator[Hit]:
     """Commercial content (a call to action for a named business, a sponsor, or weak label
     wording) that is not labeled as sponsored."""
     meta = article.meta
-    if meta is None or is_labeled(article, ctx):
+    if meta is None or is_labeled(article, ctx) or sponsor_unnamed(article, ctx):
         return
     label = ctx.settings.sponsor_label.text
     fix = (f"Make it `kind: advertorial` with `sponsor:` and `disclaimers: [sponsored]` so the "
@@ -203,7 +211,7 @@ def advertorial_without_sponsor(article: Article, ctx: Context) -> Iterator[Hit]
     if meta is None or meta.kind not in ctx.settings.sponsored_kinds() or meta.sponsor:
         return
     yield Hit(
-        f"a {meta.kind} must name its sponsor",
+        f"{'an' if meta.kind[:1] in 'aeiou' else 'a'} {meta.kind} must name its sponsor",
         article.key_position("kind"),
         hint="Add `sponsor: {name: \"...\", url: \"https://...\"}` to the front matter.",
     )
@@ -220,7 +228,8 @@ def advertorial_without_sponsor(article: Article, ctx: Context) -> Iterator[Hit]
 def material_connection_undisclosed(article: Article, ctx: Context) -> Iterator[Hit]:
     """The text speaks for a business ('our pharmacy', 'we offer') without disclosing the
     writer's connection to it."""
-    if article.meta is None or is_labeled(article, ctx) or not is_health_content(article, ctx):
+    if (article.meta is None or is_labeled(article, ctx) or sponsor_unnamed(article, ctx)
+            or not is_health_content(article, ctx)):
         return
     disclosure = phrases(ctx, "commerce", "disclosures")
     if any(disclosure.search(s.masked) for s in all_sentences(article)):

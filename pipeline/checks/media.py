@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.checks import Context, Hit, rule
@@ -28,17 +29,65 @@ class ImageUse:
 
 
 def images(article: Article) -> Iterator[ImageUse]:
-    """The hero image and every image in the body, with where each is named."""
+    """The hero image and every image in the body, Markdown or raw HTML `<img>`, with where
+    each is named, in reading order."""
     meta = article.meta
     if meta is not None and meta.image is not None:
         yield ImageUse(meta.image.src, meta.image.alt, article.key_position("image"), True)
+    body = [*_markdown_images(article), *_html_block_images(article)]
+    yield from sorted(body, key=lambda use: (use.position.line, use.position.column))
+
+
+def _markdown_images(article: Article) -> Iterator[ImageUse]:
+    """![alt](src) and inline `<img>` tags in paragraphs and headings."""
     for block in prose(article):
+        searched = 0
         for child in block.inline.children or []:
             if child.type == "image":
                 src = str(child.attrs.get("src", ""))
                 offset = max(block.content.find(f"]({src}"), 0)
                 alt = "".join(c.content for c in child.children or [])
                 yield ImageUse(src, alt, block.position(article, offset), False)
+            elif child.type == "html_inline":
+                offset = max(block.content.find(child.content, searched), 0)
+                searched = offset + len(child.content)
+                for src, alt, _, column in _img_tags(child.content):
+                    yield ImageUse(src, alt, block.position(article, offset + column), False)
+
+
+def _html_block_images(article: Article) -> Iterator[ImageUse]:
+    """`<img>` tags in raw HTML blocks (`<figure>`, `<div>`, a tag on a line of its own)."""
+    for token in article.tokens:
+        if token.type != "html_block" or not token.map:
+            continue
+        for src, alt, line, column in _img_tags(token.content):
+            file_line = article.body_line + token.map[0] + line - 1
+            source = article.lines[file_line - 1] if file_line <= len(article.lines) else ""
+            found = source.find("<img")
+            yield ImageUse(src, alt, Position(file_line, (found if found >= 0 else column) + 1),
+                           False)
+
+
+class _ImgTags(HTMLParser):
+    """The `<img>` tags of an HTML fragment: (src, alt, line, column), 1-based line and
+    0-based column within the fragment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str, int, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            line, column = self.getpos()
+            self.found.append((values.get("src") or "", values.get("alt") or "", line, column))
+
+
+def _img_tags(html: str) -> list[tuple[str, str, int, int]]:
+    parser = _ImgTags()
+    parser.feed(html)
+    parser.close()
+    return parser.found
 
 
 def _base(article: Article, ctx: Context) -> Path:
@@ -75,8 +124,8 @@ def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
     for use in images(article):
         if not use.alt.strip():
             yield Hit(f"image '{use.src}' has no alt text", use.position,
-                      hint="Describe what the image shows: ![A ladybug on a stem](...), or "
-                           "`alt:` under `image:`.")
+                      hint="Describe what the image shows: ![A ladybug on a stem](...), "
+                           "alt=\"...\" on an <img> tag, or `alt:` under `image:`.")
 
 
 @rule(

@@ -112,6 +112,12 @@ class Sentence:
         return article.position(self.offset + index)
 
     @property
+    def preceding(self) -> str:
+        """The paragraph before this sentence, masked: a drug named there is what "it" and
+        "the drug" in this sentence refer to."""
+        return mask(self.block.source[: self.offset - self.block.offset])
+
+    @property
     def cited(self) -> bool:
         """The sentence or its paragraph carries a citation."""
         return any(CITATION.search(text) for text in (self.source, self.block.source, self.lead))

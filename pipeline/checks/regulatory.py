@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pipeline.checks import Context, Hit, rule
@@ -25,14 +26,19 @@ def off_label_uses(article: Article, ctx: Context) -> Iterator[tuple[Sentence, i
     cues = phrases(ctx, "claims", "use_cues")
     off_label = phrases(ctx, "claims", "off_label")
     for sentence in own_sentences(article):
-        for drug, mention in drug_mentions(sentence.masked, ctx):
+        named = [(drug, mention.group(0), mention.start())
+                 for drug, mention in drug_mentions(sentence.masked, ctx)]
+        # "Most come for depression": the drug may be the one the paragraph is about.
+        named = named or [(drug, mention.group(0), 0)
+                          for drug, mention in drug_mentions(sentence.preceding, ctx)][:1]
+        for drug, name, index in named:
             if off_label.search(sentence.masked):
-                yield sentence, mention.start(), f"{mention.group(0)} used off-label"
+                yield sentence, index, f"{name} used off-label"
                 break
             unapproved = [m.group(0) for m in conditions.finditer(sentence.masked)
                           if not drug.approves(" ".join(m.group(0).lower().split()))]
             if unapproved and cues.search(sentence.masked):
-                yield sentence, mention.start(), f"{mention.group(0)} for {unapproved[0]}"
+                yield sentence, index, f"{name} for {unapproved[0]}"
                 break
 
 
@@ -67,9 +73,13 @@ def off_label_without_status(article: Article, ctx: Context) -> Iterator[Hit]:
 def compounded_mention(article: Article, ctx: Context) -> tuple[Sentence, int] | None:
     """The first sentence about compounding, else the first naming a compounded-only form."""
     compounding = phrases(ctx, "claims", "compounding")
+    names = literal_pattern([name for drug in drugs(ctx) for name in drug.names]).pattern
+    # "compounded semaglutide", "we compound LDN": the verb with any drug in drugs.yaml.
+    compounded_drug = re.compile(rf"\bcompound(?:s|ed|ing)?\s+(?:[\w-]+\s+)?{names}",
+                                 re.IGNORECASE)
     forms = literal_pattern([name for drug in drugs(ctx) for name in drug.compounded])
     found = list(sentences(article))
-    for pattern in (compounding, forms):
+    for pattern in (compounding, compounded_drug, forms):
         for sentence in found:
             match = pattern.search(sentence.masked)
             if match:

@@ -36,7 +36,11 @@ def generic_name_capitalized(article: Article, ctx: Context) -> Iterator[Hit]:
     for sentence in sentences(article):
         for match in generics.finditer(sentence.masked):
             word = match.group(0)
-            if match.start() > 0 and word[0].isupper() and not word.isupper():
+            # A quotation opening on the name ('"Naltrexone changed my life," she says')
+            # starts a sentence of its own.
+            opens_quote = sentence.masked[:match.start()].rstrip().endswith(("\"", "“", "'"))
+            if match.start() > 0 and word[0].isupper() and not word.isupper() \
+                    and not opens_quote:
                 yield Hit(f"Generic drug name '{word}' capitalized mid-sentence.",
                           sentence.at(article, match.start()),
                           hint=f"Write '{word.lower()}'; capitals are for brand names.",
@@ -57,11 +61,26 @@ def error_prone_dose(article: Article, ctx: Context) -> Iterator[Hit]:
     if not is_health_content(article, ctx):
         return
     for sentence in sentences(article):
-        for pattern, fix in _ERROR_PRONE_DOSES:
-            for match in pattern.finditer(sentence.masked):
-                yield Hit(f"Error-prone dose format '{match.group(0)}'.",
-                          sentence.at(article, match.start()), hint=f"Use {fix}.",
-                          excerpt=sentence.text)
+        for (start, end), fixes in _dose_problems(sentence.masked):
+            yield Hit(f"Error-prone dose format '{sentence.masked[start:end]}'.",
+                      sentence.at(article, start), hint=f"Use {'; '.join(fixes)}.",
+                      excerpt=sentence.text)
+
+
+def _dose_problems(text: str) -> list[tuple[tuple[int, int], list[str]]]:
+    """Each dose written in an error-prone way, once, with everything wrong with it: '.25mg'
+    lacks both the leading zero and the space."""
+    found: list[tuple[tuple[int, int], list[str]]] = []
+    for pattern, fix in _ERROR_PRONE_DOSES:
+        for match in pattern.finditer(text):
+            same = next((f for f in found if f[0][0] < match.end() and match.start() < f[0][1]),
+                        None)
+            if same is None:
+                found.append((match.span(), [fix]))
+            else:
+                span = (min(same[0][0], match.start()), max(same[0][1], match.end()))
+                found[found.index(same)] = (span, [*same[1], fix])
+    return sorted(found)
 
 
 @rule(

@@ -1,0 +1,90 @@
+"""MED003 in a throwaway project: print resolution applies only to articles in an edition, and
+an image is measured at the width it is placed (one column in the body, the full text width
+for the hero image and single-column kinds)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PIL import Image
+
+from pipeline import gate
+from pipeline import settings as settings_module
+
+ROOT = Path(__file__).resolve().parent.parent
+EDITION = """title = "January 2099"
+date = 2099-01-01
+volume = 1
+number = 1
+order = ["garden"]
+
+[cover]
+image = "images/cover.png"
+alt = "A garden in snow"
+"""
+
+
+def _image(path: Path, width: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (width, width * 2 // 3), "olive").save(path)
+
+
+def _article(folder: Path, slug: str, body: str, kind: str = "feature",
+             hero: str = "") -> Path:
+    hero_line = f'image: {{src: "{hero}", alt: "A garden"}}\n' if hero else ""
+    path = folder / f"{slug}.md"
+    path.write_text(f'---\ntitle: "A Winter Garden"\nauthors: ["Sam Ortiz"]\n'
+                    f'date: 2099-01-01\nsection: "Green Living"\nkind: {kind}\n{hero_line}'
+                    f"---\n\nSnow covers the beds.\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def _project(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
+    edition = tmp_path / "articles" / "2099-01"
+    edition.mkdir(parents=True)
+    (edition / "edition.toml").write_text(EDITION, encoding="utf-8")
+    _image(edition / "images" / "cover.png", 2600)
+    _image(edition / "images" / "small.png", 600)    # 179 ppi in a 3.36 in column
+    _image(edition / "images" / "large.png", 1100)   # 327 ppi in a column, 158 ppi full width
+    return edition
+
+
+def _med003(root: Path, article: Path) -> list[tuple[int, str]]:
+    settings = settings_module.load(root / "publication.toml")
+    report = gate.check(settings, [article])
+    return [(f.line, f.message) for f in report.findings if f.code == "MED003"]
+
+
+def test_low_resolution_body_image_fires_and_large_one_does_not(tmp_path: Path) -> None:
+    edition = _project(tmp_path)
+    article = _article(edition, "garden", "![Frost on kale](images/small.png)\n\n"
+                                          "![A snowy bench](images/large.png)")
+    found = _med003(tmp_path, article)
+    assert [line for line, _ in found] == [11]
+    assert "600 px wide: 179 ppi" in found[0][1]
+
+
+def test_raw_html_image_is_measured_too(tmp_path: Path) -> None:
+    edition = _project(tmp_path)
+    article = _article(edition, "garden", '<img src="images/small.png" alt="Frost on kale">')
+    assert [line for line, _ in _med003(tmp_path, article)] == [11]
+
+
+def test_hero_and_single_column_kinds_are_measured_at_full_width(tmp_path: Path) -> None:
+    edition = _project(tmp_path)
+    article = _article(edition, "garden", "![A snowy bench](images/large.png)",
+                       hero="images/large.png")
+    assert [line for line, _ in _med003(tmp_path, article)] == [7]  # the hero, not the body
+    letter = _article(edition, "garden", "![A snowy bench](images/large.png)", kind="letter")
+    assert [line for line, _ in _med003(tmp_path, letter)] == [11]
+
+
+def test_web_only_article_is_not_held_to_print_resolution(tmp_path: Path) -> None:
+    edition = _project(tmp_path)
+    web = tmp_path / "articles" / "web"
+    web.mkdir()
+    shutil.copytree(edition / "images", web / "images")
+    article = _article(web, "garden", "![Frost on kale](images/small.png)")
+    assert _med003(tmp_path, article) == []
