@@ -90,6 +90,8 @@ class Cover(_Strict):
     credit: str = ""
     lines: list[Text] = []
     """Cover lines (teasers) printed on the cover."""
+    masthead: Literal["light", "dark"] = "light"
+    """Ink of the masthead and issue line: light on a dark photo, dark on a light one."""
 
 
 class Ad(_Strict):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageStat
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 from typer.testing import CliRunner
@@ -267,3 +268,26 @@ def test_rebuild_with_nothing_changed_does_not_render(settings: Settings,
     assert again.pdf_cached
     assert again.pages == built[0].pages
     assert not [path for path in again.written if path.suffix == ".pdf"]
+
+
+def test_cover_photo_runs_into_the_bleed(print_pdf: Path, tmp_path: Path,
+                                         settings: Settings) -> None:
+    """The bleed strips of the cover show the photo, not the page's fallback colour: each
+    strip outside the trim looks like the strip of the same width just inside it."""
+    subprocess.run(["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", str(print_pdf),
+                    str(tmp_path / "cover")], check=True)
+    image = Image.open(next(tmp_path.glob("cover*.png"))).convert("L")
+    bleed = round(float(settings.print.bleed.removesuffix("in")) * 72)
+    width, height = image.size
+
+    def mean(box: tuple[int, int, int, int]) -> float:
+        return float(ImageStat.Stat(image.crop(box)).mean[0])
+
+    strips = [  # (outside the trim, just inside it) for the left, right, top and bottom edges
+        ((0, 0, bleed, height), (bleed, 0, 2 * bleed, height)),
+        ((width - bleed, 0, width, height), (width - 2 * bleed, 0, width - bleed, height)),
+        ((0, 0, width, bleed), (0, bleed, width, 2 * bleed)),
+        ((0, height - bleed, width, height), (0, height - 2 * bleed, width, height - bleed)),
+    ]
+    for outside, inside in strips:
+        assert abs(mean(outside) - mean(inside)) < 25, (outside, mean(outside), mean(inside))

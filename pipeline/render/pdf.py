@@ -112,6 +112,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
         views=views,
         screen=screen,
         sponsor_label=settings.sponsor_label.text,
+        bleed="0in" if screen else settings.print.bleed,
         ads=placed_ads(edition.manifest.ads, {v.slug for v in views}),
         page_marks=markupsafe.Markup(_marks_layer(settings) if in_cmyk(settings, screen) else ""),
     )
