@@ -75,6 +75,9 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     if errors and not force:
         result.blocked = True
         return result
+    # A forced build is a proof: every page says so, so it cannot pass for the real thing.
+    proof_note = (f"Unchecked proof: {len(errors)} gate error(s), not for publication"
+                  if errors else "")
 
     views = publishable(edition.in_order(), settings)
     result.articles = len(views)
@@ -87,13 +90,13 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
         from pipeline.render import pdf
 
         folder = out / edition.id
-        key = pdf.fingerprint(edition, views, settings, layouts)
+        key = pdf.fingerprint(edition, views, settings, layouts, proof_note)
         cache = folder / f".{edition.id}-pdf.cache.json"
         cached = _render_cache(cache, key, folder, edition.id)
         if cached is not None:
             result.pages, result.fillers, result.pdf_cached = cached[0], cached[1], True
         else:
-            rendered = pdf.render(edition, views, settings, layouts)
+            rendered = pdf.render(edition, views, settings, layouts, proof_note)
             files[folder / f"{edition.id}-print.pdf"] = rendered.print_pdf
             files[folder / f"{edition.id}-screen.pdf"] = rendered.screen_pdf
             result.pages, result.fillers = rendered.pages, rendered.fillers
@@ -114,14 +117,14 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     site_files: dict[Path, bytes] = {}
     derived: dict[Path, tuple[Path, Callable[[], bytes]]] = {}
     site_outputs = sorted(only & {"web", "feed"})
-    site_key = _site_fingerprint(settings, project, through, site_outputs)
+    site_key = _site_fingerprint(settings, project, through, [*site_outputs, proof_note])
     site_stamp = out / ".cache" / "site.json"
     if site_outputs and _stamp(site_stamp) == site_key and (out / "site").is_dir():
         result.site_cached = True
     else:
         if "web" in only:
             _render_site(settings, site_editions, web_only, layouts, out, site_files, copies,
-                         derived)
+                         derived, proof_note)
         if "feed" in only:
             _render_feeds(settings, site_editions, web_only, out, site_files)
     if "newsletter" in only and edition.manifest is not None:
@@ -214,12 +217,13 @@ def due(views: list[ArticleView], through: dt.date) -> list[ArticleView]:
 def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleView]]],
                  web_only: list[ArticleView], layouts: Path, out: Path,
                  site_files: dict[Path, bytes], copies: dict[Path, Path],
-                 derived: dict[Path, tuple[Path, Callable[[], bytes]]]) -> None:
+                 derived: dict[Path, tuple[Path, Callable[[], bytes]]],
+                 proof_note: str = "") -> None:
     from pipeline.render import web
 
     cache_path = out / ".cache" / "web-bodies.json"
     bodies = _load_body_cache(cache_path)
-    for site_file in web.render(settings, editions, web_only, layouts, bodies):
+    for site_file in web.render(settings, editions, web_only, layouts, bodies, proof_note):
         target = out / "site" / site_file.path
         if site_file.content is not None:
             site_files[target] = site_file.content

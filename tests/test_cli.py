@@ -11,6 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.content import load_project
+from pipeline.settings import Settings
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -162,3 +164,31 @@ def test_schema_is_json_schema(project: Path) -> None:
     assert schema["type"] == "object"
     assert {"title", "authors", "date", "section"} <= set(schema["required"])
     assert "Headline." in schema["properties"]["title"]["description"]
+
+
+def test_forced_build_is_marked_as_an_unchecked_proof(project: Path) -> None:
+    shutil.copytree(ROOT / "layouts", project / "layouts")
+    shutil.copy(SEED, project / "articles" / "2022-10" / "seed.md")
+    result = runner.invoke(app, ["build", "--only", "web", "--force", "--out",
+                                 str(project / "out")])
+    assert result.exit_code == 0, result.stderr
+    home = (project / "out" / "site" / "index.html").read_text()
+    assert 'class="proof-note"' in home and "Unchecked proof" in home
+    assert '<meta name="robots" content="noindex">' in home
+    (project / "articles" / "2022-10" / "seed.md").unlink()
+    clean = runner.invoke(app, ["build", "--only", "web", "--out", str(project / "out")])
+    assert clean.exit_code == 0
+    assert "proof-note" not in (project / "out" / "site" / "index.html").read_text()
+
+
+def test_forced_print_pages_carry_the_proof_note(settings: Settings) -> None:
+    from pipeline.build import publishable
+    from pipeline.render.pdf import edition_html
+
+    edition = load_project(ROOT).editions["2022-10"]
+    views = publishable(edition.in_order(), settings)
+    html = edition_html(edition, views, settings, ROOT / "layouts", screen=True,
+                        proof_note="Unchecked proof: 3 gate error(s)")
+    assert "@bottom-center" in html and "Unchecked proof" in html
+    assert "Unchecked proof" not in edition_html(edition, views, settings, ROOT / "layouts",
+                                                 screen=True)

@@ -89,8 +89,9 @@ def in_cmyk(settings: Settings, screen: bool) -> bool:
 
 
 def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
-                 layouts: Path, screen: bool) -> str:
-    """The whole edition as one HTML document for the print or screen stylesheet.
+                 layouts: Path, screen: bool, proof_note: str = "") -> str:
+    """The whole edition as one HTML document for the print or screen stylesheet;
+    `proof_note` (a build forced past gate errors) is printed at the foot of every page.
 
     In CMYK (the PDF/X print file) its images point at CMYK copies, converted on first use
     and cached, and its links are inert.
@@ -113,6 +114,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
         screen=screen,
         sponsor_label=settings.sponsor_label.text,
         bleed="0in" if screen else settings.print.bleed,
+        proof_note=proof_note,
         ads=placed_ads(edition.manifest.ads, {v.slug for v in views}),
         page_marks=markupsafe.Markup(_marks_layer(settings) if in_cmyk(settings, screen) else ""),
     )
@@ -225,7 +227,7 @@ def _starts(document: Document) -> dict[str, int]:
 
 
 def render(edition: Edition, views: list[ArticleView], settings: Settings,
-           layouts: Path) -> Rendered:
+           layouts: Path, proof_note: str = "") -> Rendered:
     """Lay out the edition, pad it to a multiple of 4 pages with house ads, write both PDFs."""
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
@@ -236,7 +238,7 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
         starts: dict[str, int] = {}
         for screen in (False, True):
             fonts = FontConfiguration()
-            html = edition_html(edition, views, settings, layouts, screen)
+            html = edition_html(edition, views, settings, layouts, screen, proof_note)
             document = _document(html, edition.folder, settings, layouts, screen, fonts)
             missing = -len(document.pages) % PAGES_PER_SIGNATURE
             if missing and not screen:
@@ -256,7 +258,7 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
 
 
 def fingerprint(edition: Edition, views: list[ArticleView], settings: Settings,
-                layouts: Path) -> str:
+                layouts: Path, proof_note: str = "") -> str:
     """A hash of everything the PDFs are made from: both final HTML documents, the print
     settings, the house design (templates, CSS, fonts), the edition's files (images), the CMYK
     profile and the WeasyPrint version. Equal fingerprints give byte-identical PDFs, so
@@ -266,7 +268,8 @@ def fingerprint(edition: Edition, views: list[ArticleView], settings: Settings,
     if in_cmyk(settings, screen=False):
         digest.update(colour.load_profile(profile_path(settings)).data)
     for screen in (False, True):
-        digest.update(edition_html(edition, views, settings, layouts, screen).encode())
+        digest.update(
+            edition_html(edition, views, settings, layouts, screen, proof_note).encode())
         digest.update(page_css(settings, screen).encode())
     for folder in (layouts / "print", layouts / "fonts", edition.folder):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):

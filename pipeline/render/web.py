@@ -217,9 +217,12 @@ def render(
     web_only: list[ArticleView],
     layouts: Path,
     body_cache: dict[str, str] | None = None,
+    proof_note: str = "",
 ) -> list[SiteFile]:
-    """Every page and asset of the site. `editions` newest first; views already filtered."""
+    """Every page and asset of the site. `editions` newest first; views already filtered.
+    `proof_note` (a build forced past gate errors) heads every page, which is not indexed."""
     site = Site(settings, layouts, body_cache)
+    site.env.globals["proof_note"] = proof_note
     everything = [v for _, views in editions for v in views] + web_only
     recent = sorted(everything, key=lambda v: (v.meta.date, v.slug), reverse=True)
     site.env.globals["nav_sections"] = sorted({v.meta.section for v in recent})
