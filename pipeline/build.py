@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import gate
+from pipeline import gate, markdown
 from pipeline.cache import rules_key
 from pipeline.content import load_project
 from pipeline.errors import BuildError, ContentError
 from pipeline.findings import Finding, Severity
 from pipeline.model import Article, Edition, Project
+from pipeline.parallel import map_in_processes
 from pipeline.render import ArticleView
 from pipeline.settings import Settings
 
@@ -223,6 +224,7 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
 
     cache_path = out / ".cache" / "web-bodies.json"
     bodies = _load_body_cache(cache_path)
+    _fill_bodies([v for _, vs in editions for v in vs] + web_only, bodies)
     for site_file in web.render(settings, editions, web_only, layouts, bodies, proof_note):
         target = out / "site" / site_file.path
         if site_file.content is not None:
@@ -233,6 +235,17 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
             copies[target] = site_file.source
     site_files[cache_path] = json.dumps({"version": _renderer_version(), "bodies": bodies},
                                         sort_keys=True).encode()
+
+
+def _fill_bodies(views: list[ArticleView], bodies: dict[str, str]) -> None:
+    """Render the bodies the cache lacks, across processes when there are many of them."""
+    from pipeline.render.web import body_key
+
+    missing = {body_key(view): view.article.body for view in views}
+    for key in set(missing) & set(bodies):
+        del missing[key]
+    bodies.update(zip(missing, map_in_processes(markdown.render_source, list(missing.values())),
+                      strict=True))
 
 
 def _render_feeds(settings: Settings, editions: list[tuple[Edition, list[ArticleView]]],

@@ -6,10 +6,7 @@ the rest are checked, across processes when there are many of them.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +17,8 @@ from pipeline.checks.registry import RULES
 from pipeline.content import _display, collect_paths, load_article, load_project
 from pipeline.findings import Finding
 from pipeline.model import Article, Edition, Project
+from pipeline.parallel import map_in_processes
 from pipeline.settings import Settings
-
-PARALLEL_FROM = 64
-"""Fewer uncached articles than this are checked in-process: starting workers costs more."""
 
 
 @dataclass
@@ -66,31 +61,25 @@ def check_articles(articles: list[Article], editions: list[Edition], ctx: Contex
 
 
 _worker_ctx: Context | None = None
+"""The context of the run, set before workers fork so they inherit it."""
 
 
-def _init_worker(ctx: Context) -> None:
-    global _worker_ctx
-    _worker_ctx = ctx
-
-
-def _run_job(job: _Job, ctx: Context | None = None) -> tuple[list[Finding], list[Path]]:
+def _run_job(job: _Job) -> tuple[list[Finding], list[Path]]:
     """Findings of one article and the files they depend on besides the article itself."""
-    ctx = ctx or _worker_ctx
-    assert ctx is not None, "worker started without a context"
+    ctx = _worker_ctx
+    assert ctx is not None, "the run's context is set before jobs run"
     article = load_article(job.path, ctx.settings.root, edition=job.edition)
     article.display = job.display
     return check_article(article, ctx, RULES), referenced_files(article)
 
 
 def _run_jobs(jobs: list[_Job], ctx: Context) -> list[tuple[list[Finding], list[Path]]]:
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in \
-            multiprocessing.get_all_start_methods():
-        return [_run_job(job, ctx) for job in jobs]
-    # fork: workers inherit the loaded rules, lexicons and settings instead of re-importing.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_init_worker, initargs=(ctx,)) as pool:
-        return list(pool.map(_run_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    global _worker_ctx
+    _worker_ctx = ctx
+    try:
+        return map_in_processes(_run_job, jobs)
+    finally:
+        _worker_ctx = None
 
 
 def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:

@@ -134,6 +134,11 @@ def render(tokens: list[Token], image_prefix: str = "") -> str:
     return sanitize(html)
 
 
+def render_source(body: str) -> str:
+    """Sanitised HTML of a Markdown body, as written (no prefixes)."""
+    return render(parse(body))
+
+
 def sanitize(html: str) -> str:
     """Remove scripts, event handlers and unknown tags from HTML that came from authors."""
     return nh3.clean(

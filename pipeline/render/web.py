@@ -180,6 +180,11 @@ def resized_jpeg(source: Path, width: int) -> bytes:
         return out.getvalue()
 
 
+def body_key(view: ArticleView) -> str:
+    """The body cache's key: the Markdown source (the renderer's version keys the whole file)."""
+    return hashlib.sha256(view.article.body.encode()).hexdigest()
+
+
 class Site:
     """Renders every page of the site with one Jinja2 environment and shared context."""
 
@@ -203,7 +208,7 @@ class Site:
         self.files.append(SiteFile(path, html.encode()))
 
     def body(self, view: ArticleView) -> str:
-        key = hashlib.sha256(view.article.body.encode()).hexdigest()
+        key = body_key(view)
         if key in self.body_cache:
             view.rendered_body = self.body_cache[key]
         else:
