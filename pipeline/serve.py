@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,16 +45,20 @@ def fingerprint(root: Path) -> tuple[tuple[str, float], ...]:
 
 
 def serve(root: Path, site: Path, port: int, rebuild: Callable[[], None],
-          interval: float = 1.0) -> None:
-    """Serve `site` until interrupted, calling `rebuild` after each change under `root`."""
+          interval: float = 1.0, stop: threading.Event | None = None,
+          started: Callable[[int], None] | None = None) -> None:
+    """Serve `site` until interrupted (or `stop` is set), calling `rebuild` after each change
+    under `root`; `started` receives the bound port (0 asks the system for a free one)."""
+    stop = stop or threading.Event()
     handler = functools.partial(_Handler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     print(f"serving {site} at http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops)")
     seen = fingerprint(root)
+    if started is not None:
+        started(int(httpd.server_address[1]))
     try:
-        while True:
-            time.sleep(interval)
+        while not stop.wait(interval):
             now = fingerprint(root)
             if now != seen:
                 seen = now

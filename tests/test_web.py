@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -13,6 +17,7 @@ from xml.etree import ElementTree
 from pipeline import settings as settings_module
 from pipeline.build import BuildResult, build
 from pipeline.render.web import slugify
+from pipeline.serve import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "articles/low-dose-naltrexone/index.html"
@@ -106,3 +111,37 @@ def test_unchanged_build_skips_images_and_pages(tmp_path: Path) -> None:
     edited = build(settings, "2022-10", only={"web", "feed"})
     assert tmp_path / "build/site/articles/walk-into-autumn/index.html" in edited.written
     assert not any(p.suffix == ".jpg" for p in edited.written)
+
+
+def test_serve_rebuilds_on_change_and_answers_missing_pages_with_404(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>home</h1>")
+    (site / "404.html").write_text("<h1>Not here</h1>")
+    (tmp_path / "publication.toml").write_text("")
+    rebuilt = threading.Event()
+    ready: list[int] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(tmp_path, site, 0, rebuilt.set),
+                              kwargs={"interval": 0.05, "stop": stop, "started": ready.append})
+    thread.start()
+    try:
+        for _ in range(100):
+            if ready:
+                break
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{ready[0]}"
+        with urllib.request.urlopen(f"{base}/index.html") as response:
+            assert b"home" in response.read()
+        try:
+            urllib.request.urlopen(f"{base}/nowhere/")
+            raise AssertionError("a missing page must answer 404")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404 and b"Not here" in error.read()
+        time.sleep(0.1)
+        (tmp_path / "publication.toml").write_text("# edited\n")
+        assert rebuilt.wait(5), "an edit under the project must trigger a rebuild"
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
