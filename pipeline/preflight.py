@@ -10,7 +10,7 @@ the file. A finding's `line` is the page number (1-based).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers.expat import ExpatError
@@ -25,6 +25,7 @@ from pypdf.generic import (
     PdfObject,
 )
 
+from pipeline.checks import Explanation, Rule
 from pipeline.content import load_edition
 from pipeline.errors import ContentError
 from pipeline.findings import Finding, Severity
@@ -437,3 +438,70 @@ def _annotated(page: DictionaryObject) -> bool:
                 and rect[3] > area[1]:
             return True
     return False
+
+
+def _print_rule(code: str, name: str, function: Callable[..., Iterator[Finding]], what: str,
+                why: str, example: str, fix: str) -> Rule:
+    return Rule(code, name, Severity.ERROR, "pdf", function, Explanation(what, why, example, fix))
+
+
+PRINT_RULES = [
+    _print_rule(
+        "PRN001", "page-count", _page_count,
+        "The page count is not a multiple of 4.",
+        "A saddle-stitched magazine is printed on sheets of four pages; any other count leaves "
+        "the printer to add blank pages or refuse the file.",
+        "A 22-page edition.",
+        "Add house ads or fillers (the build does), place an ad, or cut pages; never blank ones.",
+    ),
+    _print_rule(
+        "PRN002", "page-boxes", _boxes,
+        "A page lacks a TrimBox or BleedBox, or they do not match the trim size and bleed in "
+        "publication.toml.",
+        "The printer trims along the TrimBox and expects artwork to run into the BleedBox; a "
+        "missing or wrong box gives white edges or cut-off text.",
+        "A letter-size PDF sent for an 8.375 x 10.875 in magazine.",
+        "Build with the trim and bleed set in publication.toml `[print]`.",
+    ),
+    _print_rule(
+        "PRN003", "font-not-embedded", _fonts,
+        "A font is used but not embedded in the file.",
+        "The printer's machine substitutes a font it has, changing line breaks and page count.",
+        "Helvetica referenced by name only.",
+        "Use the fonts in layouts/fonts (the build embeds and subsets them), or re-export the "
+        "file with fonts embedded.",
+    ),
+    _print_rule(
+        "PRN004", "image-resolution", _images,
+        "An image prints below 300 ppi at the size it is placed.",
+        "Below 300 ppi photographs print soft or pixelated on coated paper.",
+        "A 1200 px wide photo placed 6 in wide (200 ppi).",
+        "Use a larger original or place the image smaller.",
+    ),
+    _print_rule(
+        "PRN005", "over-page-budget", _page_count,
+        "The edition has more pages than the `page_budget` in edition.toml.",
+        "Paper, postage and the printer's quote are set by the page count; an overrun costs money "
+        "or breaks the imposition.",
+        "A 28-page file for a budget of 24.",
+        "Cut or hold an article, shrink an ad, or raise `page_budget` with the publisher.",
+    ),
+    _print_rule(
+        "PRN006", "colour-not-print-ready", _colour,
+        "A file that claims PDF/X lacks a CMYK output intent, paints in device RGB, or uses "
+        "transparency where its PDF/X level forbids it.",
+        "PDF/X promises the printer predictable colour; RGB or transparency leaves the "
+        "conversion to the printer's defaults.",
+        "A PDF/X-3 file whose photos are RGB JPEGs.",
+        "Build with `[print] color = \"cmyk\"` (the default), which converts colours and images.",
+    ),
+    _print_rule(
+        "PRN007", "annotations-on-page", _annotations,
+        "A file that claims PDF/X carries links, notes or form fields on the printed area.",
+        "PDF/X forbids annotations on the printed area: they are not part of the printed page "
+        "and some workflows print or reject them.",
+        "Clickable links left in a print PDF/X file.",
+        "Build the print file with the pipeline, which makes links inert in print.",
+    ),
+]
+"""The preflight's rules, for `pipeline rules` and `pipeline rule CODE`."""

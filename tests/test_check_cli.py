@@ -109,6 +109,22 @@ def test_rules_and_rule_come_from_the_registry() -> None:
     assert runner.invoke(app, ["rule", "XYZ999"]).exit_code == 2
 
 
+def test_catalogue_lists_every_spec_code_once() -> None:
+    """Every code of SPEC.md's table (and ours: SRC001, SUP001, PRN006-007) is explained."""
+    listing = json.loads(runner.invoke(app, ["rules", "--format", "json"]).stdout)
+    codes = [entry["code"] for entry in listing]
+    assert len(codes) == len(set(codes))
+    spec = {"FM001", "FM002", "FM003", "ED001", "STR001", "STR002", "STR003", "STR004",
+            "TXT001", "TXT002", "TXT003", "TXT004", "TXT005", "TXT006", "LNK001", "LNK002",
+            "MED001", "MED002", "MED003", "DIS001", "DIS002", "DIS003", "DIS004", "CLM001",
+            "CLM002", "CLM003", "CLM004", "CLM005", "CLM006", "REG001", "REG002", "REG003",
+            "ATT001", "ATT002", "ATT003", "STY001", "STY002", "READ001", "READ002", "INC001",
+            "PRN001", "PRN002", "PRN003", "PRN004", "PRN005", "FED001"}
+    assert spec | {"SRC001", "SUP001", "PRN006", "PRN007"} == set(codes)
+    preflight_rule = runner.invoke(app, ["rule", "PRN004"])
+    assert preflight_rule.exit_code == 0 and "300 ppi" in preflight_rule.stdout
+
+
 def _project(tmp_path: Path, rules: str = "") -> settings_module.Settings:
     text = (ROOT / "publication.toml").read_text(encoding="utf-8") + rules
     (tmp_path / "publication.toml").write_text(text, encoding="utf-8")

@@ -41,7 +41,8 @@ class Explanation:
     fix: str
 
 
-Scope = Literal["article", "edition"]
+Scope = Literal["article", "edition", "pdf"]
+"""What a rule reads: an article, an edition's manifest, or a finished PDF (preflight)."""
 Lifecycle = Literal["stable", "preview", "deprecated"]
 
 
@@ -51,12 +52,17 @@ class Rule:
     name: str
     severity: Severity
     scope: Scope
-    function: Callable[..., Iterable[Hit]]
+    function: Callable[..., Iterable[Any]]
+    """Article and edition rules yield `Hit`s; a preflight rule names the function (over a
+    PDF) that yields its `Finding`s."""
     explanation: Explanation
     lifecycle: Lifecycle = "stable"
 
     def how_to_suppress(self) -> str:
         """The same for every rule: an inline comment with a mandatory reason, or config."""
+        if self.scope == "pdf":
+            return ("Preflight judges the finished PDF, so nothing in it can be suppressed: fix "
+                    "the source (articles, edition.toml, images, the design) and rebuild.")
         if self.scope == "edition":
             return (f"Edition rules cannot be suppressed inline. To turn {self.code} off for the "
                     f"publication, set `enabled = false` under `[rules.{self.code}]` in "

@@ -6,8 +6,13 @@ from __future__ import annotations
 import json
 
 from pipeline.checks import Rule
-from pipeline.checks.registry import BY_CODE, RULES
+from pipeline.checks.registry import RULES
 from pipeline.findings import RuleHelp
+from pipeline.preflight import PRINT_RULES
+
+CATALOGUE = [*RULES, *PRINT_RULES]
+"""Every rule a user can meet: the gate's, then the print preflight's."""
+_BY_CODE = {r.code: r for r in CATALOGUE}
 
 
 def _summary(rule: Rule) -> str:
@@ -16,7 +21,7 @@ def _summary(rule: Rule) -> str:
 
 def catalogue_text() -> str:
     rows = [f"{r.code:<8} {r.severity.value:<10} {r.lifecycle:<10} {r.name:<32} {_summary(r)}"
-            for r in RULES]
+            for r in CATALOGUE]
     header = f"{'code':<8} {'severity':<10} {'lifecycle':<10} {'name':<32} detects"
     return "\n".join([header, *rows])
 
@@ -25,7 +30,7 @@ def catalogue_json() -> str:
     return json.dumps([
         {"code": r.code, "name": r.name, "severity": r.severity.value, "scope": r.scope,
          "lifecycle": r.lifecycle, **{title: text for title, text in _sections(r)}}
-        for r in RULES
+        for r in CATALOGUE
     ], indent=2, ensure_ascii=False)
 
 
@@ -36,7 +41,7 @@ def _sections(rule: Rule) -> list[tuple[str, str]]:
 
 def explain(code: str) -> str | None:
     """The full explanation of one rule, or None when no rule has that code."""
-    rule = BY_CODE.get(code.strip().upper())
+    rule = _BY_CODE.get(code.strip().upper())
     if rule is None:
         return None
     out = [f"{rule.code} {rule.name} ({rule.severity.value}, {rule.lifecycle})", ""]
