@@ -69,9 +69,11 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     layouts = root / "layouts"
 
     project = load_project(root)
-    edition = _pick(project.editions, edition_id)
+    # A site of web-only articles needs no edition; the PDFs and the newsletter do.
+    needs_edition = bool(project.editions or edition_id or only & {"pdf", "newsletter"})
+    edition = _pick(project.editions, edition_id) if needs_edition else None
     report = gate.check(settings, project=project)
-    result = BuildResult(edition.id, report.findings, report.sources)
+    result = BuildResult(edition.id if edition else "site", report.findings, report.sources)
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     if errors and not force:
         result.blocked = True
@@ -80,12 +82,12 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     proof_note = (f"Unchecked proof: {len(errors)} gate error(s), not for publication"
                   if errors else "")
 
-    views = publishable(edition.in_order(), settings)
+    views = publishable(edition.in_order(), settings) if edition else []
     result.articles = len(views)
     files: dict[Path, bytes] = {}
     copies: dict[Path, Path] = {}
 
-    if "pdf" in only:
+    if "pdf" in only and edition is not None:
         if edition.manifest is None:
             raise BuildError(f"{edition.id}: edition.toml is invalid; fix it before printing")
         from pipeline.render import pdf
@@ -128,7 +130,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
                          derived, proof_note)
         if "feed" in only:
             _render_feeds(settings, site_editions, web_only, out, site_files)
-    if "newsletter" in only and edition.manifest is not None:
+    if "newsletter" in only and edition is not None and edition.manifest is not None:
         from pipeline.render import newsletter
 
         letter = newsletter.render(edition, due(views, through), settings, layouts)

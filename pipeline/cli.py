@@ -135,9 +135,10 @@ def build(
                    "fix them or use --force for a marked proof", err=True)
         raise typer.Exit(1)
     tally = fmt.counts(result.findings)
+    printed = (f"{result.articles} articles, {result.pages} pages ({result.fillers} house-ad "
+               f"pages{'; PDFs up to date' if result.pdf_cached else ''}), ")
     typer.echo(
-        f"{result.edition}: {result.articles} articles, {result.pages} pages "
-        f"({result.fillers} house-ad pages{'; PDFs up to date' if result.pdf_cached else ''}), "
+        f"{result.edition}: {printed if result.pages else ''}"
         f"{len(result.written)} files written"
         f"{' (site up to date)' if result.site_cached else ''} in "
         f"{result.seconds:.1f}s; checks: {tally['error']} errors, {tally['warning']} warnings, "

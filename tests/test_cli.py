@@ -192,3 +192,16 @@ def test_forced_print_pages_carry_the_proof_note(settings: Settings) -> None:
     assert "@bottom-center" in html and "Unchecked proof" in html
     assert "Unchecked proof" not in edition_html(edition, views, settings, ROOT / "layouts",
                                                  screen=True)
+
+
+def test_a_site_of_web_only_articles_builds_without_an_edition(project: Path) -> None:
+    shutil.rmtree(project / "articles" / "2022-10")
+    shutil.copytree(ROOT / "layouts", project / "layouts")
+    web = project / "articles" / "web"
+    web.mkdir()
+    (web / "hello.md").write_text("---\ntitle: Hello\nauthors: [Ann Lee]\ndate: 2022-10-01\n"
+                                  "section: News\n---\n\nA short note for the web.\n")
+    result = runner.invoke(app, ["build", "--only", "web,feed", "--out", str(project / "out")])
+    assert result.exit_code == 0, result.stderr
+    assert (project / "out" / "site" / "articles" / "hello" / "index.html").is_file()
+    assert runner.invoke(app, ["build", "--only", "pdf"]).exit_code == 2

@@ -24,8 +24,8 @@ PELICAN_INDEX = ('<!DOCTYPE html><html><body>{% for a in articles %}'
 
 
 def _our_project(folder: Path) -> Path:
-    for name in ("layouts", "articles/2022-10"):
-        shutil.copytree(ROOT / name, folder / name)
+    """The same 750 posts as web-only articles: no edition, so no print images to resize."""
+    shutil.copytree(ROOT / "layouts", folder / "layouts")
     shutil.copy(ROOT / "publication.toml", folder / "publication.toml")
     shutil.copytree(CORPUS, folder / "articles" / "web")
     return folder
