@@ -205,3 +205,28 @@ def test_a_site_of_web_only_articles_builds_without_an_edition(project: Path) ->
     assert result.exit_code == 0, result.stderr
     assert (project / "out" / "site" / "articles" / "hello" / "index.html").is_file()
     assert runner.invoke(app, ["build", "--only", "pdf"]).exit_code == 2
+
+
+def test_hostile_article_reads_nothing_outside_the_project(project: Path) -> None:
+    """Paths out of the project and hostile HTML: findings; a forced build copies, measures
+    and embeds nothing from outside, and the page carries no script or frame."""
+    shutil.copytree(ROOT / "layouts", project / "layouts")
+    web = project / "articles" / "web"
+    web.mkdir()
+    (web / "evil.md").write_text(
+        '---\ntitle: Hostile\nauthors: [Ann Lee]\ndate: 2022-10-01\nsection: News\n'
+        'image: {src: "../../../../etc/hostname", alt: "x"}\n---\n\n'
+        "![secret](../../../../etc/passwd)\n\n"
+        '<img src="file:///etc/shadow" alt="y"><script>alert(1)</script>\n'
+        '<iframe src="http://169.254.169.254/"></iframe>\n\nThe end.\n')
+    _, report = _json(["check", str(web / "evil.md")])
+    assert [f["line"] for f in report["findings"] if f["code"] == "MED002"] == [6, 9]
+    out = project / "out"
+    assert runner.invoke(app, ["build", "--only", "web,feed", "--force", "--out",
+                               str(out)]).exit_code == 0
+    page = (out / "site" / "articles" / "evil" / "index.html").read_text()
+    body = page.split('<div class="body">', 1)[-1]
+    assert "<script" not in body and "<iframe" not in body and "file:" not in body
+    feed = (out / "site" / "feed.xml").read_text()
+    assert "articles/evil/" in feed and "etc/hostname" not in feed
+    assert not [p for p in out.rglob("*") if p.name in ("passwd", "hostname", "shadow")]

@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from pipeline.render import ArticleView
-from pipeline.render.web import article_url, section_slug
+from pipeline.render.web import article_url, inside, section_slug
 from pipeline.settings import Settings
 
 FEED_SIZE = 50
@@ -60,6 +60,8 @@ def hero_enclosure(view: ArticleView, settings: Settings) -> Enclosure | None:
     if image is None or "://" in image.src:
         return None
     source = view.article.path.parent / image.src
+    if not inside(source, settings.root):
+        return None  # never read outside the project; MED002 reports it
     try:
         length = source.stat().st_size
     except OSError:

@@ -131,7 +131,7 @@ def _item(view: ArticleView, settings: Settings) -> Item:
     if image is None or "://" in image.src:
         return Item(view, url, None, None)
     folder = f"articles/{view.slug}/{Path(image.src).parent.as_posix()}/".replace("/./", "/")
-    pic = picture(view.article.path.parent / image.src, folder, "", [])
+    pic = picture(view.article.path.parent / image.src, folder, "", [], settings.root)
     if pic is None:
         return Item(view, url, None, None)
     # The smallest variant that stays sharp at the column width on most screens.

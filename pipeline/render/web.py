@@ -150,8 +150,12 @@ def article_ld(view: ArticleView, settings: Settings, image_url: str | None) -> 
     return data
 
 
-def picture(source: Path, folder: str, sizes: str, files: list[SiteFile]) -> Picture | None:
-    """Plan resized JPEG variants of `source` (made lazily by `build`) and describe them."""
+def picture(source: Path, folder: str, sizes: str, files: list[SiteFile],
+            root: Path) -> Picture | None:
+    """Plan resized JPEG variants of `source` (made lazily by `build`) and describe them.
+    A source outside the project `root` is never read (MED002 reports it)."""
+    if not inside(source, root):
+        return None
     try:
         with Image.open(source) as image:
             width, height = image.size
@@ -166,6 +170,11 @@ def picture(source: Path, folder: str, sizes: str, files: list[SiteFile]) -> Pic
         variants.append((path, target_width))
     largest = widths[-1]
     return Picture(tuple(variants), largest, round(height * largest / width), sizes)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """The file lies in the project: article content may read nothing else."""
+    return path.resolve().is_relative_to(root.resolve())
 
 
 def resized_jpeg(source: Path, width: int) -> bytes:
@@ -259,7 +268,8 @@ def _hero(view: ArticleView, files: list[SiteFile]) -> Picture | None:
     if image is None or "://" in image.src:
         return None
     return picture(view.article.path.parent / image.src,
-                   _folder(f"articles/{view.slug}", image.src), HERO_SIZES, files)
+                   _folder(f"articles/{view.slug}", image.src), HERO_SIZES, files,
+                   view.settings.root)
 
 
 def _folder(base: str, relative_src: str) -> str:
@@ -273,7 +283,7 @@ def _edition_page(site: Site, edition: Edition, views: list[ArticleView],
     assert edition.manifest is not None
     cover_src = edition.manifest.cover.image
     cover = picture(edition.folder / cover_src, _folder(f"editions/{edition.id}", cover_src),
-                    COVER_SIZES, site.files)
+                    COVER_SIZES, site.files, site.settings.root)
     sections: dict[str, list[ArticleView]] = defaultdict(list)
     for view in views:
         sections[view.meta.section].append(view)
@@ -340,7 +350,8 @@ def _home(site: Site, editions: list[tuple[Edition, list[ArticleView]]],
         cover_src = latest[0].manifest.cover.image
         # The edition page already plans these variants; here they are only referenced.
         cover = picture(latest[0].folder / cover_src,
-                        _folder(f"editions/{latest[0].id}", cover_src), COVER_SIZES, [])
+                        _folder(f"editions/{latest[0].id}", cover_src), COVER_SIZES, [],
+                        site.settings.root)
     lead = next((v for v in recent if teasers.get(v.slug)), recent[0] if recent else None)
     site.page("index.html", "index.html.j2", latest=latest[0].manifest if latest else None,
               latest_id=latest[0].id if latest else None,
