@@ -181,7 +181,9 @@ def newsletter(
         report = mailer.send_edition(config, edition, addresses, mailer.server_from(smtp))
     except PipelineError as exc:
         raise _fail(exc) from None
-    typer.echo(f"sent {len(report.sent)}, already sent earlier {len(report.skipped)}")
+    typer.echo(f"sent {len(report.sent)}, already done earlier {len(report.skipped)}"
+               + (f", refused by the server {len(report.refused)}: {', '.join(report.refused)}"
+                  if report.refused else ""))
 
 
 @app.command()

@@ -42,6 +42,8 @@ class SendReport:
     sent: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Already sent by an earlier run, according to the log."""
+    refused: list[str] = field(default_factory=list)
+    """Addresses the server refused for good (5xx on RCPT): logged, not retried."""
 
 
 def server_from(spec: str) -> Server:
@@ -95,11 +97,14 @@ class SendLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.sent: set[str] = set()
+        self.refused: set[str] = set()
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 state, _, address = line.partition(" ")
                 if state == "sent":
                     self.sent.add(address)
+                elif state == "refused":
+                    self.refused.add(address)
 
     def record(self, state: str, address: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,13 +114,19 @@ class SendLog:
             os.fsync(stream.fileno())
         if state == "sent":
             self.sent.add(address)
+        elif state == "refused":
+            self.refused.add(address)
+
+    def done(self, address: str) -> bool:
+        """Delivered, or refused for good: a resumed send leaves it alone."""
+        return address in self.sent or address in self.refused
 
 
 def send(letter: Newsletter, recipients: list[str], server: Server, log: SendLog,
          secret: str, per_minute: int, sleep: Callable[[float], None] = time.sleep) -> SendReport:
     """Send one message per recipient not yet logged as sent, at most `per_minute` a minute."""
-    report = SendReport(skipped=[r for r in recipients if r in log.sent])
-    pending = [r for r in recipients if r not in log.sent]
+    report = SendReport(skipped=[r for r in recipients if log.done(r)])
+    pending = [r for r in recipients if not log.done(r)]
     if not pending:
         return report
     interval = 60.0 / per_minute
@@ -130,6 +141,16 @@ def send(letter: Newsletter, recipients: list[str], server: Server, log: SendLog
             log.record("try", address)
             try:
                 smtp.send_message(message, to_addrs=[address])
+            except smtplib.SMTPRecipientsRefused as exc:
+                code = next(iter(exc.recipients.values()))[0]
+                if code < 500:
+                    raise SendInterrupted(
+                        f"the server deferred {address} ({code}); run the same command again "
+                        "later to resume from the send log") from None
+                # One bad address (mailbox gone) must not stop the rest of the list.
+                log.record("refused", address)
+                report.refused.append(address)
+                continue
             except (OSError, smtplib.SMTPException) as exc:
                 raise SendInterrupted(
                     f"sending stopped at {address} after {len(report.sent)} message(s) ({exc}); "

@@ -70,9 +70,18 @@ def test_text_part_is_written_not_dumped(built: tuple[BuildResult, Path]) -> Non
 class Recorder:
     """An SMTP handler that keeps what it receives and can fail after `limit` messages."""
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(self, limit: int | None = None, unknown: frozenset[str] = frozenset()) -> None:
         self.received: list[tuple[list[str], EmailMessage]] = []
         self.limit = limit
+        self.unknown = unknown
+        """Mailboxes that do not exist: refused at RCPT with 550."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.limit is not None and len(self.received) >= self.limit:
@@ -144,6 +153,25 @@ def test_interrupted_send_resumes_exactly_once(settings: Settings, tmp_path: Pat
     assert report.skipped == readers[:4]
     delivered = [r for rcpts, _ in failing.received + healthy.received for r in rcpts]
     assert sorted(delivered) == sorted(readers)  # each address exactly once
+
+
+def test_a_refused_address_does_not_stop_the_list(settings: Settings, tmp_path: Path) -> None:
+    letter = build_newsletter(settings, "2022-10")
+    readers = ["ann@example.org", "gone@example.org", "bo@example.org"]
+    handler = Recorder(unknown=frozenset({"gone@example.org"}))
+    controller = _controller(handler)
+    log_path = tmp_path / "send.log"
+    try:
+        report = mailer.send(letter, readers, _server(controller), mailer.SendLog(log_path),
+                             SECRET, 6000)
+        again = mailer.send(letter, readers, _server(controller), mailer.SendLog(log_path),
+                            SECRET, 6000)
+    finally:
+        controller.stop()
+    assert report.sent == ["ann@example.org", "bo@example.org"]
+    assert report.refused == ["gone@example.org"]
+    assert again.sent == [] and sorted(again.skipped) == sorted(readers)
+    assert [r for rcpts, _ in handler.received for r in rcpts] == report.sent
 
 
 def test_rate_limit_waits_between_messages(settings: Settings,
