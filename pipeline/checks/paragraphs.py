@@ -13,6 +13,7 @@ from markdown_it.token import Token
 
 from pipeline.checks import Context
 from pipeline.checks.blocks import inline_text
+from pipeline.checks.prose import memo
 from pipeline.model import Article, Position
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
@@ -71,19 +72,11 @@ def _body_line(article: Article, body_line: int) -> str:
     return article.lines[file_line - 1] if 1 <= file_line <= len(article.lines) else ""
 
 
-_last: tuple[list[Token], list[Prose]] | None = None
-
-
+@memo
 def prose(article: Article) -> list[Prose]:
-    """Every paragraph and heading of the body, in order, footnote definitions excluded.
-
-    A dozen rules read this view of the same article in turn, so the last one is kept; the
-    token list it was built from is held, so an identity match cannot be a stale one."""
-    global _last
-    tokens = article.tokens
-    if _last is None or _last[0] is not tokens:
-        _last = (tokens, list(_walk(tokens)))
-    return _last[1]
+    """Every paragraph and heading of the body, in order, footnote definitions excluded
+    (built once per article: a dozen rules read it)."""
+    return list(_walk(article.tokens))
 
 
 def _walk(tokens: list[Token]) -> Iterator[Prose]:
