@@ -40,11 +40,22 @@ def generic_name_capitalized(article: Article, ctx: Context) -> Iterator[Hit]:
             # starts a sentence of its own.
             opens_quote = sentence.masked[:match.start()].rstrip().endswith(("\"", "“", "'"))
             if match.start() > 0 and word[0].isupper() and not word.isupper() \
-                    and not opens_quote:
+                    and not opens_quote and not _in_title_case_name(sentence.masked, match.start()):
                 yield Hit(f"Generic drug name '{word}' capitalized mid-sentence.",
                           sentence.at(article, match.start()),
                           hint=f"Write '{word.lower()}'; capitals are for brand names.",
                           excerpt=sentence.text)
+
+
+_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the",
+                          "to", "vs", "versus", "with"})
+
+
+def _in_title_case_name(text: str, start: int) -> bool:
+    """The name sits in a Title-Case name such as a trial or a programme ('Targeting Aging with
+    Metformin'): two of the three words before it, small words aside, are capitalized."""
+    before = [w for w in re.findall(r"[\w'’-]+", text[:start]) if w.lower() not in _SMALL_WORDS]
+    return sum(w[0].isupper() for w in before[-3:]) >= 2
 
 
 @rule(
