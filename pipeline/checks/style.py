@@ -55,7 +55,8 @@ def _in_title_case_name(text: str, start: int) -> bool:
     """The name sits in a Title-Case name such as a trial or a programme ('Targeting Aging with
     Metformin'): two of the three words before it, small words aside, are capitalized."""
     before = [w for w in re.findall(r"[\w'’-]+", text[:start]) if w.lower() not in _SMALL_WORDS]
-    return sum(w[0].isupper() for w in before[-3:]) >= 2
+    capitalized: int = sum(w[0].isupper() for w in before[-3:])
+    return capitalized >= 2
 
 
 @rule(
