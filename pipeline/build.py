@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from pipeline import gate, markdown
 from pipeline.cache import rules_key
-from pipeline.content import load_project
+from pipeline.content import load_project, project_file
 from pipeline.errors import BuildError, ContentError
 from pipeline.findings import Finding, Severity
 from pipeline.model import Article, Edition, Project
@@ -299,10 +299,9 @@ def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path) ->
     for target, data in files.items():
         atomic_write(target, data)
         written.append(target)
-    resolved_root = root.resolve()
-    for target, source in copies.items():
-        source = source.resolve()
-        if not source.is_relative_to(resolved_root) or not source.is_file():
+    for target, wanted in copies.items():
+        source = project_file(wanted, root)
+        if source is None:
             continue  # reported by the image rules (MED002); never copied from outside
         if target.exists() and target.stat().st_size == source.stat().st_size and \
                 target.stat().st_mtime >= source.stat().st_mtime:
@@ -329,10 +328,9 @@ def write_changed(files: dict[Path, bytes]) -> list[Path]:
 def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: Path) -> list[Path]:
     """Produce derived files (resized images) only when missing or older than their source."""
     written = []
-    resolved_root = root.resolve()
-    for target, (source, make) in derived.items():
-        source = source.resolve()
-        if not source.is_relative_to(resolved_root) or not source.is_file():
+    for target, (wanted, make) in derived.items():
+        source = project_file(wanted, root)
+        if source is None:
             continue  # reported by the image rules; never read from outside the project
         if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
             continue

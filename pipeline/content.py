@@ -202,6 +202,13 @@ def collect_paths(paths: list[Path], root: Path) -> list[Path]:
     return found
 
 
+def project_file(path: Path, root: Path) -> Path | None:
+    """The resolved file if it exists inside the project, else None: article content (images
+    above all) may make the pipeline read nothing outside the project."""
+    resolved = path.resolve()
+    return resolved if resolved.is_relative_to(root.resolve()) and resolved.is_file() else None
+
+
 def _skipped(folders: tuple[str, ...]) -> bool:
     return any(name == "images" or name.startswith(".") for name in folders)
 

@@ -110,7 +110,7 @@ def _image(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     token = tokens[idx]
-    src = resolve_src(str(token.attrs.get("src", "")), str(env.get("image_prefix", "")))
+    src = str(token.attrs.get("src", ""))
     alt = self.renderInlineAsText(token.children or [], options, env)
     return f'<img src="{escape(src)}" alt="{escape(alt)}" loading="lazy">'
 
@@ -128,9 +128,9 @@ def parse(body: str) -> list[Token]:
     return parser().parse(body, env)
 
 
-def render(tokens: list[Token], image_prefix: str = "") -> str:
-    """Sanitised HTML for parsed tokens; relative image paths get `image_prefix`."""
-    html = parser().renderer.render(tokens, parser().options, {"image_prefix": image_prefix})
+def render(tokens: list[Token]) -> str:
+    """Sanitised HTML for parsed tokens, image paths as written (see `prefix_images`)."""
+    html = parser().renderer.render(tokens, parser().options, {})
     return sanitize(html)
 
 

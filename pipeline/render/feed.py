@@ -19,8 +19,9 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from pipeline.content import project_file
 from pipeline.render import ArticleView
-from pipeline.render.web import article_url, inside, section_slug
+from pipeline.render.web import article_url, section_slug
 from pipeline.settings import Settings
 
 FEED_SIZE = 50
@@ -60,12 +61,10 @@ def hero_enclosure(view: ArticleView, settings: Settings) -> Enclosure | None:
     if image is None or "://" in image.src:
         return None
     source = view.article.path.parent / image.src
-    if not inside(source, settings.root):
-        return None  # never read outside the project; MED002 reports it
-    try:
-        length = source.stat().st_size
-    except OSError:
-        return None  # MED002 reports the missing file
+    local = project_file(source, settings.root)
+    if local is None:
+        return None  # missing or outside the project: MED002 reports it; never read
+    length = local.stat().st_size
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     return Enclosure(f"{article_url(settings, view.slug)}{Path(image.src).as_posix()}",
                      length, mime)

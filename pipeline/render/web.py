@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import markupsafe
 from PIL import Image, UnidentifiedImageError
 
+from pipeline.content import project_file
 from pipeline.model import Edition
 from pipeline.render import ArticleView, environment
 from pipeline.settings import Settings
@@ -154,7 +155,7 @@ def picture(source: Path, folder: str, sizes: str, files: list[SiteFile],
             root: Path) -> Picture | None:
     """Plan resized JPEG variants of `source` (made lazily by `build`) and describe them.
     A source outside the project `root` is never read (MED002 reports it)."""
-    if not inside(source, root):
+    if project_file(source, root) is None:
         return None
     try:
         with Image.open(source) as image:
@@ -170,11 +171,6 @@ def picture(source: Path, folder: str, sizes: str, files: list[SiteFile],
         variants.append((path, target_width))
     largest = widths[-1]
     return Picture(tuple(variants), largest, round(height * largest / width), sizes)
-
-
-def inside(path: Path, root: Path) -> bool:
-    """The file lies in the project: article content may read nothing else."""
-    return path.resolve().is_relative_to(root.resolve())
 
 
 def resized_jpeg(source: Path, width: int) -> bytes:
