@@ -13,43 +13,23 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pipeline import gate, markdown
+from pipeline import gate, markdown, stamp
 from pipeline.cache import rules_key
 from pipeline.content import load_project, project_file
-from pipeline.errors import BuildError, ContentError
-from pipeline.findings import Finding, Severity
+from pipeline.errors import BuildError, ContentError, PipelineError
+from pipeline.findings import Severity
 from pipeline.model import Article, Edition, Project
 from pipeline.parallel import map_in_processes
 from pipeline.render import ArticleView
 from pipeline.settings import Settings
+from pipeline.settings import load as load_settings
+from pipeline.stamp import OUTPUTS, BuildResult
 
 if TYPE_CHECKING:
     from pipeline.render import newsletter as newsletter_module
-
-OUTPUTS = ("pdf", "web", "feed", "newsletter")
-
-
-@dataclass
-class BuildResult:
-    edition: str
-    findings: list[Finding]
-    sources: dict[str, list[str]]
-    blocked: bool = False
-    written: list[Path] = field(default_factory=list)
-    pages: int = 0
-    fillers: int = 0
-    articles: int = 0
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-    pdf_cached: bool = False
-    site_cached: bool = False
-    """The site and feeds were already built from the same sources; nothing was rendered."""
-    """The PDFs were already up to date: same sources, nothing re-rendered."""
-
 
 def publishable(articles: list[Article], settings: Settings) -> list[ArticleView]:
     """Views of the articles that can be published: valid front matter, not drafts."""
@@ -67,13 +47,22 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     root = settings.root
     out = (out or root / "build").resolve()
     layouts = root / "layouts"
+    request = stamp.request_of(root, out, only, edition_id, force)
+    # The stamp digests publication.toml, so it serves only builds that use exactly those
+    # settings (not a test's variation, nor a server's settings read before an edit).
+    sources_key = stamp.sources_key(root, request) if _project_settings(settings) else None
+    stored = stamp.load(out, request, sources_key) if sources_key else None
+    if stored is not None:
+        stored.seconds = time.perf_counter() - started
+        return stored
 
     project = load_project(root)
     # A site of web-only articles needs no edition; the PDFs and the newsletter do.
     needs_edition = bool(project.editions or edition_id or only & {"pdf", "newsletter"})
     edition = _pick(project.editions, edition_id) if needs_edition else None
     report = gate.check(settings, project=project)
-    result = BuildResult(edition.id if edition else "site", report.findings, report.sources)
+    result = BuildResult(edition.id if edition else "site", report.findings, report.sources,
+                         inputs=set(report.inputs))
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     if errors and not force:
         result.blocked = True
@@ -96,6 +85,8 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
         key = pdf.fingerprint(edition, views, settings, layouts, proof_note)
         cache = folder / f".{edition.id}-pdf.cache.json"
         cached = _render_cache(cache, key, folder, edition.id)
+        result.outputs += [cache, *_pdf_paths(folder, edition.id)]
+        result.inputs.add(pdf.profile_path(settings))
         if cached is not None:
             result.pages, result.fillers, result.pdf_cached = cached[0], cached[1], True
         else:
@@ -122,8 +113,12 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     site_outputs = sorted(only & {"web", "feed"})
     site_key = _site_fingerprint(settings, project, through, [*site_outputs, proof_note])
     site_stamp = out / ".cache" / "site.json"
-    if site_outputs and _stamp(site_stamp) == site_key and (out / "site").is_dir():
+    stored_site = _stamp(site_stamp)
+    site_made = [Path(name) for name in stored_site.get("files", [])]
+    if site_outputs and stored_site.get("key") == site_key and site_made and \
+            all(path.is_file() for path in site_made):
         result.site_cached = True
+        result.outputs += site_made
     else:
         if "web" in only:
             _render_site(settings, site_editions, web_only, layouts, out, site_files, copies,
@@ -139,11 +134,24 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
 
     result.written = write_all(files, copies, root)
     result.written += write_changed(site_files) + write_derived(derived, root)
+    made = [*site_files, *copies, *derived]
+    result.outputs += [*files, *made]
+    # Last, after every output: an interrupted build is never taken as complete.
     if site_outputs and not result.site_cached:
-        # Last, after every site file: an interrupted build is never taken as complete.
-        atomic_write(site_stamp, json.dumps({"key": site_key}).encode())
+        atomic_write(site_stamp, json.dumps({"key": site_key,
+                                             "files": sorted(map(str, made))}).encode())
+    if sources_key:
+        atomic_write(out / stamp.STAMP, stamp.payload(sources_key, request, result))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _project_settings(settings: Settings) -> bool:
+    """Whether `settings` are what the project's publication.toml says now."""
+    try:
+        return settings == load_settings(settings.root / "publication.toml")
+    except PipelineError:
+        return False
 
 
 def _site_fingerprint(settings: Settings, project: Project, through: dt.date,
@@ -163,16 +171,17 @@ def _site_fingerprint(settings: Settings, project: Project, through: dt.date,
     return digest.hexdigest()
 
 
-def _stamp(path: Path) -> str | None:
+def _stamp(path: Path) -> dict[str, Any]:
     try:
-        return str(json.loads(path.read_text(encoding="utf-8"))["key"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stored if isinstance(stored, dict) else {}
 
 
 def _render_cache(cache: Path, key: str, folder: Path, edition_id: str) -> tuple[int, int] | None:
     """(pages, fillers) of the PDFs already in `folder` if they were made from the same sources."""
-    pdfs = [folder / f"{edition_id}-print.pdf", folder / f"{edition_id}-screen.pdf"]
+    pdfs = _pdf_paths(folder, edition_id)
     try:
         stored = json.loads(cache.read_text())
     except (OSError, ValueError):
@@ -180,6 +189,10 @@ def _render_cache(cache: Path, key: str, folder: Path, edition_id: str) -> tuple
     if stored.get("key") != key or stored.get("pdfs") != [_digest(p) for p in pdfs]:
         return None
     return int(stored["pages"]), int(stored["fillers"])
+
+
+def _pdf_paths(folder: Path, edition_id: str) -> list[Path]:
+    return [folder / f"{edition_id}-print.pdf", folder / f"{edition_id}-screen.pdf"]
 
 
 def _digest(path: Path) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.findings import Finding, Severity
+from pipeline.findings import Finding
 from pipeline.settings import Settings
 
 PACKAGE = Path(__file__).resolve().parent
@@ -62,11 +62,14 @@ class ResultCache:
             cache.entries = stored.get("articles", {})
         return cache
 
-    def get(self, key: str) -> list[Finding] | None:
+    def get(self, key: str) -> tuple[list[Finding], list[Path]] | None:
+        """The findings stored under `key` and the files they depend on, if those are
+        unchanged."""
         entry = self.entries.get(key)
         if entry is None or any(file_stamp(Path(dep[0])) != dep for dep in entry["deps"]):
             return None
-        return [_finding(data) for data in entry["findings"]]
+        return ([Finding.from_json(data) for data in entry["findings"]],
+                [Path(dep[0]) for dep in entry["deps"]])
 
     def put(self, key: str, findings: list[Finding], deps: list[Path]) -> None:
         self.entries[key] = {"findings": [f.to_json() for f in findings],
@@ -87,11 +90,3 @@ class ResultCache:
         except OSError:
             return
 
-
-def _finding(data: dict[str, Any]) -> Finding:
-    return Finding(
-        code=data["code"], severity=Severity(data["severity"]), message=data["message"],
-        path=data["path"], line=data["line"], column=data["column"],
-        end_line=data["end_line"], end_column=data["end_column"], excerpt=data["excerpt"],
-        hint=data["hint"],
-    )

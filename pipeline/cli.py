@@ -9,13 +9,15 @@ import uuid
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline import findings as fmt
-from pipeline import gate, settings
 from pipeline.errors import PipelineError
+
+if TYPE_CHECKING:
+    from pipeline import settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check, build and publish the magazine.")
@@ -34,8 +36,11 @@ class ListFormat(StrEnum):
 
 
 def _settings() -> settings.Settings:
-    root = settings.find_root(Path.cwd())
-    return settings.load(root / "publication.toml")
+    # Imported here, like every heavy module: a build of unchanged sources needs none of them.
+    from pipeline import settings
+    from pipeline.root import find_root
+
+    return settings.load(find_root(Path.cwd()) / "publication.toml")
 
 
 def _fail(exc: PipelineError) -> typer.Exit:
@@ -82,6 +87,8 @@ def check(
             from pipeline.vcs import changed_files
 
             only = changed_files(config.root, changed_since)
+        from pipeline import gate
+
         report = gate.check(config, paths or None, only=only)
     except PipelineError as exc:
         raise _fail(exc) from None
@@ -121,11 +128,17 @@ def build(
     force: Annotated[bool, typer.Option(help="Render despite gate errors.")] = False,
 ) -> None:
     """Run the gate, then render the edition's PDFs, the site and the feed."""
-    from pipeline.build import build as run_build
+    from pipeline import stamp
+    from pipeline.root import find_root
 
+    outputs = set(only.split(",")) if only else set(stamp.OUTPUTS)
     try:
-        result = run_build(_settings(), edition, set(only.split(",")) if only else None,
-                           out, force)
+        root = find_root(Path.cwd())
+        result = stamp.cached(root, (out or root / "build").resolve(), outputs, edition, force)
+        if result is None:
+            from pipeline.build import build as run_build
+
+            result = run_build(_settings(), edition, outputs, out, force)
     except PipelineError as exc:
         raise _fail(exc) from None
     blocking = [f for f in result.findings if f.severity is fmt.Severity.ERROR]

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from rich.markup import escape
 
@@ -44,6 +45,16 @@ class Finding:
         data["end_line"] = self.end_line or self.line
         data["end_column"] = self.end_column or self.column
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        """The finding `to_json` wrote (extra data is not kept)."""
+        return cls(
+            code=data["code"], severity=Severity(data["severity"]), message=data["message"],
+            path=data["path"], line=data["line"], column=data["column"],
+            end_line=data["end_line"], end_column=data["end_column"], excerpt=data["excerpt"],
+            hint=data["hint"],
+        )
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

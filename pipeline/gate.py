@@ -27,6 +27,8 @@ class Report:
     sources: dict[str, list[str]] = field(default_factory=dict)
     """Source lines of every checked file, by displayed path, for excerpts with carets."""
     checked: int = 0
+    inputs: set[Path] = field(default_factory=set)
+    """Files besides the articles that the findings depend on (images they name)."""
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,12 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
         if cached is None:
             misses.append((job, key))
         else:
-            report.findings.extend(cached)
+            report.findings.extend(cached[0])
+            report.inputs.update(cached[1])
     results = _run_jobs([job for job, _ in misses], ctx)
     for (_, key), (findings, deps) in zip(misses, results, strict=True):
         report.findings.extend(findings)
+        report.inputs.update(deps)
         cache.put(key, findings, deps)
     report.checked += len(jobs)
     cache.save()

@@ -166,11 +166,3 @@ def load(path: Path) -> Settings:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"{path}: {exc.error_count()} problem(s): {problems}") from None
-
-
-def find_root(start: Path) -> Path:
-    """The nearest folder at or above `start` that holds publication.toml."""
-    for folder in [start, *start.parents]:
-        if (folder / "publication.toml").is_file():
-            return folder
-    raise ConfigError(f"no publication.toml in {start} or any parent folder")

@@ -1,0 +1,145 @@
+"""The build stamp: a digest of everything a build reads, kept with the build's summary after a
+complete build, so that building unchanged sources again is answered without loading anything.
+
+A stamp is used only if the sources digest is the same and every output the build made is still
+there with the same size and mtime; otherwise the build runs as usual (and its own caches still
+spare what did not change). Standard library only: this path must not pay for importing the
+renderers, pydantic or the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.findings import Finding
+
+OUTPUTS = ("pdf", "web", "feed", "newsletter")
+PACKAGE = Path(__file__).resolve().parent
+STAMP = Path(".cache") / "build.json"
+CONTENT_SUFFIXES = {".md", ".toml", ".yaml", ".yml", ".j2", ".css", ".py", ".json", ".txt"}
+"""Small text sources are digested by content; other files (images, fonts) by size and mtime."""
+
+
+@dataclass
+class BuildResult:
+    edition: str
+    findings: list[Finding]
+    sources: dict[str, list[str]]
+    blocked: bool = False
+    written: list[Path] = field(default_factory=list)
+    pages: int = 0
+    fillers: int = 0
+    articles: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    pdf_cached: bool = False
+    """The PDFs were already up to date: same sources, nothing re-rendered."""
+    site_cached: bool = False
+    """The site and feeds were already built from the same sources; nothing was rendered."""
+    outputs: list[Path] = field(default_factory=list)
+    """Every file this build is responsible for, written now or kept from an earlier build."""
+    inputs: set[Path] = field(default_factory=set)
+    """Files the build read besides the pipeline, publication.toml, articles/ and layouts/."""
+
+
+def sources_key(root: Path, request: list[str]) -> str:
+    """Digest of the request and of the sources every build reads (taken before the build, so
+    an edit made while it runs is seen by the next one)."""
+    digest = hashlib.sha256("\0".join(request).encode())
+    # The publication day comes from the settings (digested below), SOURCE_DATE_EPOCH or today.
+    digest.update(f"{os.environ.get('SOURCE_DATE_EPOCH', '')} {dt.datetime.now(dt.UTC).date()}"
+                  .encode())
+    for library in (p for p in sys.path if p.endswith("site-packages")):
+        _stat_into(digest, Path(library))  # a library installed, removed or upgraded
+    for folder in (PACKAGE, root / "articles", root / "layouts"):
+        for path in sorted(folder.rglob("*")):
+            _file_into(digest, path)
+    _file_into(digest, root / "publication.toml")
+    return digest.hexdigest()
+
+
+def _file_into(digest: Any, path: Path) -> None:
+    if path.suffix in CONTENT_SUFFIXES and path.is_file():
+        digest.update(f"{path}\0".encode())
+        digest.update(path.read_bytes())
+    elif path.suffix != ".pyc" and path.is_file():
+        _stat_into(digest, path)
+
+
+def _stat_into(digest: Any, path: Path) -> None:
+    try:
+        stat = path.stat()
+        digest.update(f"{path} {stat.st_size} {stat.st_mtime_ns}\0".encode())
+    except OSError:
+        digest.update(f"{path} missing\0".encode())
+
+
+def request_of(root: Path, out: Path, outputs: set[str], edition: str | None,
+               force: bool) -> list[str]:
+    return [str(root), str(out), ",".join(sorted(outputs)), edition or "", str(force)]
+
+
+def _state(paths: list[str]) -> list[list[Any]]:
+    """[path, size, mtime] of each file; a missing file has no size."""
+    state = []
+    for name in paths:
+        try:
+            stat = os.stat(name)
+            state.append([name, stat.st_size, stat.st_mtime_ns])
+        except OSError:
+            state.append([name, None, None])
+    return state
+
+
+def cached(root: Path, out: Path, outputs: set[str], edition: str | None,
+           force: bool) -> BuildResult | None:
+    """The summary of the last build of this request, if nothing it read or wrote changed."""
+    started = time.perf_counter()
+    request = request_of(root, out, outputs, edition, force)
+    result = load(out, request, sources_key(root, request))
+    if result is not None:
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def load(out: Path, request: list[str], key: str) -> BuildResult | None:
+    """The summary stored for `request` if its sources had `key` and no file changed since."""
+    try:
+        stored = json.loads((out / STAMP).read_text(encoding="utf-8"))
+        if stored["request"] != request:
+            return None
+        for files in (stored["outputs"], stored["inputs"]):
+            if _state([f[0] for f in files]) != files:
+                return None
+        if stored["key"] != key:
+            return None
+        summary = stored["result"]
+        wanted = set(request[2].split(","))
+        return BuildResult(
+            summary["edition"], [Finding.from_json(f) for f in summary["findings"]], {},
+            pages=summary["pages"], fillers=summary["fillers"], articles=summary["articles"],
+            warnings=summary["warnings"], pdf_cached="pdf" in wanted,
+            site_cached=bool(wanted & {"web", "feed"}),
+            outputs=[Path(o[0]) for o in stored["outputs"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def payload(key: str, request: list[str], result: BuildResult) -> bytes:
+    """The stamp of a complete build whose sources had `key`, written after every output."""
+    summary = {"edition": result.edition, "findings": [f.to_json() for f in result.findings],
+               "pages": result.pages, "fillers": result.fillers, "articles": result.articles,
+               "warnings": result.warnings}
+    return json.dumps({
+        "request": request, "key": key, "result": summary,
+        "inputs": _state(sorted({str(p) for p in result.inputs})),
+        "outputs": _state(sorted({str(p) for p in result.outputs})),
+    }).encode()
