@@ -12,8 +12,6 @@ from pathlib import Path
 
 from pipeline.cache import ResultCache, article_key
 from pipeline.checks import Context, check_article, check_edition
-from pipeline.checks.media import referenced_files
-from pipeline.checks.registry import RULES
 from pipeline.content import _display, collect_paths, load_article, load_project
 from pipeline.findings import Finding
 from pipeline.model import Article, Edition, Project
@@ -41,6 +39,11 @@ class _Job:
 
 
 def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -> None:
+    editions = list(editions)
+    if not editions:
+        return
+    from pipeline.checks.registry import RULES
+
     for edition in editions:
         report.findings.extend(check_edition(edition, ctx, RULES))
         try:
@@ -52,6 +55,8 @@ def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -
 
 def check_articles(articles: list[Article], editions: list[Edition], ctx: Context) -> Report:
     """Check loaded articles and editions, without the cache (the build's gate)."""
+    from pipeline.checks.registry import RULES
+
     report = Report()
     _check_editions(editions, ctx, report)
     for article in articles:
@@ -68,6 +73,9 @@ _worker_ctx: Context | None = None
 
 def _run_job(job: _Job) -> tuple[list[Finding], list[Path]]:
     """Findings of one article and the files they depend on besides the article itself."""
+    from pipeline.checks.media import referenced_files
+    from pipeline.checks.registry import RULES
+
     ctx = _worker_ctx
     assert ctx is not None, "the run's context is set before jobs run"
     article = load_article(job.path, ctx.settings.root, edition=job.edition)
@@ -76,6 +84,11 @@ def _run_job(job: _Job) -> tuple[list[Finding], list[Path]]:
 
 
 def _run_jobs(jobs: list[_Job], ctx: Context) -> list[tuple[list[Finding], list[Path]]]:
+    """Check the articles the cache lacks. The rules are imported only now, before workers
+    fork: a run answered from the cache never loads them."""
+    if not jobs:
+        return []
+    import pipeline.checks.registry  # noqa: F401
     global _worker_ctx
     _worker_ctx = ctx
     try:

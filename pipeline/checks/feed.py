@@ -16,9 +16,6 @@ from xml.etree import ElementTree
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.edition import order_line
 from pipeline.model import Article, Edition, Position
-from pipeline.render import ArticleView
-from pipeline.render.feed import guid
-from pipeline.render.web import article_url
 
 DEFAULT_PREVIOUS = "build/site/feed.xml"
 
@@ -51,6 +48,9 @@ def previous_items(ctx: Context) -> tuple[PublishedItem, ...]:
 
 def _current(ctx: Context) -> dict[str, Article]:
     """Published articles by GUID, across the project."""
+    from pipeline.render import ArticleView
+    from pipeline.render.feed import guid
+
     if ctx.project is None:
         return {}
     found = {}
@@ -76,6 +76,11 @@ def feed_item_changed(edition: Edition, ctx: Context) -> Iterator[Hit]:
     previous = previous_items(ctx)
     if not previous:
         return
+    # The renderers (feedgen, Jinja) are loaded only when there is a published feed to compare.
+    from pipeline.render import ArticleView
+    from pipeline.render.feed import guid
+    from pipeline.render.web import article_url
+
     current = _current(ctx)
     by_url = {article_url(ctx.settings, a.slug): a for a in ctx.project.all_articles()}
     for item in previous:
