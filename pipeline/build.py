@@ -60,7 +60,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     # A site of web-only articles needs no edition; the PDFs and the newsletter do.
     needs_edition = bool(project.editions or edition_id or only & {"pdf", "newsletter"})
     edition = _pick(project.editions, edition_id) if needs_edition else None
-    report = gate.check(settings, project=project)
+    report = gate.check(settings, project=project, bodies="web" in only)
     result = BuildResult(edition.id if edition else "site", report.findings, report.sources,
                          inputs=set(report.inputs))
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
@@ -122,7 +122,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     else:
         if "web" in only:
             _render_site(settings, site_editions, web_only, layouts, out, site_files, copies,
-                         derived, proof_note)
+                         derived, proof_note, report.bodies)
         if "feed" in only:
             _render_feeds(settings, site_editions, web_only, out, site_files)
     if "newsletter" in only and edition is not None and edition.manifest is not None:
@@ -234,11 +234,11 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
                  web_only: list[ArticleView], layouts: Path, out: Path,
                  site_files: dict[Path, bytes], copies: dict[Path, Path],
                  derived: dict[Path, tuple[Path, Callable[[], bytes]]],
-                 proof_note: str = "") -> None:
+                 proof_note: str = "", checked_bodies: dict[str, str] | None = None) -> None:
     from pipeline.render import web
 
     cache_path = out / ".cache" / "web-bodies.json"
-    bodies = _load_body_cache(cache_path)
+    bodies = _load_body_cache(cache_path) | (checked_bodies or {})
     _fill_bodies([v for _, vs in editions for v in vs] + web_only, bodies)
     for site_file in web.render(settings, editions, web_only, layouts, bodies, proof_note):
         target = out / "site" / site_file.path

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import markdown
 from pipeline.cache import ResultCache, article_key
 from pipeline.checks import Context, check_article, check_edition
 from pipeline.content import _display, collect_paths, load_article, load_project
@@ -27,6 +28,9 @@ class Report:
     checked: int = 0
     inputs: set[Path] = field(default_factory=set)
     """Files besides the articles that the findings depend on (images they name)."""
+    bodies: dict[str, str] = field(default_factory=dict)
+    """Body HTML of the published articles checked now, by `markdown.source_key`, when asked
+    for: the build renders them from the tokens the rules already parsed."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class _Job:
     path: Path
     display: str
     edition: str | None
+    body: bool = False
+    """Also render the body HTML, if the article is published."""
 
 
 def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -> None:
@@ -71,8 +77,12 @@ _worker_ctx: Context | None = None
 """The context of the run, set before workers fork so they inherit it."""
 
 
-def _run_job(job: _Job) -> tuple[list[Finding], list[Path]]:
-    """Findings of one article and the files they depend on besides the article itself."""
+_Result = tuple[list[Finding], list[Path], tuple[str, str] | None]
+
+
+def _run_job(job: _Job) -> _Result:
+    """Findings of one article, the files they depend on besides the article itself, and the
+    body HTML if asked for."""
     from pipeline.checks.media import referenced_files
     from pipeline.checks.registry import RULES
 
@@ -80,10 +90,14 @@ def _run_job(job: _Job) -> tuple[list[Finding], list[Path]]:
     assert ctx is not None, "the run's context is set before jobs run"
     article = load_article(job.path, ctx.settings.root, edition=job.edition)
     article.display = job.display
-    return check_article(article, ctx, RULES), referenced_files(article)
+    findings = check_article(article, ctx, RULES)
+    body = None
+    if job.body and article.published:
+        body = (markdown.source_key(article.body), markdown.render(article.tokens))
+    return findings, referenced_files(article), body
 
 
-def _run_jobs(jobs: list[_Job], ctx: Context) -> list[tuple[list[Finding], list[Path]]]:
+def _run_jobs(jobs: list[_Job], ctx: Context) -> list[_Result]:
     """Check the articles the cache lacks. The rules are imported only now, before workers
     fork: a run answered from the cache never loads them."""
     if not jobs:
@@ -114,18 +128,22 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
             report.findings.extend(cached[0])
             report.inputs.update(cached[1])
     results = _run_jobs([job for job, _ in misses], ctx)
-    for (_, key), (findings, deps) in zip(misses, results, strict=True):
+    for (_, key), (findings, deps, body) in zip(misses, results, strict=True):
         report.findings.extend(findings)
         report.inputs.update(deps)
         cache.put(key, findings, deps)
+        if body is not None:
+            report.bodies[body[0]] = body[1]
     report.checked += len(jobs)
     cache.save()
 
 
 def check(settings: Settings, paths: list[Path] | None = None,
-          project: Project | None = None, only: set[Path] | None = None) -> Report:
+          project: Project | None = None, only: set[Path] | None = None,
+          bodies: bool = False) -> Report:
     """Check every article and edition, or only the given files and folders (and, with
-    `only`, only those of them that are in that set of resolved paths)."""
+    `only`, only those of them that are in that set of resolved paths). With `bodies`, the
+    articles checked now also have their body HTML rendered, from the same parse."""
     project = project or load_project(settings.root)
     ctx = Context(settings, project)
     known = {a.path.resolve(): a for a in project.all_articles()}
@@ -138,7 +156,7 @@ def check(settings: Settings, paths: list[Path] | None = None,
         article = known.get(resolved)
         inside = resolved.is_relative_to(settings.root)
         jobs.append(_Job(resolved, _display(resolved, settings.root) if inside else str(path),
-                         article.edition if article else None))
+                         article.edition if article else None, bodies))
     folders = {job.path.parent for job in jobs}
     report = Report()
     editions = project.editions.values() if not paths else [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -132,6 +133,11 @@ def render(tokens: list[Token]) -> str:
     """Sanitised HTML for parsed tokens, image paths as written (see `prefix_images`)."""
     html = parser().renderer.render(tokens, parser().options, {})
     return sanitize(html)
+
+
+def source_key(body: str) -> str:
+    """The key of a body's rendered HTML in caches (the renderer's version keys the cache)."""
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def render_source(body: str) -> str:

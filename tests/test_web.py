@@ -145,3 +145,21 @@ def test_serve_rebuilds_on_change_and_answers_missing_pages_with_404(tmp_path: P
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
+
+
+def test_bodies_rendered_by_the_gate_match_a_fresh_render(tmp_path: Path) -> None:
+    """The build takes body HTML from the gate's parse: the rules must leave tokens as parsed."""
+    from pipeline import gate, markdown
+    from pipeline.content import load_project
+
+    for name in ("articles", "layouts"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
+    config = settings_module.load(tmp_path / "publication.toml")
+    project = load_project(tmp_path)
+    bodies = gate.check(config, project=project, bodies=True).bodies
+    published = [a for a in project.all_articles() if a.published]
+    assert len(bodies) == len(published) >= 9
+    for article in published:
+        assert bodies[markdown.source_key(article.body)] == markdown.render_source(article.body)
+    assert gate.check(config, project=project, bodies=True).bodies == {}  # cached: not re-parsed

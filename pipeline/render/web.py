@@ -3,7 +3,6 @@ sitemap and robots.txt. Returns files in memory; `build` writes them."""
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import math
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 import markupsafe
 from PIL import Image, UnidentifiedImageError
 
+from pipeline import markdown
 from pipeline.content import project_file
 from pipeline.model import Edition
 from pipeline.render import ArticleView, environment
@@ -98,27 +98,36 @@ class Related:
             for tag in set(view.meta.tags):
                 self.by_tag[tag].append(view)
             self.by_section[view.meta.section].append(view)
+        for views in self.by_section.values():
+            views.sort(key=_newest_first)
 
     def of(self, view: ArticleView) -> list[ArticleView]:
+        """Two points a shared tag, one for the same section. Articles that share only the
+        section all score one, so they come newest first from the section's list, which is
+        already in that order: a large section is never scored article by article."""
+        section = view.meta.section
         scores: dict[str, int] = defaultdict(int)
         others: dict[str, ArticleView] = {}
         for tag in set(view.meta.tags):
             for other in self.by_tag[tag]:
-                scores[other.slug] += 2
+                scores[other.slug] += 2 + (scores[other.slug] == 0 and
+                                           other.meta.section == section)
                 others[other.slug] = other
-        for other in self.by_section[view.meta.section]:
-            scores[other.slug] += 1
-            others[other.slug] = other
         scores.pop(view.slug, None)
-        ranked = sorted(scores, key=lambda slug: (-scores[slug],
-                                                  -others[slug].meta.date.toordinal(), slug))
+        ranked = sorted(scores, key=lambda slug: (-scores[slug], *_newest_first(others[slug])))
         chosen = [others[slug] for slug in ranked[:RELATED_COUNT]]
-        for other in self.recent:
-            if len(chosen) >= RELATED_COUNT:
-                break
-            if other.slug != view.slug and other.slug not in scores:
-                chosen.append(other)
+        for pool, wanted in ((self.by_section[section], True), (self.recent, False)):
+            for other in pool:
+                if len(chosen) >= RELATED_COUNT:
+                    return chosen
+                if other.slug != view.slug and other.slug not in scores and \
+                        (other.meta.section == section) == wanted:
+                    chosen.append(other)
         return chosen
+
+
+def _newest_first(view: ArticleView) -> tuple[int, str]:
+    return (-view.meta.date.toordinal(), view.slug)
 
 
 def json_ld(data: dict[str, Any]) -> markupsafe.Markup:
@@ -187,7 +196,7 @@ def resized_jpeg(source: Path, width: int) -> bytes:
 
 def body_key(view: ArticleView) -> str:
     """The body cache's key: the Markdown source (the renderer's version keys the whole file)."""
-    return hashlib.sha256(view.article.body.encode()).hexdigest()
+    return markdown.source_key(view.article.body)
 
 
 class Site:
