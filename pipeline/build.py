@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from pipeline import gate, markdown, stamp
 from pipeline.cache import rules_key
 from pipeline.content import load_project, project_file
 from pipeline.errors import BuildError, ContentError, PipelineError
+from pipeline.files import atomic_write
 from pipeline.findings import Severity
 from pipeline.model import Article, Edition, Project
 from pipeline.parallel import map_in_processes
@@ -350,24 +350,6 @@ def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: P
         atomic_write(target, make())
         written.append(target)
     return written
-
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        # mkstemp creates 0600 files; published files must be readable by the web server.
-        os.chmod(temp, 0o666 & ~_UMASK)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def clean(out: Path) -> None:

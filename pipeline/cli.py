@@ -80,20 +80,15 @@ def check(
         help="Check only articles changed since this git ref (e.g. origin/main).")] = None,
 ) -> None:
     """Run the pre-submission checks; exit 1 on errors (with --strict, on warnings too)."""
+    from pipeline import checkrun
+    from pipeline.root import find_root
+
     try:
-        config = _settings()
-        only = None
-        if changed_since is not None:
-            from pipeline.vcs import changed_files
-
-            only = changed_files(config.root, changed_since)
-        from pipeline import gate
-
-        report = gate.check(config, paths or None, only=only)
+        found, sources = checkrun.run(find_root(Path.cwd()), paths or [], changed_since)
     except PipelineError as exc:
         raise _fail(exc) from None
-    _print_findings(report.findings, report.sources, output)
-    raise typer.Exit(fmt.exit_code(report.findings, strict))
+    _print_findings(found, sources, output)
+    raise typer.Exit(fmt.exit_code(found, strict))
 
 
 @app.command("rules")

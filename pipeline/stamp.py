@@ -9,6 +9,7 @@ renderers, pydantic or the rules.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -19,11 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import atomic_write
 from pipeline.findings import Finding
 
 OUTPUTS = ("pdf", "web", "feed", "newsletter")
 PACKAGE = Path(__file__).resolve().parent
 STAMP = Path(".cache") / "build.json"
+"""The build stamp, inside the output folder."""
+CHECK_STAMP = Path(".cache") / "check-run.json"
+"""The last `pipeline check` run, inside the project (beside the per-article result cache)."""
 CONTENT_SUFFIXES = {".md", ".toml", ".yaml", ".yml", ".j2", ".css", ".py", ".json", ".txt"}
 """Small text sources are digested by content; other files (images, fonts) by size and mtime."""
 
@@ -50,17 +55,17 @@ class BuildResult:
     """Files the build read besides the pipeline, publication.toml, articles/ and layouts/."""
 
 
-def sources_key(root: Path, request: list[str]) -> str:
-    """Digest of the request and of the sources every build reads (taken before the build, so
-    an edit made while it runs is seen by the next one)."""
+def sources_key(root: Path, request: list[str], extra: list[Path] | None = None) -> str:
+    """Digest of the request and of the sources every run reads, plus `extra` files and
+    folders (taken before the run, so an edit made while it runs is seen by the next one)."""
     digest = hashlib.sha256("\0".join(request).encode())
     # The publication day comes from the settings (digested below), SOURCE_DATE_EPOCH or today.
     digest.update(f"{os.environ.get('SOURCE_DATE_EPOCH', '')} {dt.datetime.now(dt.UTC).date()}"
                   .encode())
     for library in (p for p in sys.path if p.endswith("site-packages")):
         _stat_into(digest, Path(library))  # a library installed, removed or upgraded
-    for folder in (PACKAGE, root / "articles", root / "layouts"):
-        for path in sorted(folder.rglob("*")):
+    for folder in (PACKAGE, root / "articles", root / "layouts", *(extra or [])):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
             _file_into(digest, path)
     _file_into(digest, root / "publication.toml")
     return digest.hexdigest()
@@ -131,6 +136,35 @@ def load(out: Path, request: list[str], key: str) -> BuildResult | None:
             outputs=[Path(o[0]) for o in stored["outputs"]])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def check_request(root: Path, paths: list[Path]) -> list[str]:
+    """A `pipeline check` of these paths (none: the whole project)."""
+    return ["check", str(root), *sorted(str(p.resolve()) for p in paths)]
+
+
+def load_findings(root: Path, request: list[str], key: str) -> list[Finding] | None:
+    """The findings of the last check of `request` if its sources had `key` and none of the
+    files its findings depend on (images) changed since."""
+    try:
+        stored = json.loads((root / CHECK_STAMP).read_text(encoding="utf-8"))
+        if stored["request"] != request or stored["key"] != key or \
+                _state([f[0] for f in stored["inputs"]]) != stored["inputs"]:
+            return None
+        return [Finding.from_json(f) for f in stored["findings"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_findings(root: Path, request: list[str], key: str, findings: list[Finding],
+                  inputs: set[Path]) -> None:
+    """Keep a check's findings for `load_findings`; a stamp that cannot be written only costs
+    speed next time."""
+    data = json.dumps({"request": request, "key": key,
+                       "inputs": _state(sorted(str(p) for p in inputs)),
+                       "findings": [f.to_json() for f in findings]}).encode()
+    with contextlib.suppress(OSError):
+        atomic_write(root / CHECK_STAMP, data)
 
 
 def payload(key: str, request: list[str], result: BuildResult) -> bytes:

@@ -159,3 +159,31 @@ def test_cache_is_never_stale_after_content_or_image_changes(tmp_path: Path) -> 
     assert after.count("MED002") == first.count("MED002") - 1
     article.write_text(article.read_text() + "\nTK\n")
     assert "TXT004" in [f.code for f in gate.check(config, [article]).findings]
+
+
+def test_an_unchanged_check_is_answered_from_the_stamp(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    article = tmp_path / "a.md"
+    article.write_text((ROOT / "tests/cases/MED002-missing-files.md").read_text())
+    first = runner.invoke(app, ["check", "a.md"])
+    assert first.exit_code == 1 and "MED002" in first.stdout
+
+    def no_gate(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the stamp should have answered")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "check", no_gate)
+        again = runner.invoke(app, ["check", "a.md"])
+        assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+        json_again = runner.invoke(app, ["check", "a.md", "--format", "json"])
+        assert json_again.exit_code == 1  # another format, same stamp
+    # an image the findings named appears: checked again, one MED002 fewer
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "no-such-file.jpg").write_bytes(
+        (ROOT / "tests/cases/images/small.png").read_bytes())
+    after = runner.invoke(app, ["check", "a.md"])
+    assert after.stdout.count("MED002") < first.stdout.count("MED002")
+    article.write_text(article.read_text() + "\nTK\n")
+    assert "TXT004" in runner.invoke(app, ["check", "a.md"]).stdout

@@ -21,8 +21,8 @@ from urllib.parse import quote
 import PIL
 from PIL import Image, ImageCms, ImageOps
 
-from pipeline.build import atomic_write
 from pipeline.errors import BuildError, EnvironmentProblem
+from pipeline.files import atomic_write
 
 CACHE_FOLDER = Path("build") / ".cache" / "cmyk"
 """Under the project root, because WeasyPrint may only read files inside the project."""

@@ -1,0 +1,51 @@
+"""`pipeline check` as run from the command line: answered from the check stamp when nothing
+it reads changed since the last run (without loading settings or rules), else by the gate.
+
+`--changed-since` runs are never stamped: their files depend on the state of git.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import stamp
+from pipeline.findings import Finding
+
+
+def run(root: Path, paths: list[Path], changed_since: str | None = None,
+        ) -> tuple[list[Finding], dict[str, list[str]]]:
+    """Findings of checking `paths` (none: the whole project), and the source lines of the
+    files they are in, for excerpts."""
+    if changed_since is None:
+        request = stamp.check_request(root, paths)
+        key = stamp.sources_key(root, request, [p.resolve() for p in paths])
+        findings = stamp.load_findings(root, request, key)
+        if findings is not None:
+            return findings, _sources(root, findings)
+    from pipeline import gate
+    from pipeline import settings as settings_module
+
+    config = settings_module.load(root / "publication.toml")
+    only = None
+    if changed_since is not None:
+        from pipeline.vcs import changed_files
+
+        only = changed_files(config.root, changed_since)
+    report = gate.check(config, paths or None, only=only)
+    if changed_since is None:
+        stamp.save_findings(root, request, key, report.findings, report.inputs)
+    return report.findings, report.sources
+
+
+def _sources(root: Path, findings: list[Finding]) -> dict[str, list[str]]:
+    """Source lines of the files named by findings (shown relative to the project when inside
+    it, else as given on the command line)."""
+    sources = {}
+    for name in {f.path for f in findings}:
+        for candidate in (root / name, Path(name)):
+            try:
+                sources[name] = candidate.read_text(encoding="utf-8").splitlines()
+                break
+            except (OSError, UnicodeDecodeError):
+                continue
+    return sources
