@@ -48,8 +48,10 @@ def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -
     editions = list(editions)
     if not editions:
         return
+    from pipeline.checks.feed import previous_path
     from pipeline.checks.registry import RULES
 
+    report.inputs.add(previous_path(ctx))  # FED001 compares with the published feed
     for edition in editions:
         report.findings.extend(check_edition(edition, ctx, RULES))
         try:

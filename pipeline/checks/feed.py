@@ -38,9 +38,15 @@ def _read_feed(path: Path, mtime: float) -> tuple[PublishedItem, ...]:
                                item.findtext("title", "")) for item in root.iter("item"))
 
 
+def previous_path(ctx: Context) -> Path:
+    """The previously published feed FED001 compares with (an input of the edition checks)."""
+    root = ctx.settings.root.resolve()
+    return (root / str(ctx.param("FED001", "previous", DEFAULT_PREVIOUS))).resolve()
+
+
 def previous_items(ctx: Context) -> tuple[PublishedItem, ...]:
     root = ctx.settings.root.resolve()
-    path = (root / str(ctx.param("FED001", "previous", DEFAULT_PREVIOUS))).resolve()
+    path = previous_path(ctx)
     if not path.is_relative_to(root) or not path.is_file():
         return ()  # nothing published yet, or a path outside the project (never read)
     return _read_feed(path, path.stat().st_mtime)
