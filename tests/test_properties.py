@@ -81,3 +81,16 @@ def test_css_strings_cannot_break_out(value: str) -> None:
     inner = quoted[1:-1]
     assert quoted[0] == quoted[-1] == '"'
     assert '"' not in inner and "<" not in inner and "\n" not in inner
+
+
+URL_BITS = st.sampled_from(["http://", "https://", "HTTP://", "mailto:", "//", "Ex.AMPLE.org",
+                            "/path", "?q=a+b&c", "#frag", "%4", "%zz", "%2F", "[x]", "@", ":80",
+                            "é", "❤", " ", "(", ")", "'", "~", "\\", "javascript:"])
+
+
+@given(st.lists(st.one_of(URL_BITS, st.text(max_size=6)), max_size=8).map("".join))
+def test_link_normalizer_shortcut_changes_nothing(url: str) -> None:
+    """Skipping markdown-it's normalizer for plain URLs gives what the normalizer gives."""
+    from markdown_it import MarkdownIt
+
+    assert markdown.parser().normalizeLink(url) == MarkdownIt().normalizeLink(url)
