@@ -62,7 +62,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     edition = _pick(project.editions, edition_id) if needs_edition else None
     report = gate.check(settings, project=project, bodies="web" in only)
     result = BuildResult(edition.id if edition else "site", report.findings, report.sources,
-                         inputs=set(report.inputs))
+                         inputs=report.inputs | _edition_images(project))
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     if errors and not force:
         result.blocked = True
@@ -144,6 +144,16 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
         atomic_write(out / stamp.STAMP, stamp.payload(sources_key, request, result))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _edition_images(project: Project) -> set[Path]:
+    """Covers and ads the manifests name (wherever in the project they are kept)."""
+    images: set[Path] = set()
+    for edition in project.editions.values():
+        if edition.manifest is not None:
+            named = [edition.manifest.cover.image, *(ad.image for ad in edition.manifest.ads)]
+            images.update(edition.folder / name for name in named if name)
+    return images
 
 
 def _project_settings(settings: Settings) -> bool:
