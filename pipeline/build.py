@@ -248,18 +248,53 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
     from pipeline.render import web
 
     cache_path = out / ".cache" / "web-bodies.json"
+    views = [v for _, vs in editions for v in vs] + web_only
     bodies = _load_body_cache(cache_path) | (checked_bodies or {})
-    _fill_bodies([v for _, vs in editions for v in vs] + web_only, bodies)
-    for site_file in web.render(settings, editions, web_only, layouts, bodies, proof_note):
+    _fill_bodies(views, bodies)
+    bodies = {key: bodies[key] for key in map(web.body_key, views)}  # drop bodies of the past
+    pages_path = out / ".cache" / "web-pages.json"
+    site = web.render(settings, editions, web_only, layouts, bodies, proof_note,
+                      _previous_pages(pages_path, out / "site"))
+    pages = {}
+    for site_file in site.files:
         target = out / "site" / site_file.path
         if site_file.content is not None:
             site_files[target] = site_file.content
+            if site_file.key is not None:
+                pages[site_file.path] = [site_file.key, _sha(site_file.content)]
         elif site_file.make is not None and site_file.source is not None:
             derived[target] = (site_file.source, site_file.make)
         elif site_file.source is not None:
             copies[target] = site_file.source
+    # After the pages (dicts keep order): an interrupted write never vouches for a stale page.
     site_files[cache_path] = json.dumps({"version": _renderer_version(), "bodies": bodies},
                                         sort_keys=True).encode()
+    site_files[pages_path] = json.dumps(pages, sort_keys=True).encode()
+
+
+def _previous_pages(cache: Path, folder: Path) -> Callable[[str, str], bytes | None]:
+    """The pages of the last build by the digest of their inputs: a page is kept only if it is
+    still on disk with the bytes that build wrote."""
+    try:
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = {}
+
+    def previous(path: str, key: str) -> bytes | None:
+        entry = stored.get(path) if isinstance(stored, dict) else None
+        if not isinstance(entry, list) or entry[:1] != [key]:
+            return None
+        try:
+            data = (folder / path).read_bytes()
+        except OSError:
+            return None
+        return data if entry[1:] == [_sha(data)] else None
+
+    return previous
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _fill_bodies(views: list[ArticleView], bodies: dict[str, str]) -> None:

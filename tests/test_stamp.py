@@ -1,10 +1,12 @@
-"""The build stamp: a build of unchanged sources is answered from the stamp without loading the
-renderers; any edit, a lost output or other settings build for real."""
+"""Incremental builds: a build of unchanged sources is answered from the stamp without loading
+the renderers; any edit, a lost output or other settings build for real; after an edit only the
+pages it touches are rendered again, and the result equals a build from scratch."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -79,3 +81,33 @@ def test_an_interrupted_build_leaves_no_stamp(project: Path,
         _build(project)
     monkeypatch.undo()
     assert not _build(project).site_cached
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_edit_renders_only_the_pages_it_touches(project: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.render import web
+
+    sites: list[web.Site] = []
+    render = web.render
+
+    def spy(*args: Any, **kwargs: Any) -> web.Site:
+        sites.append(render(*args, **kwargs))
+        return sites[-1]
+
+    monkeypatch.setattr(web, "render", spy)
+    _build(project)
+    article = project / "articles/2022-10/leave-some-leaves.md"
+    article.write_text(article.read_text().replace("leaves", "foliage", 1))
+    _build(project)
+    first, second = ([p for p in site.rendered if p.startswith("articles/")] for site in sites)
+    assert len(first) == 9
+    # the edited page and the pages whose related cards show it; not the others
+    assert "articles/leave-some-leaves/index.html" in second and len(second) < len(first)
+    settings = settings_module.load(project / "publication.toml")
+    build(settings, "2022-10", only=WEB, out=project / "fresh")
+    assert _tree(project / "build/site") == _tree(project / "fresh/site")

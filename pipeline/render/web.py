@@ -3,6 +3,7 @@ sitemap and robots.txt. Returns files in memory; `build` writes them."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -21,6 +22,7 @@ import markupsafe
 from PIL import Image, UnidentifiedImageError
 
 from pipeline import markdown
+from pipeline.cache import rules_key
 from pipeline.content import project_file
 from pipeline.model import Edition
 from pipeline.render import ArticleView, environment
@@ -50,6 +52,12 @@ class SiteFile:
     """A file to copy (images, CSS), or the source that `make` derives this file from."""
     make: Callable[[], bytes] | None = None
     """Produces the file from `source`; called only when the source is newer than the output."""
+    key: str | None = None
+    """For a page: digest of everything it is rendered from, so a rebuild can keep it."""
+
+
+Previous = Callable[[str, str], bytes | None]
+"""The bytes of the page at a path from an earlier build, if they were rendered from `key`."""
 
 
 @dataclass(frozen=True)
@@ -203,7 +211,8 @@ class Site:
     """Renders every page of the site with one Jinja2 environment and shared context."""
 
     def __init__(self, settings: Settings, layouts: Path,
-                 body_cache: dict[str, str] | None = None) -> None:
+                 body_cache: dict[str, str] | None = None,
+                 previous: Previous | None = None) -> None:
         self.settings = settings
         self.env = environment(layouts / "web")
         self.env.filters["slugify"] = slugify
@@ -213,13 +222,23 @@ class Site:
         self.body_cache = body_cache if body_cache is not None else {}
         """Rendered body HTML by source hash, kept between builds by `build`."""
         self.files: list[SiteFile] = []
+        self.previous = previous
+        self.rendered: list[str] = []
+        """Pages rendered by this build (the rest were kept from the previous one)."""
 
-    def page(self, path: str, template: str, **context: Any) -> None:
+    def page(self, path: str, template: str, inputs: str | None = None, **context: Any) -> None:
+        """Render `template` to `path`; with an `inputs` digest, keep an earlier build's page
+        that was rendered from the same inputs."""
+        kept = self.previous(path, inputs) if inputs and self.previous else None
+        if kept is not None:
+            self.files.append(SiteFile(path, kept, key=inputs))
+            return
+        self.rendered.append(path)
         root = context.pop("root", "../" * path.count("/"))
         canonical_path = path.removesuffix("index.html")
         html = self.env.get_template(template).render(
             root=root, canonical=f"{self.settings.site.base_url}/{canonical_path}", **context)
-        self.files.append(SiteFile(path, html.encode()))
+        self.files.append(SiteFile(path, html.encode(), key=inputs))
 
     def body(self, view: ArticleView) -> str:
         key = body_key(view)
@@ -237,15 +256,19 @@ def render(
     layouts: Path,
     body_cache: dict[str, str] | None = None,
     proof_note: str = "",
-) -> list[SiteFile]:
-    """Every page and asset of the site. `editions` newest first; views already filtered.
-    `proof_note` (a build forced past gate errors) heads every page, which is not indexed."""
-    site = Site(settings, layouts, body_cache)
+    previous: Previous | None = None,
+) -> Site:
+    """Every page and asset of the site (in `.files`). `editions` newest first; views already
+    filtered. `proof_note` (a build forced past gate errors) heads every page, which is not
+    indexed. `previous` offers an earlier build's article pages for reuse."""
+    site = Site(settings, layouts, body_cache, previous)
     site.env.globals["proof_note"] = proof_note
     everything = [v for _, views in editions for v in views] + web_only
     recent = sorted(everything, key=lambda v: (v.meta.date, v.slug), reverse=True)
-    site.env.globals["nav_sections"] = sorted({v.meta.section for v in recent})
+    nav_sections = sorted({v.meta.section for v in recent})
+    site.env.globals["nav_sections"] = nav_sections
     teasers = {v.slug: _hero(v, site.files) for v in recent}
+    shared = _shared_inputs(settings, layouts, [proof_note, *nav_sections])
 
     for edition, views in editions:
         _edition_page(site, edition, views, teasers)
@@ -253,7 +276,7 @@ def render(
         site.body(view)  # cached bodies first: listings show reading times
     related = Related(recent)
     for view in recent:
-        _article_page(site, view, related.of(view), teasers)
+        _article_page(site, view, related.of(view), teasers, shared)
     _listing_pages(site, recent, teasers)
     _home(site, editions, recent, teasers)
     # Served for any missing path, so its links cannot be relative.
@@ -264,7 +287,29 @@ def render(
         site.files.append(SiteFile(f"fonts/{Path(font).name}", source=layouts / "fonts" / font))
     site.files.append(SiteFile("robots.txt", robots(settings).encode()))
     site.files.append(SiteFile("sitemap.xml", sitemap(settings, site.files, recent)))
-    return site.files
+    return site
+
+
+def _shared_inputs(settings: Settings, layouts: Path, extra: list[str]) -> str:
+    """What every article page is rendered from besides its own articles: the pipeline's code
+    and the settings, the web templates, the proof note and the navigation."""
+    digest = hashlib.sha256(rules_key(settings).encode())
+    for template in sorted((layouts / "web").glob("*.j2")):
+        digest.update(template.read_bytes())
+    digest.update(json.dumps(extra).encode())
+    return digest.hexdigest()
+
+
+def _page_inputs(shared: str, views: list[ArticleView],
+                 teasers: dict[str, Picture | None]) -> str:
+    """An article page's inputs: the shared ones, then its article and the related ones (their
+    text, edition and hero), in order."""
+    digest = hashlib.sha256(shared.encode())
+    for view in views:
+        digest.update(b"\0".join([view.article.text.encode(),
+                                  (view.article.edition or "").encode(),
+                                  repr(teasers.get(view.slug)).encode()]) + b"\1")
+    return digest.hexdigest()
 
 
 def _hero(view: ArticleView, files: list[SiteFile]) -> Picture | None:
@@ -297,7 +342,7 @@ def _edition_page(site: Site, edition: Edition, views: list[ArticleView],
 
 
 def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView],
-                  teasers: dict[str, Picture | None]) -> None:
+                  teasers: dict[str, Picture | None], shared: str) -> None:
     settings = site.settings
     folder = f"articles/{view.slug}/"
     hero = teasers.get(view.slug)
@@ -309,7 +354,8 @@ def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView
     for src in _body_images(body):
         site.files.append(SiteFile(folder + src, source=view.article.path.parent / src))
     image_url = f"{settings.site.base_url}/{hero.src}" if hero else None
-    site.page(f"{folder}index.html", "article.html.j2", view=view, meta=view.meta,
+    site.page(f"{folder}index.html", "article.html.j2",
+              _page_inputs(shared, [view, *related_views], teasers), view=view, meta=view.meta,
               body=markupsafe.Markup(body), hero=hero, image_url=image_url,
               related=related_views, teasers=teasers,
               ld=json_ld(article_ld(view, settings, image_url)))
