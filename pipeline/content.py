@@ -214,6 +214,9 @@ def _skipped(folders: tuple[str, ...]) -> bool:
 
 
 def _display(path: Path, root: Path) -> str:
+    """The path as findings show it: relative to the project when inside it."""
+    if path.is_absolute() and ".." not in path.parts and path.is_relative_to(root):
+        return str(path.relative_to(root))  # already spelled from the root: no file system call
     try:
         return str(path.resolve().relative_to(root))
     except ValueError:

@@ -140,6 +140,23 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
     cache.save()
 
 
+def _jobs_for(paths: list[Path], project: Project, root: Path, only: set[Path] | None,
+              bodies: bool) -> list[_Job]:
+    """The Markdown files named on the command line (folders searched), as jobs; articles of
+    the project keep their edition."""
+    known = {a.path.resolve(): a for a in project.all_articles()}
+    jobs = []
+    for path in collect_paths(paths, root):
+        resolved = path.resolve()
+        if only is not None and resolved not in only:
+            continue
+        article = known.get(resolved)
+        inside = resolved.is_relative_to(root)
+        jobs.append(_Job(resolved, _display(resolved, root) if inside else str(path),
+                         article.edition if article else None, bodies))
+    return jobs
+
+
 def check(settings: Settings, paths: list[Path] | None = None,
           project: Project | None = None, only: set[Path] | None = None,
           bodies: bool = False) -> Report:
@@ -148,17 +165,11 @@ def check(settings: Settings, paths: list[Path] | None = None,
     articles checked now also have their body HTML rendered, from the same parse."""
     project = project or load_project(settings.root)
     ctx = Context(settings, project)
-    known = {a.path.resolve(): a for a in project.all_articles()}
-    files = [a.path for a in known.values()] if not paths else collect_paths(paths, settings.root)
-    jobs = []
-    for path in files:
-        resolved = path.resolve()
-        if only is not None and resolved not in only:
-            continue
-        article = known.get(resolved)
-        inside = resolved.is_relative_to(settings.root)
-        jobs.append(_Job(resolved, _display(resolved, settings.root) if inside else str(path),
-                         article.edition if article else None, bodies))
+    if not paths:  # the project's own articles, already loaded and named
+        jobs = [_Job(a.path, a.display, a.edition, bodies) for a in project.all_articles()
+                if only is None or a.path.resolve() in only]
+    else:
+        jobs = _jobs_for(paths, project, settings.root, only, bodies)
     folders = {job.path.parent for job in jobs}
     report = Report()
     editions = project.editions.values() if not paths else [
