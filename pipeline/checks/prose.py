@@ -11,7 +11,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import cached_property, lru_cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
 import yaml
@@ -53,6 +53,7 @@ _ATTRIBUTION = re.compile(
     r"adds|added|argues|argued|recalls|cautions|warns)\b",
     re.IGNORECASE,
 )
+_SPACES = re.compile(r"\s+")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])[ \t]")
 _QUOTED = re.compile(r"[\"“][^\"”]{12,}[\"”]")
 _QUOTE_CREDIT = re.compile(r"^\s*(?:[—―–]|--|~|source:)", re.IGNORECASE)
@@ -103,9 +104,9 @@ class Sentence:
     lead: str = ""
     """Source of the paragraph introducing the list this sentence is in ("Studies found:[^1]")."""
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return re.sub(r"\s+", " ", self.masked).strip()
+        return _SPACES.sub(" ", self.masked).strip()
 
     def at(self, article: Article, index: int = 0) -> Position:
         """File position of a character index into the sentence."""
@@ -122,7 +123,7 @@ class Sentence:
         """The sentence or its paragraph carries a citation."""
         return any(CITATION.search(text) for text in (self.source, self.block.source, self.lead))
 
-    @property
+    @cached_property
     def attributed(self) -> bool:
         """Quoted or attributed to someone: the claim is theirs, not the magazine's."""
         quoted = _QUOTED.search(self.source) or _QUOTED.search(self.block.source)
@@ -134,16 +135,22 @@ def mask(source: str) -> str:
     """Replace Markdown markup with spaces, keeping every other character where it was."""
     chars = list(source.replace("’", "'").replace("‘", "'"))
     for pattern in _MASKS:
+        keeps = "keep" in pattern.groupindex
         for match in pattern.finditer(source):
-            keep = match.span("keep") if "keep" in pattern.groupindex else (0, 0)
-            for index in range(*match.span()):
-                if not keep[0] <= index < keep[1]:
-                    chars[index] = " "
+            start, end = match.span()
+            keep_start, keep_end = match.span("keep") if keeps else (end, end)
+            if keep_start < 0:  # the group did not take part: nothing is kept
+                keep_start = keep_end = end
+            chars[start:keep_start] = " " * (keep_start - start)
+            chars[keep_end:end] = " " * (end - keep_end)
     return "".join(chars)
 
 
 def _ends_sentence(masked: str, boundary: re.Match[str]) -> bool:
-    before = _LAST_WORD.search(masked[: boundary.end()])
+    # The last word runs without a space up to the punctuation, so the search may start after
+    # the last space or newline before it instead of at the start of the paragraph.
+    start = max(masked.rfind(" ", 0, boundary.start()), masked.rfind("\n", 0, boundary.start()))
+    before = _LAST_WORD.search(masked, start + 1, boundary.end())
     if before is None:
         return True
     word = before.group(1).rstrip(".").lower()
