@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import chain
 
 import pyphen
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.prose import Sentence, sentences
+from pipeline.checks.prose import Sentence, memo, sentences
 from pipeline.model import Article
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|\d+(?:[.,]\d+)*")
@@ -40,21 +42,24 @@ def _syllables(word: str) -> int:
     return len(_hyphenator().positions(word)) + 1
 
 
-def grade(prose: list[Sentence]) -> tuple[float, int]:
-    """Flesch-Kincaid grade level of the sentences, and their word count."""
-    counted = [words(s.text) for s in prose]
-    counted = [w for w in counted if w]
-    total = sum(len(w) for w in counted)
+def grade(prose: list[tuple[Sentence, list[str]]]) -> tuple[float, int]:
+    """Flesch-Kincaid grade level of the sentences (with their words), and their word count."""
+    counted = [ws for _, ws in prose if ws]
+    total = sum(len(ws) for ws in counted)
     if not total:
         return 0.0, 0
-    syllable_count = sum(syllables(word) for ws in counted for word in ws)
+    # Prose repeats its words: each distinct word is syllabified once, times its count.
+    tally = Counter(chain.from_iterable(counted))
+    syllable_count = sum(syllables(word) * count for word, count in tally.items())
     return 0.39 * total / len(counted) + 11.8 * syllable_count / total - 15.59, total
 
 
-def reading_sentences(article: Article) -> list[Sentence]:
-    """Running prose: paragraphs and list items outside references, bios, disclaimers and pull
-    quotes (tables and code are not paragraphs, so never counted)."""
-    return [s for s in sentences(article) if not s.block.in_quote]
+@memo
+def reading_sentences(article: Article) -> list[tuple[Sentence, list[str]]]:
+    """Running prose, with the words of each sentence: paragraphs and list items outside
+    references, bios, disclaimers and pull quotes (tables and code are not paragraphs, so never
+    counted)."""
+    return [(s, words(s.text)) for s in sentences(article) if not s.block.in_quote]
 
 
 @rule(
@@ -73,11 +78,12 @@ def reading_grade_above_target(article: Article, ctx: Context) -> Iterator[Hit]:
     level, total = grade(prose)
     if total < _MIN_WORDS or level <= target:
         return
-    hardest = max(prose, key=lambda s: len(words(s.text)))
+    hardest, _ = max(prose, key=lambda pair: len(pair[1]))
+    first, _ = prose[0]
     yield Hit(f"The text reads at grade {level:.1f} (Flesch-Kincaid); the target is "
-              f"{target:g} or below.", prose[0].at(article),
+              f"{target:g} or below.", first.at(article),
               hint=f"Shorten long sentences and use everyday words; the longest sentence is "
-                   f"on line {hardest.at(article).line}.", excerpt=prose[0].text)
+                   f"on line {hardest.at(article).line}.", excerpt=first.text)
 
 
 @rule(
@@ -90,8 +96,8 @@ def reading_grade_above_target(article: Article, ctx: Context) -> Iterator[Hit]:
 def long_sentence(article: Article, ctx: Context) -> Iterator[Hit]:
     """A sentence longer than `[rules.READ002] max_words` (default 30)."""
     limit = int(ctx.param("READ002", "max_words", 30))
-    for sentence in reading_sentences(article):
-        count = len(words(sentence.text))
+    for sentence, sentence_words in reading_sentences(article):
+        count = len(sentence_words)
         if count > limit:
             yield Hit(f"Sentence of {count} words (the limit is {limit}).",
                       sentence.at(article), hint="Split it into shorter sentences, one idea "
