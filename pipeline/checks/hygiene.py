@@ -22,6 +22,7 @@ from pipeline.model import Article, Position
 _TERMINAL = re.compile(r"[.!?…](?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF])*"
                        r"\s*$")
 _LAST_WORD = re.compile(r"([\w’'-]+)\W*$")
+_SHARE_BAR_SEPARATOR = re.compile(r"\s*[|•·/]\s*|\s{2,}")
 
 
 @rule(
@@ -43,7 +44,7 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
             text = plain_line(line)
             if not text:
                 continue
-            parts = [p for p in re.split(r"\s*[|•·/]\s*|\s{2,}", text) if p]
+            parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
             share_bar = len(parts) > 1 and all(p in share_words for p in parts)
             if text in phrases or share_bar or patterns.fullmatch(text):
                 yield _line_hit(article, block, offset, line,
@@ -59,14 +60,18 @@ def _line_hit(article: Article, block: Prose, offset: int, line: str, message: s
                hint=hint)
 
 
-def _masthead(line: str, ctx: Context) -> bool:
+def _masthead(line: str, ctx: Context, site_title: str) -> bool:
     """A short Title-Case line ending in a publication word ("... Magazine"), or the site's
-    own name."""
+    own name (`site_title`, as `plain_line` gives it)."""
     words = line.split()
     title_case = all(w[0].isupper() or not w[0].isalpha() for w in words)
     return (title_case and 1 <= len(words) <= 6
             and words[-1].casefold() in ctx.lexicon("hygiene")["masthead_words"]) \
-        or line.casefold() == plain_line(ctx.settings.site.title)
+        or line.casefold() == site_title
+
+
+_UNFINISHED = re.compile(r"[\w,;]\W*$")
+_FINISHED = re.compile(r"\d{1,2}:\d{2}|[.!?]$")
 
 
 def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
@@ -74,8 +79,8 @@ def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
     opposed to the wrapped middle of a sentence."""
     previous = ""
     for offset, line in block.lines():
-        if not previous or not re.search(r"[\w,;]\W*$", previous) \
-                or re.search(r"\d{1,2}:\d{2}|[.!?]$", previous.strip()):
+        if not previous or not _UNFINISHED.search(previous) \
+                or _FINISHED.search(previous.strip()):
             yield offset, line
         previous = line
 
@@ -93,6 +98,7 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
     datelines = lexicon_pattern(ctx, "hygiene", "dateline_patterns")
     bylines = lexicon_pattern(ctx, "hygiene", "byline_patterns", flags=0)
     title = plain_line(article.meta.title) if article.meta else None
+    site_title = plain_line(ctx.settings.site.title)
     for block in prose(article):
         if block.nested:
             continue
@@ -103,7 +109,7 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
             if bylines.search(text) or (datelines.match(text) and len(text.split()) <= 10):
                 what = "a dateline or byline"
             elif block.kind == "paragraph" and line.strip() == line.strip().rstrip(".,;:!?") \
-                    and _masthead(text, ctx):
+                    and _masthead(text, ctx, site_title):
                 what = "a masthead"
             elif block.kind == "paragraph" and text.casefold() == title:
                 what = "the headline repeated"
@@ -165,8 +171,13 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
 
 @lru_cache(maxsize=4)
 def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
-                          ) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(p, 0 if case else re.IGNORECASE), name) for p, case, name in entries]
+                          ) -> list[tuple[re.Pattern[str], re.Pattern[str], str]]:
+    """(pattern, quick test, name) of each placeholder. The quick test is the pattern without
+    a leading \\b: it matches wherever the pattern does, and the regex engine can skip ahead
+    to its first letter instead of trying a word boundary at every character."""
+    flags = [0 if case else re.IGNORECASE for _, case, _ in entries]
+    return [(re.compile(p, flag), re.compile(p.removeprefix(r"\b"), flag), name)
+            for (p, _, name), flag in zip(entries, flags, strict=True)]
 
 
 @rule(
@@ -183,7 +194,9 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
     patterns = _placeholder_patterns(entries)
     for block in prose(article):
         content = without_code(block.content)
-        for pattern, name in patterns:
+        for pattern, quick, name in patterns:
+            if not quick.search(content):
+                continue
             for match in pattern.finditer(content):
                 position = block.position(article, match.start())
                 yield Hit(f"placeholder left in: '{match.group(0)}' ({name})", position,
@@ -224,13 +237,16 @@ _OPENERS = {"(": ")", "[": "]", "“": "”"}
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 _ENUMERATOR = re.compile(r"(?:^|(?<=\s))[A-Za-z0-9]{1,2}\)$|[:;8]-?\)$")
 _INCH = re.compile(r"\d[\"”]")
+_PAIRED = re.compile(r'[(\[“)\]”"]')
+"""Every character `_unbalanced` looks at: the openers, the closers and the straight quote."""
 
 
 def _unbalanced(content: str) -> tuple[int, str] | None:
     """Offset and character of the first unmatched bracket or quote in `content`."""
     stack: list[tuple[int, str]] = []
     straight: list[int] = []
-    for index, char in enumerate(content):
+    for match in _PAIRED.finditer(content):
+        index, char = match.start(), match.group()
         if char in _OPENERS:
             stack.append((index, char))
         elif char in _CLOSERS:

@@ -103,8 +103,11 @@ def _walk(tokens: list[Token]) -> Iterator[Prose]:
             depth -= 1
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    return _NOT_NEWLINE.sub(" ", match.group(0))
 
 
 def without_code(content: str) -> str:
@@ -119,13 +122,18 @@ def masked(content: str) -> str:
 
 
 _MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\]]*)\]\([^)]*\)")
+_SPACES = re.compile(r"\s+")
+
+
+def _link_text(match: re.Match[str]) -> str:
+    return match.group(1) or ""
 
 
 def plain_line(line: str, fold: bool = True) -> str:
     """A line without Markdown markup or trailing punctuation (lower case unless `fold` is
     false), for phrase lists."""
-    line = _MARKUP.sub(lambda m: m.group(1) or "", line)
-    line = re.sub(r"\s+", " ", line).strip(" \t:;,.!?|-–—»›>")
+    line = _MARKUP.sub(_link_text, line)
+    line = _SPACES.sub(" ", line).strip(" \t:;,.!?|-–—»›>")
     return line.casefold() if fold else line
 
 
