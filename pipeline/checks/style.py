@@ -111,9 +111,11 @@ def stigmatizing_language(article: Article, ctx: Context) -> Iterator[Hit]:
         replacements |= lexicon["stigmatizing_health"]
     pattern = literal_pattern(replacements)
     for sentence in sentences(article):
-        if sentence.attributed:
+        found = list(pattern.finditer(sentence.masked))
+        # The term is the cheap test; only a sentence with one is asked for its attribution.
+        if not found or sentence.attributed:
             continue
-        for match in pattern.finditer(sentence.masked):
+        for match in found:
             term = " ".join(match.group(0).lower().split())
             yield Hit(f"'{match.group(0)}' is stigmatizing language.",
                       sentence.at(article, match.start()),
