@@ -20,26 +20,44 @@ _MIN_WORDS = 100
 
 
 @lru_cache(maxsize=1)
-def _hyphenator() -> pyphen.Pyphen:
-    # left/right=1 so short word-end syllables count ("a-rea").
-    return pyphen.Pyphen(lang="en_US", left=1, right=1)
+def _hyphenation() -> tuple[dict[str, tuple[int, tuple[int, ...]]], frozenset[str]]:
+    """The Liang hyphenation patterns of pyphen's en_US dictionary (pyphen ships it: no
+    downloads), and every prefix of a pattern."""
+    patterns: dict[str, tuple[int, tuple[int, ...]]] = pyphen.Pyphen(lang="en_US").hd.patterns
+    prefixes = frozenset(p[:k] for p in patterns for k in range(1, len(p) + 1))
+    return patterns, prefixes
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@lru_cache(maxsize=100_000)
 def syllables(word: str) -> int:
-    """Syllables of a word from the hyphenation dictionary (pyphen ships it: no downloads)."""
+    """Syllables of a word: its hyphenation points plus one.
+
+    The points are pyphen's `positions` with left=1 and right=1 (so short word-end syllables
+    count: "a-rea"), computed the same way, except that a substring stops growing once no
+    pattern starts with it: pyphen tries every length up to its longest pattern (28
+    letters). Prose repeats its words, so each is counted once per run."""
     if word[0].isdigit():
         return max(1, len(word) // 2)
-    return _syllables(word.lower())
-
-
-@lru_cache(maxsize=100_000)
-def _syllables(word: str) -> int:
-    # Prose repeats its words: the dictionary lookup is the cost, so each word is looked up once.
-    return len(_hyphenator().positions(word)) + 1
+    patterns, prefixes = _hyphenation()
+    lowered = word.lower()
+    pointed = f".{lowered}."
+    points = [0] * (len(pointed) + 1)
+    for start in range(len(pointed) - 1):
+        end = start + 1
+        while end <= len(pointed) and pointed[start:end] in prefixes:
+            found = patterns.get(pointed[start:end])
+            if found:
+                offset, values = found
+                for index, value in enumerate(values, start + offset):
+                    points[index] = max(points[index], value)
+            end += 1
+    # An odd value at points[i] is a break before letter i - 1 of the word; those that leave
+    # at least a letter on each side count.
+    return sum(1 for index in range(2, len(lowered) + 1) if points[index] % 2) + 1
 
 
 def grade(prose: list[tuple[Sentence, list[str]]]) -> tuple[float, int]:
