@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.blocks import body_text
+from pipeline.checks.blocks import body_text, memo
 from pipeline.checks.health import GROUPS, dose_pattern, phrases, terms
-from pipeline.checks.prose import Sentence, all_sentences, literal_pattern, memo, sentences
+from pipeline.checks.prose import Sentence, all_sentences, literal_pattern, sentences
 from pipeline.model import Article
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")

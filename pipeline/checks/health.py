@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.checks import Context
-from pipeline.checks.prose import literal_pattern, memo, phrase_pattern
+from pipeline.checks.blocks import memo
+from pipeline.checks.prose import literal_pattern, phrase_pattern
 
 GROUPS = ("drugs", "supplements", "conditions", "treatments")
 

@@ -12,8 +12,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from pipeline.checks import Context
-from pipeline.checks.blocks import inline_text
-from pipeline.checks.prose import memo
+from pipeline.checks.blocks import inline_text, memo
 from pipeline.model import Article, Position
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)

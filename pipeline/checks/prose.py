@@ -8,16 +8,15 @@ in the Markdown source: a match points at the right line and column.
 from __future__ import annotations
 
 import re
-import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache, wraps
-from typing import Any, ParamSpec, TypeVar
+from functools import cached_property, lru_cache
+from typing import Any
 
 import yaml
 
 from pipeline.checks import DATA
-from pipeline.checks.blocks import Block, blocks, normalize
+from pipeline.checks.blocks import Block, blocks, memo, normalize
 from pipeline.model import Article, Position
 
 # Each pattern's whole match becomes spaces; group "keep" (when present) stays visible.
@@ -64,31 +63,6 @@ REFERENCE_SECTIONS = frozenset(
 )
 NON_PROSE_SECTIONS = REFERENCE_SECTIONS | {"about the author", "about the authors", "disclosure",
                                            "disclosures", "disclaimer"}
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def memo(function: Callable[P, R]) -> Callable[P, R]:
-    """Cache a function of objects (article, context) for as long as those objects live: the
-    rules of one run share the sentence split and the lexicon patterns instead of redoing them."""
-    cache: dict[tuple[int, ...], tuple[list[weakref.ref[Any]], R]] = {}
-
-    @wraps(function)
-    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
-        key = tuple(id(arg) for arg in args)
-        hit = cache.get(key)
-        if hit is not None and all(ref() is arg for ref, arg in zip(hit[0], args, strict=True)):
-            return hit[1]
-        value = function(*args, **kwargs)
-        def forget(_: weakref.ref[Any], key: tuple[int, ...] = key) -> None:
-            cache.pop(key, None)
-
-        cache[key] = ([weakref.ref(arg, forget) for arg in args], value)
-        return value
-
-    return cached
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from itertools import chain
 import pyphen
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.prose import Sentence, memo, sentences
+from pipeline.checks.blocks import memo
+from pipeline.checks.prose import Sentence, sentences
 from pipeline.model import Article
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|\d+(?:[.,]\d+)*")
