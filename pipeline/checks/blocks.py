@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -66,7 +65,7 @@ class Block:
 
 
 def normalize(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().casefold()
+    return " ".join(text.replace("’", "'").split()).casefold()
 
 
 def inline_text(token: Token) -> str:

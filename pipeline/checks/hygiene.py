@@ -204,8 +204,11 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
                           hint="Write the missing text, or cut the sentence.")
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
 def _fingerprint(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 
 
 @rule(

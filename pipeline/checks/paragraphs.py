@@ -121,7 +121,6 @@ def masked(content: str) -> str:
 
 
 _MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\]]*)\]\([^)]*\)")
-_SPACES = re.compile(r"\s+")
 
 
 def _link_text(match: re.Match[str]) -> str:
@@ -132,7 +131,7 @@ def plain_line(line: str, fold: bool = True) -> str:
     """A line without Markdown markup or trailing punctuation (lower case unless `fold` is
     false), for phrase lists."""
     line = _MARKUP.sub(_link_text, line)
-    line = _SPACES.sub(" ", line).strip(" \t:;,.!?|-–—»›>")
+    line = " ".join(line.split()).strip(" \t:;,.!?|-–—»›>")
     return line.casefold() if fold else line
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -52,7 +52,6 @@ _ATTRIBUTION = re.compile(
     r"adds|added|argues|argued|recalls|cautions|warns)\b",
     re.IGNORECASE,
 )
-_SPACES = re.compile(r"\s+")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])[ \t]")
 _QUOTED = re.compile(r"[\"“][^\"”]{12,}[\"”]")
 _QUOTE_CREDIT = re.compile(r"^\s*(?:[—―–]|--|~|source:)", re.IGNORECASE)
@@ -77,10 +76,11 @@ class Sentence:
     block: Block
     lead: str = ""
     """Source of the paragraph introducing the list this sentence is in ("Studies found:[^1]")."""
+    text: str = field(init=False, repr=False, compare=False)
+    """The masked sentence on one line (most rules read it, so it is made with the sentence)."""
 
-    @cached_property
-    def text(self) -> str:
-        return _SPACES.sub(" ", self.masked).strip()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", " ".join(self.masked.split()))
 
     def at(self, article: Article, index: int = 0) -> Position:
         """File position of a character index into the sentence."""
