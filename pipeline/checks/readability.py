@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import chain
+from typing import Any
 
 import pyphen
 
@@ -21,12 +22,17 @@ _MIN_WORDS = 100
 
 
 @lru_cache(maxsize=1)
-def _hyphenation() -> tuple[dict[str, tuple[int, tuple[int, ...]]], frozenset[str]]:
+def _pattern_tree() -> dict[str, Any]:
     """The Liang hyphenation patterns of pyphen's en_US dictionary (pyphen ships it: no
-    downloads), and every prefix of a pattern."""
-    patterns: dict[str, tuple[int, tuple[int, ...]]] = pyphen.Pyphen(lang="en_US").hd.patterns
-    prefixes = frozenset(p[:k] for p in patterns for k in range(1, len(p) + 1))
-    return patterns, prefixes
+    downloads) as a letter tree: a pattern's (offset, values) sit under the key "" of the node
+    its last letter leads to."""
+    tree: dict[str, Any] = {}
+    for pattern, found in pyphen.Pyphen(lang="en_US").hd.patterns.items():
+        node = tree
+        for char in pattern:
+            node = node.setdefault(char, {})
+        node[""] = found
+    return tree
 
 
 def words(text: str) -> list[str]:
@@ -38,24 +44,27 @@ def syllables(word: str) -> int:
     """Syllables of a word: its hyphenation points plus one.
 
     The points are pyphen's `positions` with left=1 and right=1 (so short word-end syllables
-    count: "a-rea"), computed the same way, except that a substring stops growing once no
-    pattern starts with it: pyphen tries every length up to its longest pattern (28
-    letters). Prose repeats its words, so each is counted once per run."""
+    count: "a-rea"), computed the same way but walking the pattern tree from each letter
+    instead of looking up every substring up to the longest pattern (28 letters). Prose
+    repeats its words, so each is counted once per run."""
     if word[0].isdigit():
         return max(1, len(word) // 2)
-    patterns, prefixes = _hyphenation()
+    tree = _pattern_tree()
     lowered = word.lower()
     pointed = f".{lowered}."
     points = [0] * (len(pointed) + 1)
     for start in range(len(pointed) - 1):
-        end = start + 1
-        while end <= len(pointed) and pointed[start:end] in prefixes:
-            found = patterns.get(pointed[start:end])
+        node = tree
+        for char in pointed[start:]:
+            child = node.get(char)
+            if child is None:
+                break
+            node = child
+            found = node.get("")
             if found:
                 offset, values = found
                 for index, value in enumerate(values, start + offset):
                     points[index] = max(points[index], value)
-            end += 1
     # An odd value at points[i] is a break before letter i - 1 of the word; those that leave
     # at least a letter on each side count.
     return sum(1 for index in range(2, len(lowered) + 1) if points[index] % 2) + 1
@@ -67,8 +76,9 @@ def grade(prose: list[tuple[Sentence, list[str]]]) -> tuple[float, int]:
     total = sum(len(ws) for ws in counted)
     if not total:
         return 0.0, 0
-    # Prose repeats its words: each distinct word is syllabified once, times its count.
-    tally = Counter(chain.from_iterable(counted))
+    # Prose repeats its words: each distinct word is syllabified once, times its count
+    # (letter case changes no count).
+    tally = Counter(map(str.lower, chain.from_iterable(counted)))
     syllable_count = sum(syllables(word) * count for word, count in tally.items())
     return 0.39 * total / len(counted) + 11.8 * syllable_count / total - 15.59, total
 
