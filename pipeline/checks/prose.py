@@ -19,17 +19,19 @@ from pipeline.checks import DATA
 from pipeline.checks.blocks import Block, blocks, memo, normalize
 from pipeline.model import Article, Position
 
-# Each pattern's whole match becomes spaces; group "keep" (when present) stays visible.
+# Each pattern's whole match becomes spaces; group "keep" (when present) stays visible. Every
+# match contains the text beside its pattern, so a source without that text skips the pattern.
 _MASKS = [
-    re.compile(r"\[\^[^\]\s]+\]"),                                # footnote references
-    re.compile(r"!?\[(?P<keep>[^\]]*)\]\([^)]*\)"),              # links and images: keep text
-    re.compile(r"<(?:https?://|mailto:)[^>\s]+>"),                # autolinks
-    re.compile(r"https?://[^\s)>\]]+"),                           # bare URLs
-    re.compile(r"<[^>\n]+>"),                                     # inline HTML
-    re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),  # list/quote marks
-    re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE),                 # quote marks on plain lines
-    re.compile(r"[*_`~]+"),                                       # emphasis and code marks
-    re.compile(r"\{[#.][^}]*\}"),                                 # {attributes}
+    (re.compile(r"\[\^[^\]\s]+\]"), "[^"),                          # footnote references
+    (re.compile(r"!?\[(?P<keep>[^\]]*)\]\([^)]*\)"), "]("),        # links and images: keep text
+    (re.compile(r"<(?:https?://|mailto:)[^>\s]+>"), "<"),           # autolinks
+    (re.compile(r"https?://[^\s)>\]]+"), "://"),                    # bare URLs
+    (re.compile(r"<[^>\n]+>"), "<"),                                # inline HTML
+    # list and quote marks
+    (re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE), ""),
+    (re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE), ">"),            # quote marks on plain lines
+    (re.compile(r"[*_`~]+"), ""),                                  # emphasis and code marks
+    (re.compile(r"\{[#.][^}]*\}"), "{"),                            # {attributes}
 ]
 
 _ABBREVIATIONS = frozenset(
@@ -108,7 +110,9 @@ class Sentence:
 def mask(source: str) -> str:
     """Replace Markdown markup with spaces, keeping every other character where it was."""
     chars = list(source.replace("’", "'").replace("‘", "'"))
-    for pattern in _MASKS:
+    for pattern, needs in _MASKS:
+        if needs not in source:
+            continue
         keeps = "keep" in pattern.groupindex
         for match in pattern.finditer(source):
             start, end = match.span()
@@ -169,12 +173,13 @@ def all_sentences(article: Article) -> list[Sentence]:
 def split_blocks(found: Iterable[Block]) -> Iterator[Sentence]:
     lead = ""
     for block in found:
-        if not _LIST_ITEM.match(block.source):
+        list_item = bool(_LIST_ITEM.match(block.source))
+        if not list_item:
             lead = block.source if block.text.rstrip().endswith(":") else ""
         masked = mask(block.source)
         for start, end in split(masked):
             yield Sentence(masked[start:end], block.source[start:end], block.offset + start,
-                           block, lead if _LIST_ITEM.match(block.source) else "")
+                           block, lead if list_item else "")
 
 
 def prose_blocks(article: Article) -> list[Block]:
