@@ -220,6 +220,39 @@ def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
 
+_WORD = re.compile(r"\w+")
+_CASELESS_EXTRAS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+"""Letters a case-insensitive pattern pairs with 'i' or 's' that str.lower() does not turn
+into them."""
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words (runs of \\w) of a text in lower case, for `may_hold`."""
+    if any(letter in text for letter in "İıſ"):
+        text = text.translate(_CASELESS_EXTRAS)
+    return frozenset(_WORD.findall(text.lower()))
+
+
+@memo
+def sentence_words(article: Article) -> frozenset[str]:
+    """The words of the prose sentences (their masked text), for `may_hold`."""
+    return word_set("\n".join(sentence.masked for sentence in sentences(article)))
+
+
+def may_hold(words: frozenset[str], terms: Iterable[str]) -> bool:
+    """Whether `literal_pattern(terms)` can match a text with these words (`word_set`): a
+    whole-word match holds every word of its term. Rules test this before searching sentence
+    after sentence."""
+    return any(needed is None or needed <= words for needed in _term_words(tuple(terms)))
+
+
+@lru_cache(maxsize=64)
+def _term_words(terms: tuple[str, ...]) -> list[frozenset[str] | None]:
+    # A term beyond ASCII may always match: caseless matching pairs some such letters that
+    # str.lower() leaves apart.
+    return [frozenset(_WORD.findall(term.lower())) if term.isascii() else None for term in terms]
+
+
 def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     """Whole-word, case-insensitive match of any of the literal terms."""
     return _trie_pattern(tuple(sorted({t.lower() for t in terms})))
