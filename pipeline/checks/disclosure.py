@@ -8,8 +8,15 @@ from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import body_text, memo
-from pipeline.checks.health import GROUPS, dose_pattern, phrases, terms
-from pipeline.checks.prose import Sentence, all_sentences, literal_pattern, sentences
+from pipeline.checks.health import GROUPS, dose_pattern, phrases, term_groups, terms
+from pipeline.checks.prose import (
+    Sentence,
+    all_sentences,
+    literal_pattern,
+    may_hold,
+    sentences,
+    word_set,
+)
 from pipeline.model import Article
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")
@@ -21,12 +28,14 @@ _WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:com|org|net|health|clinic|car
 def health_terms(article: Article, ctx: Context) -> dict[str, set[str]]:
     """Distinct health-lexicon terms in the body, by group ('dose' for dose patterns)."""
     text = body_text(article).replace("’", "'")
-    groups = terms(ctx)
-    group_of = {term: group for group in GROUPS for term in groups[group]}
+    group_of, pattern = term_groups(ctx)
     found: dict[str, set[str]] = {group: set() for group in (*GROUPS, "dose")}
-    for match in literal_pattern(group_of).finditer(text):
-        term = re.sub(r"\s+", " ", match.group(0).lower())
-        found[group_of[term]].add(term)
+    # Most articles hold no health term at all: a set of their words tells, cheaper than the
+    # pattern's search of the whole text.
+    if may_hold(word_set(text), group_of):
+        for match in pattern.finditer(text):
+            term = re.sub(r"\s+", " ", match.group(0).lower())
+            found[group_of[term]].add(term)
     if dose_pattern(ctx).search(text):
         found["dose"].add("dose")
     return found

@@ -68,6 +68,15 @@ def terms(ctx: Context) -> dict[str, list[str]]:
 
 
 @memo
+def term_groups(ctx: Context) -> tuple[dict[str, str], re.Pattern[str]]:
+    """The group of every term (a term listed in two groups counts in the later one), and a
+    pattern for them all."""
+    groups = terms(ctx)
+    group_of = {term: group for group in GROUPS for term in groups[group]}
+    return group_of, literal_pattern(group_of)
+
+
+@memo
 def substance_pattern(ctx: Context) -> re.Pattern[str]:
     """Any drug or supplement name."""
     groups = terms(ctx)
