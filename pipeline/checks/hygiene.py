@@ -23,6 +23,7 @@ _TERMINAL = re.compile(r"[.!?…](?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U
                        r"\s*$")
 _LAST_WORD = re.compile(r"([\w’'-]+)\W*$")
 _SHARE_BAR_SEPARATOR = re.compile(r"\s*[|•·/]\s*|\s{2,}")
+_SHARE_BAR_MARK = re.compile(r"[|•·/]")
 
 
 @rule(
@@ -44,8 +45,11 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
             text = plain_line(line)
             if not text:
                 continue
-            parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
-            share_bar = len(parts) > 1 and all(p in share_words for p in parts)
+            share_bar = False
+            # plain_line leaves no run of white space: parts need one of | • · / between them.
+            if _SHARE_BAR_MARK.search(text):
+                parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
+                share_bar = len(parts) > 1 and all(p in share_words for p in parts)
             if text in phrases or share_bar or patterns.fullmatch(text):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",

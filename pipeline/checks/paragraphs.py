@@ -128,8 +128,8 @@ def _link_text(match: re.Match[str]) -> str:
 
 
 def plain_line(line: str, fold: bool = True) -> str:
-    """A line without Markdown markup or trailing punctuation (lower case unless `fold` is
-    false), for phrase lists."""
+    """A line without Markdown markup or trailing punctuation, runs of white space as one space
+    (lower case unless `fold` is false), for phrase lists."""
     line = _MARKUP.sub(_link_text, line)
     line = " ".join(line.split()).strip(" \t:;,.!?|-–—»›>")
     return line.casefold() if fold else line
