@@ -225,19 +225,19 @@ def _fingerprint(text: str) -> str:
 def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph repeated word for word (ignoring case and punctuation) elsewhere."""
     min_words = int(ctx.param("TXT005", "min_words", 8))
-    seen: dict[str, int] = {}
+    seen: dict[str, Prose] = {}
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:
             continue
         key = _fingerprint(block.text)
         if len(key.split()) < min_words:
             continue
-        position = block.position(article, 0)
         if key in seen:
-            yield Hit(f"this paragraph repeats the one on line {seen[key]}", position,
-                      hint="Delete the repeat, or rewrite one of them.")
+            first = seen[key].position(article, 0).line
+            yield Hit(f"this paragraph repeats the one on line {first}",
+                      block.position(article, 0), hint="Delete the repeat, or rewrite one of them.")
         else:
-            seen[key] = position.line
+            seen[key] = block
 
 
 _OPENERS = {"(": ")", "[": "]", "“": "”"}

@@ -106,7 +106,8 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def _blank(match: re.Match[str]) -> str:
-    return _NOT_NEWLINE.sub(" ", match.group(0))
+    text = match.group(0)
+    return _NOT_NEWLINE.sub(" ", text) if "\n" in text else " " * len(text)
 
 
 def without_code(content: str) -> str:
