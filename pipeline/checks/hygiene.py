@@ -173,14 +173,24 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     )
 
 
+_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[=!][^()]*\)")
+
+
+def _quick_test(pattern: str) -> str:
+    """The pattern without the \\b or lookbehind it starts with: it matches wherever the
+    pattern does, and the regex engine can skip ahead to its first character instead of
+    testing the assertion at every one."""
+    while leading := _LEADING_ASSERTION.match(pattern):
+        pattern = pattern[leading.end():]
+    return pattern
+
+
 @lru_cache(maxsize=4)
 def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
                           ) -> list[tuple[re.Pattern[str], re.Pattern[str], str]]:
-    """(pattern, quick test, name) of each placeholder. The quick test is the pattern without
-    a leading \\b: it matches wherever the pattern does, and the regex engine can skip ahead
-    to its first letter instead of trying a word boundary at every character."""
+    """(pattern, quick test, name) of each placeholder."""
     flags = [0 if case else re.IGNORECASE for _, case, _ in entries]
-    return [(re.compile(p, flag), re.compile(p.removeprefix(r"\b"), flag), name)
+    return [(re.compile(p, flag), re.compile(_quick_test(p), flag), name)
             for (p, _, name), flag in zip(entries, flags, strict=True)]
 
 
