@@ -125,12 +125,11 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
 
 
 def _last_paragraph(article: Article, ctx: Context) -> Prose | None:
-    last = None
-    for block in prose(article):
+    for block in reversed(prose(article)):
         if block.kind == "paragraph" and block.text.strip() \
                 and not reference_section(ctx, block.section):
-            last = block
-    return last
+            return block
+    return None
 
 
 def _sign_off(text: str) -> bool:
