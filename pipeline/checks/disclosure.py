@@ -14,6 +14,8 @@ from pipeline.checks.prose import (
     all_sentences,
     literal_pattern,
     may_hold,
+    phrases_may_hold,
+    sentence_words,
     sentences,
     word_set,
 )
@@ -132,6 +134,9 @@ def _business_pattern(ctx: Context) -> re.Pattern[str]:
 
 def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     """A call to action naming a business, with a phone number or web address at hand."""
+    verbs = [str(p) for p in ctx.lexicon("commerce")["cta"]]
+    if not phrases_may_hold(sentence_words(article), verbs):
+        return  # no sentence can hold a call to action
     cta = phrases(ctx, "commerce", "cta")
     business = _business_pattern(ctx)
     for sentence in sentences(article):

@@ -243,14 +243,24 @@ def may_hold(words: frozenset[str], terms: Iterable[str]) -> bool:
     """Whether `literal_pattern(terms)` can match a text with these words (`word_set`): a
     whole-word match holds every word of its term. Rules test this before searching sentence
     after sentence."""
-    return any(needed is None or needed <= words for needed in _term_words(tuple(terms)))
+    return any(needed is None or needed <= words for needed in _term_words(tuple(terms), True))
+
+
+def phrases_may_hold(words: frozenset[str], phrases: Iterable[str]) -> bool:
+    """`may_hold` for `phrase_pattern(phrases)`."""
+    return any(needed is None or needed <= words for needed in _term_words(tuple(phrases), False))
+
+
+_PLAIN_PHRASE = re.compile(r"[A-Za-z0-9' -]+")
 
 
 @lru_cache(maxsize=64)
-def _term_words(terms: tuple[str, ...]) -> list[frozenset[str] | None]:
+def _term_words(terms: tuple[str, ...], literal: bool) -> list[frozenset[str] | None]:
     # A term beyond ASCII may always match: caseless matching pairs some such letters that
-    # str.lower() leaves apart.
-    return [frozenset(_WORD.findall(term.lower())) if term.isascii() else None for term in terms]
+    # str.lower() leaves apart. So may a phrase that is a regex fragment, not plain words.
+    return [frozenset(_WORD.findall(term.lower()))
+            if term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)) else None
+            for term in terms]
 
 
 def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
