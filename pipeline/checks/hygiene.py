@@ -292,8 +292,9 @@ def _unbalanced(content: str) -> tuple[int, str] | None:
 def unbalanced_pair(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph with an unmatched quotation mark or bracket."""
     for block in prose(article):
-        content = masked(block.content)
-        found = _unbalanced(content)
+        if not _PAIRED.search(block.content):
+            continue  # masking only blanks characters: no bracket or quote to pair
+        found = _unbalanced(masked(block.content))
         if found is None:
             continue
         index, char = found
