@@ -74,7 +74,9 @@ def _masthead(line: str, ctx: Context, site_title: str) -> bool:
         or line.casefold() == site_title
 
 
-_UNFINISHED = re.compile(r"[\w,;]\W*$")
+# A line "ends in a word, comma or semicolon and then only non-word characters" exactly when
+# it holds one: everything after the last is non-word. Searching for one stops at the first.
+_UNFINISHED = re.compile(r"[\w,;]")
 _FINISHED = re.compile(r"\d{1,2}:\d{2}|[.!?]$")
 
 
