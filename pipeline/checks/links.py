@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.paragraphs import masked, prose, words_pattern
+from pipeline.checks.prose import prefix_tree
 from pipeline.model import Article, Position
 
 # Candidate spans only: anything shaped like a North American or international number, loose
@@ -92,15 +93,15 @@ def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...],
                   ) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(any of the verbs, a call to action ending the paragraph, one ending on a bare
     preposition anywhere). Both calls to action start with a verb, so a paragraph without one
-    needs neither."""
-    verb = words_pattern(list(verbs))
-    phrase = rf"(?P<cta>{verb}(?:\s+{words_pattern(list(fillers))})*)"
+    needs neither; the first pattern finds the same verbs as a prefix tree, faster."""
+    phrase = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})*)"
     at_end = re.compile(
         r"(?:^|(?<=[,.;:!?])|\b(?:or|and|please|then|simply|just)\b)\s*"
         + phrase + r"\s*[.!?,;:…]?\s*$", re.IGNORECASE)
     bare_preposition = re.compile(phrase + r"(?<=\b(?:at|to|on))\s*(?=[.,;:!?)]|$)",
                                   re.IGNORECASE)
-    return re.compile(verb, re.IGNORECASE), at_end, bare_preposition
+    any_verb = re.compile(rf"\b(?:{prefix_tree(str(v) for v in verbs)})\b", re.IGNORECASE)
+    return any_verb, at_end, bare_preposition
 
 
 _NO_SCHEME = re.compile(r"(?i)^www\.")

@@ -270,15 +270,21 @@ def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=256)
 def _trie_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    # A plain alternation of hundreds of terms is tried term by term at every position; the
-    # same terms as a prefix tree ("na(?:ltrexone|proxen)") let the engine fail fast.
+    return re.compile(rf"(?<![\w-])(?:{prefix_tree(terms)})(?![\w-])", re.IGNORECASE)
+
+
+def prefix_tree(terms: Iterable[str]) -> str:
+    """The literal terms as one regex alternation shaped as a prefix tree
+    ("na(?:ltrexone|proxen)"), a space matching any white space. A plain alternation of
+    hundreds of terms is tried term by term at every position; the tree lets the engine fail
+    fast."""
     tree: dict[str, Any] = {}
     for term in terms:
         node = tree
         for char in term:
             node = node.setdefault(char, {})
         node[""] = {}
-    return re.compile(rf"(?<![\w-])(?:{_trie_regex(tree)})(?![\w-])", re.IGNORECASE)
+    return _trie_regex(tree)
 
 
 def _trie_regex(node: dict[str, Any]) -> str:
