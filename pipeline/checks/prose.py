@@ -20,15 +20,15 @@ from pipeline.checks.blocks import Block, blocks, memo, normalize
 from pipeline.model import Article, Position
 
 # Each pattern's whole match becomes spaces; group "keep" (when present) stays visible. Every
-# match contains the text beside its pattern, so a source without that text skips the pattern.
+# match holds the text paired with its pattern, so a source without that text skips the pattern.
 _MASKS = [
     (re.compile(r"\[\^[^\]\s]+\]"), "[^"),                          # footnote references
     (re.compile(r"!?\[(?P<keep>[^\]]*)\]\([^)]*\)"), "]("),        # links and images: keep text
     (re.compile(r"<(?:https?://|mailto:)[^>\s]+>"), "<"),           # autolinks
     (re.compile(r"https?://[^\s)>\]]+"), "://"),                    # bare URLs
     (re.compile(r"<[^>\n]+>"), "<"),                                # inline HTML
-    # list and quote marks
-    (re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE), ""),
+    (re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),
+     ""),                                                         # list and quote marks
     (re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE), ">"),            # quote marks on plain lines
     (re.compile(r"[*_`~]+"), ""),                                  # emphasis and code marks
     (re.compile(r"\{[#.][^}]*\}"), "{"),                            # {attributes}
