@@ -5,7 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
 from markdown_it.token import Token
@@ -64,6 +64,7 @@ class Block:
     token: Token
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).casefold()
 

@@ -122,6 +122,8 @@ def masked(content: str) -> str:
 
 
 _MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP_MARKS = re.compile(r"[*_`~#>]+")
+"""`_MARKUP` in a line without "[": no link, image or reference, only marks to drop."""
 
 
 def _link_text(match: re.Match[str]) -> str:
@@ -131,7 +133,7 @@ def _link_text(match: re.Match[str]) -> str:
 def plain_line(line: str, fold: bool = True) -> str:
     """A line without Markdown markup or trailing punctuation, runs of white space as one space
     (lower case unless `fold` is false), for phrase lists."""
-    line = _MARKUP.sub(_link_text, line)
+    line = _MARKUP.sub(_link_text, line) if "[" in line else _MARKUP_MARKS.sub("", line)
     line = " ".join(line.split()).strip(" \t:;,.!?|-–—»›>")
     return line.casefold() if fold else line
 
