@@ -134,18 +134,21 @@ def _business_pattern(ctx: Context) -> re.Pattern[str]:
 
 def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     """A call to action naming a business, with a phone number or web address at hand."""
-    verbs = [str(p) for p in ctx.lexicon("commerce")["cta"]]
-    if not phrases_may_hold(sentence_words(article), verbs):
-        return  # no sentence can hold a call to action
+    commerce = ctx.lexicon("commerce")
+    words = sentence_words(article)
+    if not (phrases_may_hold(words, [str(p) for p in commerce["cta"]])
+            and phrases_may_hold(words, [str(w) for w in commerce["business_words"]])):
+        return  # no sentence can hold both a call to action and a business name
     cta = phrases(ctx, "commerce", "cta")
     business = _business_pattern(ctx)
     for sentence in sentences(article):
-        verb = cta.search(sentence.masked)
-        if verb is None:
-            continue  # cheap test first: the business-name pattern is the expensive one
+        # The business name first: its pattern starts on a capital, so it is the quicker search.
         name = business.search(sentence.masked)
+        if name is None:
+            continue
+        verb = cta.search(sentence.masked)
         paragraph = sentence.block.source
-        if name and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
+        if verb and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
             # The verb itself may open the capitalized run: "Call Welltopia Pharmacy".
             business_name = cta.sub("", name.group(0), count=1) if verb.start() == name.start() \
                 else name.group(0)
