@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 from markdown_it.token import Token
 
 from pipeline.schema import EditionManifest, FrontMatter
+
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,7 @@ class Article:
 
     @cached_property
     def _line_starts(self) -> list[int]:
-        starts = [0]
-        for index, char in enumerate(self.body):
-            if char == "\n":
-                starts.append(index + 1)
-        return starts
+        return [0, *(match.end() for match in _NEWLINE.finditer(self.body))]
 
     def body_offset(self, body_line: int) -> int:
         """Character offset in `body` where 0-based body line `body_line` starts."""

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import Any, ParamSpec, TypeVar
 
 from markdown_it.token import Token
 
 from pipeline.model import Article, Position
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def memo(function: Callable[P, R]) -> Callable[P, R]:
+    """Cache a function of objects (article, context) for as long as those objects live: the
+    rules of one run share the sentence split and the lexicon patterns instead of redoing them."""
+    cache: dict[tuple[int, ...], tuple[list[weakref.ref[Any]], R]] = {}
+
+    @wraps(function)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
+        key = tuple(id(arg) for arg in args)
+        hit = cache.get(key)
+        if hit is not None and all(ref() is arg for ref, arg in zip(hit[0], args, strict=True)):
+            return hit[1]
+        value = function(*args, **kwargs)
+        def forget(_: weakref.ref[Any], key: tuple[int, ...] = key) -> None:
+            cache.pop(key, None)
+
+        cache[key] = ([weakref.ref(arg, forget) for arg in args], value)
+        return value
+
+    return cached
 
 
 @dataclass(frozen=True)
@@ -38,8 +64,9 @@ class Block:
     token: Token
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().casefold()
+    return " ".join(text.replace("’", "'").split()).casefold()
 
 
 def inline_text(token: Token) -> str:
@@ -53,6 +80,7 @@ def inline_text(token: Token) -> str:
     return "".join(parts)
 
 
+@memo
 def headings(article: Article) -> list[Heading]:
     tokens = article.tokens
     found = []
@@ -64,8 +92,13 @@ def headings(article: Article) -> list[Heading]:
     return found
 
 
-def blocks(article: Article) -> Iterator[Block]:
+@memo
+def blocks(article: Article) -> list[Block]:
     """Every paragraph of prose, in order, with its section and container."""
+    return list(_blocks(article))
+
+
+def _blocks(article: Article) -> Iterator[Block]:
     section = ""
     quote_depth = 0
     container = ""

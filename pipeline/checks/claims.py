@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.checks.blocks import memo
 from pipeline.checks.disclosure import is_health_content
 from pipeline.checks.health import (
     condition_pattern,
@@ -20,7 +21,6 @@ from pipeline.checks.prose import (
     Sentence,
     in_credited_quote,
     literal_pattern,
-    memo,
     sentences,
 )
 from pipeline.model import Article

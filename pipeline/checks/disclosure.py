@@ -7,9 +7,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.blocks import body_text
-from pipeline.checks.health import GROUPS, dose_pattern, phrases, terms
-from pipeline.checks.prose import Sentence, all_sentences, literal_pattern, memo, sentences
+from pipeline.checks.blocks import body_text, memo
+from pipeline.checks.health import GROUPS, dose_pattern, phrases, term_groups, terms
+from pipeline.checks.prose import (
+    Sentence,
+    all_sentences,
+    literal_pattern,
+    may_hold,
+    phrases_may_hold,
+    sentence_words,
+    sentences,
+    word_set,
+)
 from pipeline.model import Article
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")
@@ -21,12 +30,14 @@ _WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:com|org|net|health|clinic|car
 def health_terms(article: Article, ctx: Context) -> dict[str, set[str]]:
     """Distinct health-lexicon terms in the body, by group ('dose' for dose patterns)."""
     text = body_text(article).replace("’", "'")
-    groups = terms(ctx)
-    group_of = {term: group for group in GROUPS for term in groups[group]}
+    group_of, pattern = term_groups(ctx)
     found: dict[str, set[str]] = {group: set() for group in (*GROUPS, "dose")}
-    for match in literal_pattern(group_of).finditer(text):
-        term = re.sub(r"\s+", " ", match.group(0).lower())
-        found[group_of[term]].add(term)
+    # Most articles hold no health term at all: a set of their words tells, cheaper than the
+    # pattern's search of the whole text.
+    if may_hold(word_set(text), group_of):
+        for match in pattern.finditer(text):
+            term = re.sub(r"\s+", " ", match.group(0).lower())
+            found[group_of[term]].add(term)
     if dose_pattern(ctx).search(text):
         found["dose"].add("dose")
     return found
@@ -123,15 +134,21 @@ def _business_pattern(ctx: Context) -> re.Pattern[str]:
 
 def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     """A call to action naming a business, with a phone number or web address at hand."""
+    commerce = ctx.lexicon("commerce")
+    words = sentence_words(article)
+    if not (phrases_may_hold(words, [str(p) for p in commerce["cta"]])
+            and phrases_may_hold(words, [str(w) for w in commerce["business_words"]])):
+        return  # no sentence can hold both a call to action and a business name
     cta = phrases(ctx, "commerce", "cta")
     business = _business_pattern(ctx)
     for sentence in sentences(article):
-        verb = cta.search(sentence.masked)
-        if verb is None:
-            continue  # cheap test first: the business-name pattern is the expensive one
+        # The business name first: its pattern starts on a capital, so it is the quicker search.
         name = business.search(sentence.masked)
+        if name is None:
+            continue
+        verb = cta.search(sentence.masked)
         paragraph = sentence.block.source
-        if name and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
+        if verb and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
             # The verb itself may open the capitalized run: "Call Welltopia Pharmacy".
             business_name = cta.sub("", name.group(0), count=1) if verb.start() == name.start() \
                 else name.group(0)

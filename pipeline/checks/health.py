@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.checks import Context
-from pipeline.checks.prose import literal_pattern, memo, phrase_pattern
+from pipeline.checks.blocks import memo
+from pipeline.checks.prose import literal_pattern, phrase_pattern
 
 GROUPS = ("drugs", "supplements", "conditions", "treatments")
 
@@ -64,6 +65,15 @@ def terms(ctx: Context) -> dict[str, list[str]]:
         groups[group] += [str(t).lower() for t in ctx.param("DIS001", f"extra_{group}", [])]
     groups["drugs"] += [name for drug in drugs(ctx) for name in drug.names]
     return groups
+
+
+@memo
+def term_groups(ctx: Context) -> tuple[dict[str, str], re.Pattern[str]]:
+    """The group of every term (a term listed in two groups counts in the later one), and a
+    pattern for them all."""
+    groups = terms(ctx)
+    group_of = {term: group for group in GROUPS for term in groups[group]}
+    return group_of, literal_pattern(group_of)
 
 
 @memo

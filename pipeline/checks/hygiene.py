@@ -22,6 +22,8 @@ from pipeline.model import Article, Position
 _TERMINAL = re.compile(r"[.!?…](?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF])*"
                        r"\s*$")
 _LAST_WORD = re.compile(r"([\w’'-]+)\W*$")
+_SHARE_BAR_SEPARATOR = re.compile(r"\s*[|•·/]\s*|\s{2,}")
+_SHARE_BAR_MARK = re.compile(r"[|•·/]")
 
 
 @rule(
@@ -43,8 +45,11 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
             text = plain_line(line)
             if not text:
                 continue
-            parts = [p for p in re.split(r"\s*[|•·/]\s*|\s{2,}", text) if p]
-            share_bar = len(parts) > 1 and all(p in share_words for p in parts)
+            share_bar = False
+            # plain_line leaves no run of white space: parts need one of | • · / between them.
+            if _SHARE_BAR_MARK.search(text):
+                parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
+                share_bar = len(parts) > 1 and all(p in share_words for p in parts)
             if text in phrases or share_bar or patterns.fullmatch(text):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
@@ -59,14 +64,20 @@ def _line_hit(article: Article, block: Prose, offset: int, line: str, message: s
                hint=hint)
 
 
-def _masthead(line: str, ctx: Context) -> bool:
+def _masthead(line: str, ctx: Context, site_title: str) -> bool:
     """A short Title-Case line ending in a publication word ("... Magazine"), or the site's
-    own name."""
+    own name (`site_title`, as `plain_line` gives it)."""
     words = line.split()
     title_case = all(w[0].isupper() or not w[0].isalpha() for w in words)
     return (title_case and 1 <= len(words) <= 6
             and words[-1].casefold() in ctx.lexicon("hygiene")["masthead_words"]) \
-        or line.casefold() == plain_line(ctx.settings.site.title)
+        or line.casefold() == site_title
+
+
+# A line "ends in a word, comma or semicolon and then only non-word characters" exactly when
+# it holds one: everything after the last is non-word. Searching for one stops at the first.
+_UNFINISHED = re.compile(r"[\w,;]")
+_FINISHED = re.compile(r"\d{1,2}:\d{2}|[.!?]$")
 
 
 def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
@@ -74,8 +85,8 @@ def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
     opposed to the wrapped middle of a sentence."""
     previous = ""
     for offset, line in block.lines():
-        if not previous or not re.search(r"[\w,;]\W*$", previous) \
-                or re.search(r"\d{1,2}:\d{2}|[.!?]$", previous.strip()):
+        if not previous or not _UNFINISHED.search(previous) \
+                or _FINISHED.search(previous.strip()):
             yield offset, line
         previous = line
 
@@ -93,6 +104,7 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
     datelines = lexicon_pattern(ctx, "hygiene", "dateline_patterns")
     bylines = lexicon_pattern(ctx, "hygiene", "byline_patterns", flags=0)
     title = plain_line(article.meta.title) if article.meta else None
+    site_title = plain_line(ctx.settings.site.title)
     for block in prose(article):
         if block.nested:
             continue
@@ -103,7 +115,7 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
             if bylines.search(text) or (datelines.match(text) and len(text.split()) <= 10):
                 what = "a dateline or byline"
             elif block.kind == "paragraph" and line.strip() == line.strip().rstrip(".,;:!?") \
-                    and _masthead(text, ctx):
+                    and _masthead(text, ctx, site_title):
                 what = "a masthead"
             elif block.kind == "paragraph" and text.casefold() == title:
                 what = "the headline repeated"
@@ -115,12 +127,11 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
 
 
 def _last_paragraph(article: Article, ctx: Context) -> Prose | None:
-    last = None
-    for block in prose(article):
+    for block in reversed(prose(article)):
         if block.kind == "paragraph" and block.text.strip() \
                 and not reference_section(ctx, block.section):
-            last = block
-    return last
+            return block
+    return None
 
 
 def _sign_off(text: str) -> bool:
@@ -163,10 +174,25 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     )
 
 
+_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[=!][^()]*\)")
+
+
+def _quick_test(pattern: str) -> str:
+    """The pattern without the \\b or lookbehind it starts with: it matches wherever the
+    pattern does, and the regex engine can skip ahead to its first character instead of
+    testing the assertion at every one."""
+    while leading := _LEADING_ASSERTION.match(pattern):
+        pattern = pattern[leading.end():]
+    return pattern
+
+
 @lru_cache(maxsize=4)
 def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
-                          ) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(p, 0 if case else re.IGNORECASE), name) for p, case, name in entries]
+                          ) -> list[tuple[re.Pattern[str], re.Pattern[str], str]]:
+    """(pattern, quick test, name) of each placeholder."""
+    flags = [0 if case else re.IGNORECASE for _, case, _ in entries]
+    return [(re.compile(p, flag), re.compile(_quick_test(p), flag), name)
+            for (p, _, name), flag in zip(entries, flags, strict=True)]
 
 
 @rule(
@@ -183,7 +209,9 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
     patterns = _placeholder_patterns(entries)
     for block in prose(article):
         content = without_code(block.content)
-        for pattern, name in patterns:
+        for pattern, quick, name in patterns:
+            if not quick.search(content):
+                continue
             for match in pattern.finditer(content):
                 position = block.position(article, match.start())
                 yield Hit(f"placeholder left in: '{match.group(0)}' ({name})", position,
@@ -191,8 +219,11 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
                           hint="Write the missing text, or cut the sentence.")
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
 def _fingerprint(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 
 
 @rule(
@@ -205,32 +236,35 @@ def _fingerprint(text: str) -> str:
 def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph repeated word for word (ignoring case and punctuation) elsewhere."""
     min_words = int(ctx.param("TXT005", "min_words", 8))
-    seen: dict[str, int] = {}
+    seen: dict[str, Prose] = {}
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:
             continue
         key = _fingerprint(block.text)
         if len(key.split()) < min_words:
             continue
-        position = block.position(article, 0)
         if key in seen:
-            yield Hit(f"this paragraph repeats the one on line {seen[key]}", position,
-                      hint="Delete the repeat, or rewrite one of them.")
+            first = seen[key].position(article, 0).line
+            yield Hit(f"this paragraph repeats the one on line {first}",
+                      block.position(article, 0), hint="Delete the repeat, or rewrite one of them.")
         else:
-            seen[key] = position.line
+            seen[key] = block
 
 
 _OPENERS = {"(": ")", "[": "]", "“": "”"}
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 _ENUMERATOR = re.compile(r"(?:^|(?<=\s))[A-Za-z0-9]{1,2}\)$|[:;8]-?\)$")
 _INCH = re.compile(r"\d[\"”]")
+_PAIRED = re.compile(r'[(\[“)\]”"]')
+"""Every character `_unbalanced` looks at: the openers, the closers and the straight quote."""
 
 
 def _unbalanced(content: str) -> tuple[int, str] | None:
     """Offset and character of the first unmatched bracket or quote in `content`."""
     stack: list[tuple[int, str]] = []
     straight: list[int] = []
-    for index, char in enumerate(content):
+    for match in _PAIRED.finditer(content):
+        index, char = match.start(), match.group()
         if char in _OPENERS:
             stack.append((index, char))
         elif char in _CLOSERS:
@@ -260,8 +294,9 @@ def _unbalanced(content: str) -> tuple[int, str] | None:
 def unbalanced_pair(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph with an unmatched quotation mark or bracket."""
     for block in prose(article):
-        content = masked(block.content)
-        found = _unbalanced(content)
+        if not _PAIRED.search(block.content):
+            continue  # masking only blanks characters: no bracket or quote to pair
+        found = _unbalanced(masked(block.content))
         if found is None:
             continue
         index, char = found

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.paragraphs import masked, prose, words_pattern
+from pipeline.checks.prose import prefix_tree
 from pipeline.model import Article, Position
 
 # Candidate spans only: anything shaped like a North American or international number, loose
@@ -19,6 +20,8 @@ _PHONE_CANDIDATE = re.compile(
     r"(?![\w-]|[.,]\d)"
     r"|(?<![\w.,/-])\d{3}-\d{4}(?![\w-]|[.,]\d)"
 )
+_PHONE_HINT = re.compile(r"\d[.-]\d{3}")
+"""What every phone candidate contains: a cheap test before masking a paragraph."""
 
 
 def _invalid_phone(number: str, region: str) -> str | None:
@@ -56,7 +59,8 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"the sponsor's phone '{sponsor.phone}' is invalid: {reason}",
                       article.key_position("sponsor"), hint="Correct the number.")
     for block in prose(article):
-        content = masked(block.content)
+        # Masking only blanks characters, so a candidate in the masked text is in the raw text.
+        content = masked(block.content) if _PHONE_HINT.search(block.content) else ""
         for match in _PHONE_CANDIDATE.finditer(content):
             reason = _invalid_phone(match.group(0), region)
             if reason:
@@ -86,24 +90,31 @@ def _links(inline: object, content: str) -> Iterator[tuple[str, int]]:
 
 @lru_cache(maxsize=4)
 def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...],
-                  ) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(a call to action ending the paragraph, one ending on a bare preposition anywhere)."""
+                  ) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(any of the verbs, a call to action ending the paragraph, one ending on a bare
+    preposition anywhere). Both calls to action start with a verb, so a paragraph without one
+    needs neither; the first pattern finds the same verbs as a prefix tree, faster."""
     phrase = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})*)"
     at_end = re.compile(
         r"(?:^|(?<=[,.;:!?])|\b(?:or|and|please|then|simply|just)\b)\s*"
         + phrase + r"\s*[.!?,;:…]?\s*$", re.IGNORECASE)
     bare_preposition = re.compile(phrase + r"(?<=\b(?:at|to|on))\s*(?=[.,;:!?)]|$)",
                                   re.IGNORECASE)
-    return at_end, bare_preposition
+    any_verb = re.compile(rf"\b(?:{prefix_tree(str(v) for v in verbs)})\b", re.IGNORECASE)
+    return any_verb, at_end, bare_preposition
+
+
+_NO_SCHEME = re.compile(r"(?i)^www\.")
+_MISTYPED_SCHEME = re.compile(r"(?i)^(https?):(?!//)|^(https?)//|^htps?:|^hhtps?:")
 
 
 def _malformed(href: str) -> str | None:
     """Why a link target cannot work, or None."""
     if not href.strip():
         return "the link has no target"
-    if re.match(r"(?i)^www\.", href):
+    if _NO_SCHEME.match(href):
         return "no scheme: the address is read as a file on our own site"
-    if re.match(r"(?i)^(https?):(?!//)|^(https?)//|^htps?:|^hhtps?:", href):
+    if _MISTYPED_SCHEME.match(href):
         return "the scheme is mistyped"
     parts = urlsplit(href)
     if parts.scheme in ("http", "https"):
@@ -127,11 +138,13 @@ def _malformed(href: str) -> str | None:
 def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
     """A call to action ("visit", "call us at") with no target, or a malformed link."""
     lexicon = ctx.lexicon("hygiene")
-    patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]))
+    verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]))
     for block in prose(article):
         # Raw content: a code span or link right after the verb is its target.
         content = block.content.rstrip()
-        matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)}
+        matches: dict[int, re.Match[str]] = {}
+        if verb.search(content):
+            matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)}
         for start, match in sorted(matches.items()):
             position = block.position(article, start)
             phrase = match.group("cta")

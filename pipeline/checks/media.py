@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.checks.blocks import memo
 from pipeline.checks.paragraphs import prose
 from pipeline.errors import ConfigError
 from pipeline.model import Article, Position
@@ -28,14 +29,16 @@ class ImageUse:
     """The front-matter `image:`, printed across the full text width."""
 
 
-def images(article: Article) -> Iterator[ImageUse]:
+@memo
+def images(article: Article) -> list[ImageUse]:
     """The hero image and every image in the body, Markdown or raw HTML `<img>`, with where
-    each is named, in reading order."""
+    each is named, in reading order (found once: three rules and the result cache read them)."""
     meta = article.meta
+    hero = []
     if meta is not None and meta.image is not None:
-        yield ImageUse(meta.image.src, meta.image.alt, article.key_position("image"), True)
+        hero.append(ImageUse(meta.image.src, meta.image.alt, article.key_position("image"), True))
     body = [*_markdown_images(article), *_html_block_images(article)]
-    yield from sorted(body, key=lambda use: (use.position.line, use.position.column))
+    return hero + sorted(body, key=lambda use: (use.position.line, use.position.column))
 
 
 def _markdown_images(article: Article) -> Iterator[ImageUse]:
@@ -84,6 +87,8 @@ class _ImgTags(HTMLParser):
 
 
 def _img_tags(html: str) -> list[tuple[str, str, int, int]]:
+    if "<img" not in html.lower():
+        return []  # no tag to find: skip the HTML parser
     parser = _ImgTags()
     parser.feed(html)
     parser.close()

@@ -12,8 +12,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from pipeline.checks import Context
-from pipeline.checks.blocks import inline_text
-from pipeline.checks.prose import memo
+from pipeline.checks.blocks import inline_text, memo
 from pipeline.model import Article, Position
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
@@ -103,8 +102,12 @@ def _walk(tokens: list[Token]) -> Iterator[Prose]:
             depth -= 1
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    text = match.group(0)
+    return _NOT_NEWLINE.sub(" ", text) if "\n" in text else " " * len(text)
 
 
 def without_code(content: str) -> str:
@@ -119,13 +122,19 @@ def masked(content: str) -> str:
 
 
 _MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP_MARKS = re.compile(r"[*_`~#>]+")
+"""`_MARKUP` in a line without "[": no link, image or reference, only marks to drop."""
+
+
+def _link_text(match: re.Match[str]) -> str:
+    return match.group(1) or ""
 
 
 def plain_line(line: str, fold: bool = True) -> str:
-    """A line without Markdown markup or trailing punctuation (lower case unless `fold` is
-    false), for phrase lists."""
-    line = _MARKUP.sub(lambda m: m.group(1) or "", line)
-    line = re.sub(r"\s+", " ", line).strip(" \t:;,.!?|-–—»›>")
+    """A line without Markdown markup or trailing punctuation, runs of white space as one space
+    (lower case unless `fold` is false), for phrase lists."""
+    line = _MARKUP.sub(_link_text, line) if "[" in line else _MARKUP_MARKS.sub("", line)
+    line = " ".join(line.split()).strip(" \t:;,.!?|-–—»›>")
     return line.casefold() if fold else line
 
 

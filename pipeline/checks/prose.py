@@ -8,29 +8,30 @@ in the Markdown source: a match points at the right line and column.
 from __future__ import annotations
 
 import re
-import weakref
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache, wraps
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any
 
 import yaml
 
 from pipeline.checks import DATA
-from pipeline.checks.blocks import Block, blocks, normalize
+from pipeline.checks.blocks import Block, blocks, memo, normalize
 from pipeline.model import Article, Position
 
-# Each pattern's whole match becomes spaces; group "keep" (when present) stays visible.
+# Each pattern's whole match becomes spaces; group "keep" (when present) stays visible. Every
+# match holds the text paired with its pattern, so a source without that text skips the pattern.
 _MASKS = [
-    re.compile(r"\[\^[^\]\s]+\]"),                                # footnote references
-    re.compile(r"!?\[(?P<keep>[^\]]*)\]\([^)]*\)"),              # links and images: keep text
-    re.compile(r"<(?:https?://|mailto:)[^>\s]+>"),                # autolinks
-    re.compile(r"https?://[^\s)>\]]+"),                           # bare URLs
-    re.compile(r"<[^>\n]+>"),                                     # inline HTML
-    re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),  # list/quote marks
-    re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE),                 # quote marks on plain lines
-    re.compile(r"[*_`~]+"),                                       # emphasis and code marks
-    re.compile(r"\{[#.][^}]*\}"),                                 # {attributes}
+    (re.compile(r"\[\^[^\]\s]+\]"), "[^"),                          # footnote references
+    (re.compile(r"!?\[(?P<keep>[^\]]*)\]\([^)]*\)"), "]("),        # links and images: keep text
+    (re.compile(r"<(?:https?://|mailto:)[^>\s]+>"), "<"),           # autolinks
+    (re.compile(r"https?://[^\s)>\]]+"), "://"),                    # bare URLs
+    (re.compile(r"<[^>\n]+>"), "<"),                                # inline HTML
+    (re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),
+     ""),                                                         # list and quote marks
+    (re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE), ">"),            # quote marks on plain lines
+    (re.compile(r"[*_`~]+"), ""),                                  # emphasis and code marks
+    (re.compile(r"\{[#.][^}]*\}"), "{"),                            # {attributes}
 ]
 
 _ABBREVIATIONS = frozenset(
@@ -65,31 +66,6 @@ NON_PROSE_SECTIONS = REFERENCE_SECTIONS | {"about the author", "about the author
                                            "disclosures", "disclaimer"}
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def memo(function: Callable[P, R]) -> Callable[P, R]:
-    """Cache a function of objects (article, context) for as long as those objects live: the
-    rules of one run share the sentence split and the lexicon patterns instead of redoing them."""
-    cache: dict[tuple[int, ...], tuple[list[weakref.ref[Any]], R]] = {}
-
-    @wraps(function)
-    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
-        key = tuple(id(arg) for arg in args)
-        hit = cache.get(key)
-        if hit is not None and all(ref() is arg for ref, arg in zip(hit[0], args, strict=True)):
-            return hit[1]
-        value = function(*args, **kwargs)
-        def forget(_: weakref.ref[Any], key: tuple[int, ...] = key) -> None:
-            cache.pop(key, None)
-
-        cache[key] = ([weakref.ref(arg, forget) for arg in args], value)
-        return value
-
-    return cached
-
-
 @dataclass(frozen=True)
 class Sentence:
     """One sentence of a prose block: masked text aligned with the Markdown source."""
@@ -102,10 +78,11 @@ class Sentence:
     block: Block
     lead: str = ""
     """Source of the paragraph introducing the list this sentence is in ("Studies found:[^1]")."""
+    text: str = field(init=False, repr=False, compare=False)
+    """The masked sentence on one line (most rules read it, so it is made with the sentence)."""
 
-    @property
-    def text(self) -> str:
-        return re.sub(r"\s+", " ", self.masked).strip()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", " ".join(self.masked.split()))
 
     def at(self, article: Article, index: int = 0) -> Position:
         """File position of a character index into the sentence."""
@@ -122,7 +99,7 @@ class Sentence:
         """The sentence or its paragraph carries a citation."""
         return any(CITATION.search(text) for text in (self.source, self.block.source, self.lead))
 
-    @property
+    @cached_property
     def attributed(self) -> bool:
         """Quoted or attributed to someone: the claim is theirs, not the magazine's."""
         quoted = _QUOTED.search(self.source) or _QUOTED.search(self.block.source)
@@ -133,17 +110,25 @@ class Sentence:
 def mask(source: str) -> str:
     """Replace Markdown markup with spaces, keeping every other character where it was."""
     chars = list(source.replace("’", "'").replace("‘", "'"))
-    for pattern in _MASKS:
+    for pattern, needs in _MASKS:
+        if needs not in source:
+            continue
+        keeps = "keep" in pattern.groupindex
         for match in pattern.finditer(source):
-            keep = match.span("keep") if "keep" in pattern.groupindex else (0, 0)
-            for index in range(*match.span()):
-                if not keep[0] <= index < keep[1]:
-                    chars[index] = " "
+            start, end = match.span()
+            keep_start, keep_end = match.span("keep") if keeps else (end, end)
+            if keep_start < 0:  # the group did not take part: nothing is kept
+                keep_start = keep_end = end
+            chars[start:keep_start] = " " * (keep_start - start)
+            chars[keep_end:end] = " " * (end - keep_end)
     return "".join(chars)
 
 
 def _ends_sentence(masked: str, boundary: re.Match[str]) -> bool:
-    before = _LAST_WORD.search(masked[: boundary.end()])
+    # The last word runs without a space up to the punctuation, so the search may start after
+    # the last space or newline before it instead of at the start of the paragraph.
+    start = max(masked.rfind(" ", 0, boundary.start()), masked.rfind("\n", 0, boundary.start()))
+    before = _LAST_WORD.search(masked, start + 1, boundary.end())
     if before is None:
         return True
     word = before.group(1).rstrip(".").lower()
@@ -188,12 +173,13 @@ def all_sentences(article: Article) -> list[Sentence]:
 def split_blocks(found: Iterable[Block]) -> Iterator[Sentence]:
     lead = ""
     for block in found:
-        if not _LIST_ITEM.match(block.source):
+        list_item = bool(_LIST_ITEM.match(block.source))
+        if not list_item:
             lead = block.source if block.text.rstrip().endswith(":") else ""
         masked = mask(block.source)
         for start, end in split(masked):
             yield Sentence(masked[start:end], block.source[start:end], block.offset + start,
-                           block, lead if _LIST_ITEM.match(block.source) else "")
+                           block, lead if list_item else "")
 
 
 def prose_blocks(article: Article) -> list[Block]:
@@ -234,6 +220,49 @@ def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
 
+_WORD = re.compile(r"\w+")
+_CASELESS_EXTRAS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+"""Letters a case-insensitive pattern pairs with 'i' or 's' that str.lower() does not turn
+into them."""
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words (runs of \\w) of a text in lower case, for `may_hold`."""
+    if any(letter in text for letter in "İıſ"):
+        text = text.translate(_CASELESS_EXTRAS)
+    return frozenset(_WORD.findall(text.lower()))
+
+
+@memo
+def sentence_words(article: Article) -> frozenset[str]:
+    """The words of the prose sentences (their masked text), for `may_hold`."""
+    return word_set("\n".join(sentence.masked for sentence in sentences(article)))
+
+
+def may_hold(words: frozenset[str], terms: Iterable[str]) -> bool:
+    """Whether `literal_pattern(terms)` can match a text with these words (`word_set`): a
+    whole-word match holds every word of its term. Rules test this before searching sentence
+    after sentence."""
+    return any(needed is None or needed <= words for needed in _term_words(tuple(terms), True))
+
+
+def phrases_may_hold(words: frozenset[str], phrases: Iterable[str]) -> bool:
+    """`may_hold` for `phrase_pattern(phrases)`."""
+    return any(needed is None or needed <= words for needed in _term_words(tuple(phrases), False))
+
+
+_PLAIN_PHRASE = re.compile(r"[A-Za-z0-9' -]+")
+
+
+@lru_cache(maxsize=64)
+def _term_words(terms: tuple[str, ...], literal: bool) -> list[frozenset[str] | None]:
+    # A term beyond ASCII may always match: caseless matching pairs some such letters that
+    # str.lower() leaves apart. So may a phrase that is a regex fragment, not plain words.
+    return [frozenset(_WORD.findall(term.lower()))
+            if term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)) else None
+            for term in terms]
+
+
 def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     """Whole-word, case-insensitive match of any of the literal terms."""
     return _trie_pattern(tuple(sorted({t.lower() for t in terms})))
@@ -241,15 +270,21 @@ def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=256)
 def _trie_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    # A plain alternation of hundreds of terms is tried term by term at every position; the
-    # same terms as a prefix tree ("na(?:ltrexone|proxen)") let the engine fail fast.
+    return re.compile(rf"(?<![\w-])(?:{prefix_tree(terms)})(?![\w-])", re.IGNORECASE)
+
+
+def prefix_tree(terms: Iterable[str]) -> str:
+    """The literal terms as one regex alternation shaped as a prefix tree
+    ("na(?:ltrexone|proxen)"), a space matching any white space. A plain alternation of
+    hundreds of terms is tried term by term at every position; the tree lets the engine fail
+    fast."""
     tree: dict[str, Any] = {}
     for term in terms:
         node = tree
         for char in term:
             node = node.setdefault(char, {})
         node[""] = {}
-    return re.compile(rf"(?<![\w-])(?:{_trie_regex(tree)})(?![\w-])", re.IGNORECASE)
+    return _trie_regex(tree)
 
 
 def _trie_regex(node: dict[str, Any]) -> str:

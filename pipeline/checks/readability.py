@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import chain
+from typing import Any
 
 import pyphen
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.checks.blocks import memo
 from pipeline.checks.prose import Sentence, sentences
 from pipeline.model import Article
 
@@ -18,43 +22,73 @@ _MIN_WORDS = 100
 
 
 @lru_cache(maxsize=1)
-def _hyphenator() -> pyphen.Pyphen:
-    # left/right=1 so short word-end syllables count ("a-rea").
-    return pyphen.Pyphen(lang="en_US", left=1, right=1)
+def _pattern_tree() -> dict[str, Any]:
+    """The Liang hyphenation patterns of pyphen's en_US dictionary (pyphen ships it: no
+    downloads) as a letter tree: a pattern's (offset, values) sit under the key "" of the node
+    its last letter leads to."""
+    tree: dict[str, Any] = {}
+    for pattern, found in pyphen.Pyphen(lang="en_US").hd.patterns.items():
+        node = tree
+        for char in pattern:
+            node = node.setdefault(char, {})
+        node[""] = found
+    return tree
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@lru_cache(maxsize=100_000)
 def syllables(word: str) -> int:
-    """Syllables of a word from the hyphenation dictionary (pyphen ships it: no downloads)."""
+    """Syllables of a word: its hyphenation points plus one.
+
+    The points are pyphen's `positions` with left=1 and right=1 (so short word-end syllables
+    count: "a-rea"), computed the same way but walking the pattern tree from each letter
+    instead of looking up every substring up to the longest pattern (28 letters). Prose
+    repeats its words, so each is counted once per run."""
     if word[0].isdigit():
         return max(1, len(word) // 2)
-    return _syllables(word.lower())
+    tree = _pattern_tree()
+    lowered = word.lower()
+    pointed = f".{lowered}."
+    points = [0] * (len(pointed) + 1)
+    for start in range(len(pointed) - 1):
+        node = tree
+        for char in pointed[start:]:
+            child = node.get(char)
+            if child is None:
+                break
+            node = child
+            found = node.get("")
+            if found:
+                offset, values = found
+                for index, value in enumerate(values, start + offset):
+                    points[index] = max(points[index], value)
+    # An odd value at points[i] is a break before letter i - 1 of the word; those that leave
+    # at least a letter on each side count.
+    return sum(1 for index in range(2, len(lowered) + 1) if points[index] % 2) + 1
 
 
-@lru_cache(maxsize=100_000)
-def _syllables(word: str) -> int:
-    # Prose repeats its words: the dictionary lookup is the cost, so each word is looked up once.
-    return len(_hyphenator().positions(word)) + 1
-
-
-def grade(prose: list[Sentence]) -> tuple[float, int]:
-    """Flesch-Kincaid grade level of the sentences, and their word count."""
-    counted = [words(s.text) for s in prose]
-    counted = [w for w in counted if w]
-    total = sum(len(w) for w in counted)
+def grade(prose: list[tuple[Sentence, list[str]]]) -> tuple[float, int]:
+    """Flesch-Kincaid grade level of the sentences (with their words), and their word count."""
+    counted = [ws for _, ws in prose if ws]
+    total = sum(len(ws) for ws in counted)
     if not total:
         return 0.0, 0
-    syllable_count = sum(syllables(word) for ws in counted for word in ws)
+    # Prose repeats its words: each distinct word is syllabified once, times its count
+    # (letter case changes no count).
+    tally = Counter(map(str.lower, chain.from_iterable(counted)))
+    syllable_count = sum(syllables(word) * count for word, count in tally.items())
     return 0.39 * total / len(counted) + 11.8 * syllable_count / total - 15.59, total
 
 
-def reading_sentences(article: Article) -> list[Sentence]:
-    """Running prose: paragraphs and list items outside references, bios, disclaimers and pull
-    quotes (tables and code are not paragraphs, so never counted)."""
-    return [s for s in sentences(article) if not s.block.in_quote]
+@memo
+def reading_sentences(article: Article) -> list[tuple[Sentence, list[str]]]:
+    """Running prose, with the words of each sentence: paragraphs and list items outside
+    references, bios, disclaimers and pull quotes (tables and code are not paragraphs, so never
+    counted)."""
+    return [(s, words(s.text)) for s in sentences(article) if not s.block.in_quote]
 
 
 @rule(
@@ -73,11 +107,12 @@ def reading_grade_above_target(article: Article, ctx: Context) -> Iterator[Hit]:
     level, total = grade(prose)
     if total < _MIN_WORDS or level <= target:
         return
-    hardest = max(prose, key=lambda s: len(words(s.text)))
+    hardest, _ = max(prose, key=lambda pair: len(pair[1]))
+    first, _ = prose[0]
     yield Hit(f"The text reads at grade {level:.1f} (Flesch-Kincaid); the target is "
-              f"{target:g} or below.", prose[0].at(article),
+              f"{target:g} or below.", first.at(article),
               hint=f"Shorten long sentences and use everyday words; the longest sentence is "
-                   f"on line {hardest.at(article).line}.", excerpt=prose[0].text)
+                   f"on line {hardest.at(article).line}.", excerpt=first.text)
 
 
 @rule(
@@ -90,8 +125,8 @@ def reading_grade_above_target(article: Article, ctx: Context) -> Iterator[Hit]:
 def long_sentence(article: Article, ctx: Context) -> Iterator[Hit]:
     """A sentence longer than `[rules.READ002] max_words` (default 30)."""
     limit = int(ctx.param("READ002", "max_words", 30))
-    for sentence in reading_sentences(article):
-        count = len(words(sentence.text))
+    for sentence, sentence_words in reading_sentences(article):
+        count = len(sentence_words)
         if count > limit:
             yield Hit(f"Sentence of {count} words (the limit is {limit}).",
                       sentence.at(article), hint="Split it into shorter sentences, one idea "

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.disclosure import is_health_content
 from pipeline.checks.health import drugs
-from pipeline.checks.prose import literal_pattern, sentences
+from pipeline.checks.prose import literal_pattern, may_hold, sentence_words, sentences
 from pipeline.model import Article
 
 # ISMP's list of error-prone dose designations, with what to write instead.
@@ -32,7 +32,10 @@ _ERROR_PRONE_DOSES = [
 )
 def generic_name_capitalized(article: Article, ctx: Context) -> Iterator[Hit]:
     """A generic drug name is capitalized in the middle of a sentence."""
-    generics = literal_pattern([d.generic for d in drugs(ctx)])
+    names = [d.generic for d in drugs(ctx)]
+    if not may_hold(sentence_words(article), names):
+        return
+    generics = literal_pattern(names)
     for sentence in sentences(article):
         for match in generics.finditer(sentence.masked):
             word = match.group(0)
@@ -109,11 +112,15 @@ def stigmatizing_language(article: Article, ctx: Context) -> Iterator[Hit]:
     replacements: dict[str, str] = dict(lexicon["stigmatizing"])
     if is_health_content(article, ctx):
         replacements |= lexicon["stigmatizing_health"]
+    if not may_hold(sentence_words(article), replacements):
+        return
     pattern = literal_pattern(replacements)
     for sentence in sentences(article):
-        if sentence.attributed:
+        found = list(pattern.finditer(sentence.masked))
+        # The term is the cheap test; only a sentence with one is asked for its attribution.
+        if not found or sentence.attributed:
             continue
-        for match in pattern.finditer(sentence.masked):
+        for match in found:
             term = " ".join(match.group(0).lower().split())
             yield Hit(f"'{match.group(0)}' is stigmatizing language.",
                       sentence.at(article, match.start()),
