@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -25,5 +26,17 @@ def map_in_processes(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     if len(items) < PARALLEL_FROM or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(function, items, chunksize=max(1, len(items) // (workers * 4))))
+    gc.freeze()  # what the workers inherit is never scanned (nor copied) by their collectors
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start_worker) as pool:
+            return list(pool.map(function, items,
+                                 chunksize=max(1, len(items) // (workers * 4))))
+    finally:
+        gc.unfreeze()
+
+
+def _start_worker() -> None:
+    """Workers live for one run and allocate many small objects (tokens, sentences): collecting
+    cycles less often saves about a tenth of their time."""
+    gc.set_threshold(100_000, 50, 100)
