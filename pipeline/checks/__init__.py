@@ -105,6 +105,12 @@ def rule(
     return wrap
 
 
+def data_file(name: str) -> Any:
+    """A YAML file of pipeline/data/, parsed with libyaml's safe loader when present."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((DATA / name).read_text(encoding="utf-8"), Loader=loader)
+
+
 @dataclass
 class Context:
     """What every rule may read besides the article: settings and lexicons."""
@@ -116,8 +122,7 @@ class Context:
     def lexicon(self, name: str) -> Any:
         """A data file from pipeline/data/, parsed once per run."""
         if name not in self._lexicons:
-            text = (DATA / f"{name}.yaml").read_text(encoding="utf-8")
-            self._lexicons[name] = yaml.safe_load(text)
+            self._lexicons[name] = data_file(f"{name}.yaml")
         return self._lexicons[name]
 
     def param(self, code: str, name: str, default: Any) -> Any:

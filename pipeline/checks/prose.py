@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-import yaml
-
-from pipeline.checks import DATA
+from pipeline.checks import data_file
 from pipeline.checks.blocks import Block, blocks, memo, normalize
 from pipeline.model import Article, Position
 
@@ -34,9 +32,7 @@ _MASKS = [
     (re.compile(r"\{[#.][^}]*\}"), "{"),                            # {attributes}
 ]
 
-_ABBREVIATIONS = frozenset(
-    yaml.safe_load((DATA / "abbreviations.yaml").read_text(encoding="utf-8"))
-)
+_ABBREVIATIONS = frozenset(data_file("abbreviations.yaml"))
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
 
