@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
@@ -94,3 +94,19 @@ def test_link_normalizer_shortcut_changes_nothing(url: str) -> None:
     from markdown_it import MarkdownIt
 
     assert markdown.parser().normalizeLink(url) == MarkdownIt().normalizeLink(url)
+
+
+@given(st.from_regex(r"[A-Za-z]{1,18}", fullmatch=True))
+@example("area")
+@example("Naltrexone")
+@example("readability")
+@example("compounded")
+def test_syllables_follow_pyphen(word: str) -> None:
+    """READ001 walks pyphen's en_US patterns itself (much faster than calling it per word):
+    the count must stay pyphen's hyphenation points plus one, through pyphen upgrades."""
+    import pyphen
+
+    from pipeline.checks.readability import syllables
+
+    expected = len(pyphen.Pyphen(lang="en_US", left=1, right=1).positions(word)) + 1
+    assert syllables(word) == expected
