@@ -1,10 +1,12 @@
-"""The build stamp: a digest of everything a build reads, kept with the build's summary after a
-complete build, so that building unchanged sources again is answered without loading anything.
+"""Stamps: a digest of everything a run reads, kept with its result, so that running again on
+unchanged sources is answered without loading anything.
 
-A stamp is used only if the sources digest is the same and every output the build made is still
-there with the same size and mtime; otherwise the build runs as usual (and its own caches still
-spare what did not change). Standard library only: this path must not pay for importing the
-renderers, pydantic or the rules.
+The build stamp keeps a complete build's summary; it is used only if the sources digest is the
+same and every output the build made is still there with the same size and mtime. The check
+stamp keeps the findings of the last `pipeline check`; it is used only if the digest is the
+same and the images its findings depend on are unchanged. Otherwise the run happens as usual
+(and its own caches still spare what did not change). Standard library only: this path must not
+pay for importing the renderers, pydantic or the rules.
 """
 
 from __future__ import annotations
