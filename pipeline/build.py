@@ -60,7 +60,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     # A site of web-only articles needs no edition; the PDFs and the newsletter do.
     needs_edition = bool(project.editions or edition_id or only & {"pdf", "newsletter"})
     edition = _pick(project.editions, edition_id) if needs_edition else None
-    report = gate.check(settings, project=project, bodies="web" in only)
+    report = gate.check(settings, project=project)
     result = BuildResult(edition.id if edition else "site", report.findings, report.sources,
                          inputs=report.inputs | _edition_images(project))
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
@@ -247,11 +247,8 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
                  proof_note: str = "", checked_bodies: dict[str, str] | None = None) -> None:
     from pipeline.render import web
 
-    cache_path = out / ".cache" / "web-bodies.json"
-    views = [v for _, vs in editions for v in vs] + web_only
-    bodies = _load_body_cache(cache_path) | (checked_bodies or {})
-    _fill_bodies(views, bodies)
-    bodies = {key: bodies[key] for key in map(web.body_key, views)}  # drop bodies of the past
+    bodies = dict(checked_bodies or {})  # rendered by the gate, from its parse
+    _fill_bodies([v for _, vs in editions for v in vs] + web_only, bodies)
     pages_path = out / ".cache" / "web-pages.json"
     site = web.render(settings, editions, web_only, layouts, bodies, proof_note,
                       _previous_pages(pages_path, out / "site"))
@@ -267,8 +264,6 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
         elif site_file.source is not None:
             copies[target] = site_file.source
     # After the pages (dicts keep order): an interrupted write never vouches for a stale page.
-    site_files[cache_path] = json.dumps({"version": _renderer_version(), "bodies": bodies},
-                                        sort_keys=True).encode()
     site_files[pages_path] = json.dumps(pages, sort_keys=True).encode()
 
 
@@ -298,7 +293,8 @@ def _sha(data: bytes) -> str:
 
 
 def _fill_bodies(views: list[ArticleView], bodies: dict[str, str]) -> None:
-    """Render the bodies the cache lacks, across processes when there are many of them."""
+    """Render the bodies the gate did not give (none, unless its cache came from elsewhere),
+    across processes when there are many of them."""
     from pipeline.render.web import body_key
 
     missing = {body_key(view): view.article.body for view in views}
@@ -319,23 +315,6 @@ def _render_feeds(settings: Settings, editions: list[tuple[Edition, list[Article
         in_section = [v for v in everything if v.meta.section == section]
         site_files[out / "site" / feed.feed_path(section)] = feed.rss(in_section, settings,
                                                                        section)
-
-
-def _renderer_version() -> str:
-    """Bodies rendered by another version of the Markdown setup must not be reused."""
-    source = (Path(__file__).parent / "markdown.py").read_bytes()
-    return hashlib.sha256(source).hexdigest()[:16]
-
-
-def _load_body_cache(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _renderer_version():
-        return {}
-    bodies = data.get("bodies")
-    return bodies if isinstance(bodies, dict) else {}
 
 
 def _pick(editions: dict[str, Edition], edition_id: str | None) -> Edition:

@@ -1,6 +1,7 @@
-"""The check result cache: findings per article, keyed by the file's content, where it sits,
-the rules' source and data, and the settings. Any change to one of those is a miss, so a
-result is never stale; image files a result depends on are re-checked by size and mtime."""
+"""The check result cache: findings (and body HTML) per article, keyed by the file's content,
+where it sits, the rules' source and data, and the settings. Any change to one of those is a
+miss, so a result is never stale; image files a result depends on are re-checked by size and
+mtime."""
 
 from __future__ import annotations
 
@@ -44,6 +45,17 @@ def file_stamp(path: Path) -> list[Any]:
 
 
 @dataclass
+class Result:
+    """What checking one article gives: its findings, the files they depend on besides the
+    article (images), and the body HTML of a published article with its `source_key`: the
+    parse is the costly half of rendering, so the build takes the body from here."""
+
+    findings: list[Finding]
+    deps: list[Path]
+    body: tuple[str, str] | None = None
+
+
+@dataclass
 class ResultCache:
     path: Path
     rules: str
@@ -62,18 +74,19 @@ class ResultCache:
             cache.entries = stored.get("articles", {})
         return cache
 
-    def get(self, key: str) -> tuple[list[Finding], list[Path]] | None:
-        """The findings stored under `key` and the files they depend on, if those are
-        unchanged."""
+    def get(self, key: str) -> Result | None:
+        """The result stored under `key`, if the files it depends on are unchanged."""
         entry = self.entries.get(key)
         if entry is None or any(file_stamp(Path(dep[0])) != dep for dep in entry["deps"]):
             return None
-        return ([Finding.from_json(data) for data in entry["findings"]],
-                [Path(dep[0]) for dep in entry["deps"]])
+        body = entry.get("body")
+        return Result([Finding.from_json(data) for data in entry["findings"]],
+                      [Path(dep[0]) for dep in entry["deps"]],
+                      (body[0], body[1]) if body else None)
 
-    def put(self, key: str, findings: list[Finding], deps: list[Path]) -> None:
-        self.entries[key] = {"findings": [f.to_json() for f in findings],
-                             "deps": [file_stamp(p) for p in deps]}
+    def put(self, key: str, result: Result) -> None:
+        self.entries[key] = {"findings": [f.to_json() for f in result.findings],
+                             "deps": [file_stamp(p) for p in result.deps], "body": result.body}
         self.dirty = True
 
     def save(self) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import markdown
-from pipeline.cache import ResultCache, article_key
+from pipeline.cache import Result, ResultCache, article_key
 from pipeline.checks import Context, check_article, check_edition
 from pipeline.content import _display, collect_paths, load_article, load_project
 from pipeline.findings import Finding
@@ -29,8 +29,8 @@ class Report:
     inputs: set[Path] = field(default_factory=set)
     """Files besides the articles that the findings depend on (images they name)."""
     bodies: dict[str, str] = field(default_factory=dict)
-    """Body HTML of the published articles checked now, by `markdown.source_key`, when asked
-    for: the build renders them from the tokens the rules already parsed."""
+    """Body HTML of the published articles, by `markdown.source_key`, rendered from the tokens
+    the rules parsed (now or when the result was cached): the build takes them from here."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,6 @@ class _Job:
     path: Path
     display: str
     edition: str | None
-    body: bool = False
-    """Also render the body HTML, if the article is published."""
 
 
 def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -> None:
@@ -79,12 +77,8 @@ _worker_ctx: Context | None = None
 """The context of the run, set before workers fork so they inherit it."""
 
 
-_Result = tuple[list[Finding], list[Path], tuple[str, str] | None]
-
-
-def _run_job(job: _Job) -> _Result:
-    """Findings of one article, the files they depend on besides the article itself, and the
-    body HTML if asked for."""
+def _run_job(job: _Job) -> Result:
+    """Check one article, and render its body if it is published."""
     from pipeline.checks.media import referenced_files
     from pipeline.checks.registry import RULES
 
@@ -94,12 +88,12 @@ def _run_job(job: _Job) -> _Result:
     article.display = job.display
     findings = check_article(article, ctx, RULES)
     body = None
-    if job.body and article.published:
+    if article.published:
         body = (markdown.source_key(article.body), markdown.render(article.tokens))
-    return findings, referenced_files(article), body
+    return Result(findings, referenced_files(article), body)
 
 
-def _run_jobs(jobs: list[_Job], ctx: Context) -> list[_Result]:
+def _run_jobs(jobs: list[_Job], ctx: Context) -> list[Result]:
     """Check the articles the cache lacks. The rules are imported only now, before workers
     fork: a run answered from the cache never loads them."""
     if not jobs:
@@ -111,6 +105,13 @@ def _run_jobs(jobs: list[_Job], ctx: Context) -> list[_Result]:
         return map_in_processes(_run_job, jobs)
     finally:
         _worker_ctx = None
+
+
+def _report(report: Report, result: Result) -> None:
+    report.findings.extend(result.findings)
+    report.inputs.update(result.deps)
+    if result.body is not None:
+        report.bodies[result.body[0]] = result.body[1]
 
 
 def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
@@ -127,21 +128,17 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
         if cached is None:
             misses.append((job, key))
         else:
-            report.findings.extend(cached[0])
-            report.inputs.update(cached[1])
+            _report(report, cached)
     results = _run_jobs([job for job, _ in misses], ctx)
-    for (_, key), (findings, deps, body) in zip(misses, results, strict=True):
-        report.findings.extend(findings)
-        report.inputs.update(deps)
-        cache.put(key, findings, deps)
-        if body is not None:
-            report.bodies[body[0]] = body[1]
+    for (_, key), result in zip(misses, results, strict=True):
+        _report(report, result)
+        cache.put(key, result)
     report.checked += len(jobs)
     cache.save()
 
 
 def _jobs_for(paths: list[Path], project: Project, root: Path, only: set[Path] | None,
-              bodies: bool) -> list[_Job]:
+              ) -> list[_Job]:
     """The Markdown files named on the command line (folders searched), as jobs; articles of
     the project keep their edition."""
     known = {a.path.resolve(): a for a in project.all_articles()}
@@ -153,23 +150,21 @@ def _jobs_for(paths: list[Path], project: Project, root: Path, only: set[Path] |
         article = known.get(resolved)
         inside = resolved.is_relative_to(root)
         jobs.append(_Job(resolved, _display(resolved, root) if inside else str(path),
-                         article.edition if article else None, bodies))
+                         article.edition if article else None))
     return jobs
 
 
 def check(settings: Settings, paths: list[Path] | None = None,
-          project: Project | None = None, only: set[Path] | None = None,
-          bodies: bool = False) -> Report:
+          project: Project | None = None, only: set[Path] | None = None) -> Report:
     """Check every article and edition, or only the given files and folders (and, with
-    `only`, only those of them that are in that set of resolved paths). With `bodies`, the
-    articles checked now also have their body HTML rendered, from the same parse."""
+    `only`, only those of them that are in that set of resolved paths)."""
     project = project or load_project(settings.root)
     ctx = Context(settings, project)
     if not paths:  # the project's own articles, already loaded and named
-        jobs = [_Job(a.path, a.display, a.edition, bodies) for a in project.all_articles()
+        jobs = [_Job(a.path, a.display, a.edition) for a in project.all_articles()
                 if only is None or a.path.resolve() in only]
     else:
-        jobs = _jobs_for(paths, project, settings.root, only, bodies)
+        jobs = _jobs_for(paths, project, settings.root, only)
     folders = {job.path.parent for job in jobs}
     report = Report()
     editions = project.editions.values() if not paths else [
