@@ -222,11 +222,19 @@ _CASELESS_EXTRAS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 into them."""
 
 
-def word_set(text: str) -> frozenset[str]:
-    """The words (runs of \\w) of a text in lower case, for `may_hold`."""
+def caseless(text: str) -> str:
+    """The text in lower case, with the letters of `_CASELESS_EXTRAS` folded first (so no
+    letter becomes two: the length stays). A case-insensitive pattern written in lower-case
+    ASCII matches this text wherever it matches `text`; searched without IGNORECASE, it can
+    skip ahead to its first letters."""
     if any(letter in text for letter in "İıſ"):
         text = text.translate(_CASELESS_EXTRAS)
-    return frozenset(_WORD.findall(text.lower()))
+    return text.lower()
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words (runs of \\w) of a text in lower case, for `may_hold`."""
+    return frozenset(_WORD.findall(caseless(text)))
 
 
 @memo
