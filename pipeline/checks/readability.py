@@ -57,9 +57,10 @@ def syllables(word: str) -> int:
     for start in range(len(pointed) - 1):
         node = tree
         for char in pointed[start:]:
-            node = node.get(char)
-            if node is None:
+            child = node.get(char)
+            if child is None:
                 break
+            node = child
             for index, value in node.get("", ()):
                 if value > points[start + index]:
                     points[start + index] = value
