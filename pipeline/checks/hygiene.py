@@ -16,6 +16,7 @@ from pipeline.checks.paragraphs import (
     reference_section,
     without_code,
 )
+from pipeline.checks.prose import caseless
 from pipeline.model import Article, Position
 
 # Closing quotes, brackets, emphasis and emoji may follow the full stop.
@@ -188,11 +189,17 @@ def _quick_test(pattern: str) -> str:
 
 @lru_cache(maxsize=4)
 def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
-                          ) -> list[tuple[re.Pattern[str], re.Pattern[str], str]]:
-    """(pattern, quick test, name) of each placeholder."""
-    flags = [0 if case else re.IGNORECASE for _, case, _ in entries]
-    return [(re.compile(p, flag), re.compile(_quick_test(p), flag), name)
-            for (p, _, name), flag in zip(entries, flags, strict=True)]
+                          ) -> list[tuple[re.Pattern[str], re.Pattern[str], bool, str]]:
+    """(pattern, quick test, whether the quick test reads the `caseless` text, name) of each
+    placeholder. A case-insensitive pattern in lower-case ASCII is tested on the caseless text
+    without IGNORECASE: the same matches, found by skipping ahead to its first letters."""
+    found = []
+    for pattern, case, name in entries:
+        flag = 0 if case else re.IGNORECASE
+        folded = not case and pattern.isascii() and pattern == pattern.lower()
+        quick = re.compile(_quick_test(pattern), 0 if folded else flag)
+        found.append((re.compile(pattern, flag), quick, folded, name))
+    return found
 
 
 @rule(
@@ -209,8 +216,9 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
     patterns = _placeholder_patterns(entries)
     for block in prose(article):
         content = without_code(block.content)
-        for pattern, quick, name in patterns:
-            if not quick.search(content):
+        lowered = caseless(content)
+        for pattern, quick, folded, name in patterns:
+            if not quick.search(lowered if folded else content):
                 continue
             for match in pattern.finditer(content):
                 position = block.position(article, match.start())

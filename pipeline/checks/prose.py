@@ -19,6 +19,7 @@ from pipeline.model import Article, Position
 
 # Each pattern's whole match becomes spaces; group "keep" (when present) stays visible. Every
 # match holds the text paired with its pattern, so a source without that text skips the pattern.
+# A pattern that starts on a character class (not a repeat of one) lets the engine skip ahead.
 _MASKS = [
     (re.compile(r"\[\^[^\]\s]+\]"), "[^"),                          # footnote references
     (re.compile(r"!?\[(?P<keep>[^\]]*)\]\([^)]*\)"), "]("),        # links and images: keep text
@@ -28,7 +29,7 @@ _MASKS = [
     (re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),
      ""),                                                         # list and quote marks
     (re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE), ">"),            # quote marks on plain lines
-    (re.compile(r"[*_`~]+"), ""),                                  # emphasis and code marks
+    (re.compile(r"[*_`~][*_`~]*"), ""),                            # emphasis and code marks
     (re.compile(r"\{[#.][^}]*\}"), "{"),                            # {attributes}
 ]
 
@@ -105,7 +106,8 @@ class Sentence:
 
 def mask(source: str) -> str:
     """Replace Markdown markup with spaces, keeping every other character where it was."""
-    chars = list(source.replace("’", "'").replace("‘", "'"))
+    text = source.replace("’", "'").replace("‘", "'")
+    blanks = []
     for pattern, needs in _MASKS:
         if needs not in source:
             continue
@@ -115,9 +117,17 @@ def mask(source: str) -> str:
             keep_start, keep_end = match.span("keep") if keeps else (end, end)
             if keep_start < 0:  # the group did not take part: nothing is kept
                 keep_start = keep_end = end
-            chars[start:keep_start] = " " * (keep_start - start)
-            chars[keep_end:end] = " " * (end - keep_end)
-    return "".join(chars)
+            blanks += [(start, keep_start), (keep_end, end)]
+    # The patterns' spans may overlap: blank their union, left to right.
+    parts = []
+    done = 0
+    for start, end in sorted(blanks):
+        if end > done:
+            start = max(start, done)
+            parts += [text[done:start], " " * (end - start)]
+            done = end
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _ends_sentence(masked: str, boundary: re.Match[str]) -> bool:
@@ -222,11 +232,19 @@ _CASELESS_EXTRAS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 into them."""
 
 
-def word_set(text: str) -> frozenset[str]:
-    """The words (runs of \\w) of a text in lower case, for `may_hold`."""
+def caseless(text: str) -> str:
+    """The text in lower case, with the letters of `_CASELESS_EXTRAS` folded first (so no
+    letter becomes two: the length stays). A case-insensitive pattern written in lower-case
+    ASCII matches this text wherever it matches `text`; searched without IGNORECASE, it can
+    skip ahead to its first letters."""
     if any(letter in text for letter in "İıſ"):
         text = text.translate(_CASELESS_EXTRAS)
-    return frozenset(_WORD.findall(text.lower()))
+    return text.lower()
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words (runs of \\w) of a text in lower case, for `may_hold`."""
+    return frozenset(_WORD.findall(caseless(text)))
 
 
 @memo

@@ -24,14 +24,15 @@ _MIN_WORDS = 100
 @lru_cache(maxsize=1)
 def _pattern_tree() -> dict[str, Any]:
     """The Liang hyphenation patterns of pyphen's en_US dictionary (pyphen ships it: no
-    downloads) as a letter tree: a pattern's (offset, values) sit under the key "" of the node
-    its last letter leads to."""
+    downloads) as a letter tree: a pattern's nonzero values, each with its index from the
+    pattern's first letter, sit under the key "" of the node its last letter leads to (a zero
+    never raises the maximum a point takes)."""
     tree: dict[str, Any] = {}
-    for pattern, found in pyphen.Pyphen(lang="en_US").hd.patterns.items():
+    for pattern, (offset, values) in pyphen.Pyphen(lang="en_US").hd.patterns.items():
         node = tree
         for char in pattern:
             node = node.setdefault(char, {})
-        node[""] = found
+        node[""] = tuple((index, value) for index, value in enumerate(values, offset) if value)
     return tree
 
 
@@ -60,11 +61,9 @@ def syllables(word: str) -> int:
             if child is None:
                 break
             node = child
-            found = node.get("")
-            if found:
-                offset, values = found
-                for index, value in enumerate(values, start + offset):
-                    points[index] = max(points[index], value)
+            for index, value in node.get("", ()):
+                if value > points[start + index]:
+                    points[start + index] = value
     # An odd value at points[i] is a break before letter i - 1 of the word; those that leave
     # at least a letter on each side count.
     return sum(1 for index in range(2, len(lowered) + 1) if points[index] % 2) + 1
