@@ -226,13 +226,15 @@ class Site:
         self.rendered: list[str] = []
         """Pages rendered by this build (the rest were kept from the previous one)."""
 
-    def page(self, path: str, template: str, inputs: str | None = None, **context: Any) -> None:
-        """Render `template` to `path`; with an `inputs` digest, keep an earlier build's page
-        that was rendered from the same inputs."""
-        kept = self.previous(path, inputs) if inputs and self.previous else None
+    def keep(self, path: str, inputs: str) -> bool:
+        """Take the earlier build's page at `path` if it was rendered from the same `inputs`."""
+        kept = self.previous(path, inputs) if self.previous else None
         if kept is not None:
             self.files.append(SiteFile(path, kept, key=inputs))
-            return
+        return kept is not None
+
+    def page(self, path: str, template: str, inputs: str | None = None, **context: Any) -> None:
+        """Render `template` to `path`; `inputs` digests what it is made from, for `keep`."""
         self.rendered.append(path)
         root = context.pop("root", "../" * path.count("/"))
         canonical_path = path.removesuffix("index.html")
@@ -269,6 +271,7 @@ def render(
     site.env.globals["nav_sections"] = nav_sections
     teasers = {v.slug: _hero(v, site.files) for v in recent}
     shared = _shared_inputs(settings, layouts, [proof_note, *nav_sections])
+    own = {v.slug: _own_inputs(v, teasers) for v in recent}
 
     for edition, views in editions:
         _edition_page(site, edition, views, teasers)
@@ -276,7 +279,9 @@ def render(
         site.body(view)  # cached bodies first: listings show reading times
     related = Related(recent)
     for view in recent:
-        _article_page(site, view, related.of(view), teasers, shared)
+        page = [view, *related.of(view)]
+        inputs = hashlib.sha256("".join([shared, *(own[v.slug] for v in page)]).encode())
+        _article_page(site, view, page[1:], teasers, inputs.hexdigest())
     _listing_pages(site, recent, teasers)
     _home(site, editions, recent, teasers)
     # Served for any missing path, so its links cannot be relative.
@@ -300,16 +305,11 @@ def _shared_inputs(settings: Settings, layouts: Path, extra: list[str]) -> str:
     return digest.hexdigest()
 
 
-def _page_inputs(shared: str, views: list[ArticleView],
-                 teasers: dict[str, Picture | None]) -> str:
-    """An article page's inputs: the shared ones, then its article and the related ones (their
-    text, edition and hero), in order."""
-    digest = hashlib.sha256(shared.encode())
-    for view in views:
-        digest.update(b"\0".join([view.article.text.encode(),
-                                  (view.article.edition or "").encode(),
-                                  repr(teasers.get(view.slug)).encode()]) + b"\1")
-    return digest.hexdigest()
+def _own_inputs(view: ArticleView, teasers: dict[str, Picture | None]) -> str:
+    """What an article contributes to the pages that show it: its text, edition and hero."""
+    return hashlib.sha256(b"\0".join([view.article.text.encode(),
+                                      (view.article.edition or "").encode(),
+                                      repr(teasers.get(view.slug)).encode()])).hexdigest()
 
 
 def _hero(view: ArticleView, files: list[SiteFile]) -> Picture | None:
@@ -342,7 +342,9 @@ def _edition_page(site: Site, edition: Edition, views: list[ArticleView],
 
 
 def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView],
-                  teasers: dict[str, Picture | None], shared: str) -> None:
+                  teasers: dict[str, Picture | None], inputs: str) -> None:
+    """The article's page; `inputs` digests what it is made from (the shared inputs, the
+    article and its related ones), so an unchanged page is kept from the last build."""
     settings = site.settings
     folder = f"articles/{view.slug}/"
     hero = teasers.get(view.slug)
@@ -353,9 +355,10 @@ def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView
     body = site.body(view)
     for src in _body_images(body):
         site.files.append(SiteFile(folder + src, source=view.article.path.parent / src))
+    if site.keep(f"{folder}index.html", inputs):
+        return
     image_url = f"{settings.site.base_url}/{hero.src}" if hero else None
-    site.page(f"{folder}index.html", "article.html.j2",
-              _page_inputs(shared, [view, *related_views], teasers), view=view, meta=view.meta,
+    site.page(f"{folder}index.html", "article.html.j2", inputs, view=view, meta=view.meta,
               body=markupsafe.Markup(body), hero=hero, image_url=image_url,
               related=related_views, teasers=teasers,
               ld=json_ld(article_ld(view, settings, image_url)))
