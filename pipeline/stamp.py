@@ -74,11 +74,18 @@ def sources_key(root: Path, request: list[str], extra: list[Path] | None = None)
 
 
 def _file_into(digest: Any, path: Path) -> None:
-    if path.suffix in CONTENT_SUFFIXES and path.is_file():
-        digest.update(f"{path}\0".encode())
-        digest.update(path.read_bytes())
-    elif path.suffix != ".pyc" and path.is_file():
+    if path.suffix == ".pyc" or not path.is_file():
+        return
+    if path.suffix not in CONTENT_SUFFIXES:
         _stat_into(digest, path)
+        return
+    digest.update(f"{path}\0".encode())
+    try:
+        with path.open("rb") as stream:  # by chunks: an oversized article is not held whole
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        digest.update(b"unreadable\0")  # gone or locked meanwhile: the run reports it
 
 
 def _stat_into(digest: Any, path: Path) -> None:

@@ -111,3 +111,12 @@ def test_an_edit_renders_only_the_pages_it_touches(project: Path,
     settings = settings_module.load(project / "publication.toml")
     build(settings, "2022-10", only=WEB, out=project / "fresh")
     assert _tree(project / "build/site") == _tree(project / "fresh/site")
+
+
+def test_a_damaged_stamp_only_costs_a_real_build(project: Path) -> None:
+    _build(project)
+    for damaged in (b"", b"{not json", b'{"request": 1}', b"\xff\xfe"):
+        (project / "build/.cache/build.json").write_bytes(damaged)
+        (project / "build/.cache/site.json").write_bytes(damaged)
+        again = _build(project)
+        assert not again.site_cached and not again.blocked
