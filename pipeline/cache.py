@@ -18,6 +18,8 @@ from pipeline.settings import Settings
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_FILE = Path(".cache") / "check.json"
+SPARE_ENTRIES = 2000
+"""Results kept besides those of the current run: other articles and recent versions."""
 
 
 def rules_key(settings: Settings) -> str:
@@ -61,6 +63,8 @@ class ResultCache:
     rules: str
     entries: dict[str, Any] = field(default_factory=dict)
     dirty: bool = False
+    used: set[str] = field(default_factory=set)
+    """Keys read or written in this run: they are kept when the cache is trimmed."""
 
     @classmethod
     def open(cls, root: Path, settings: Settings) -> ResultCache:
@@ -79,6 +83,7 @@ class ResultCache:
         entry = self.entries.get(key)
         if entry is None or any(file_stamp(Path(dep[0])) != dep for dep in entry["deps"]):
             return None
+        self.used.add(key)
         body = entry.get("body")
         return Result([Finding.from_json(data) for data in entry["findings"]],
                       [Path(dep[0]) for dep in entry["deps"]],
@@ -87,12 +92,21 @@ class ResultCache:
     def put(self, key: str, result: Result) -> None:
         self.entries[key] = {"findings": [f.to_json() for f in result.findings],
                              "deps": [file_stamp(p) for p in result.deps], "body": result.body}
+        self.used.add(key)
         self.dirty = True
+
+    def _trim(self) -> None:
+        """Every edit adds an entry; past versions go, oldest first, once there are more of
+        them than SPARE_ENTRIES besides this run's (a partial run keeps the other articles')."""
+        spare = [key for key in self.entries if key not in self.used]
+        for key in spare[:max(0, len(spare) - SPARE_ENTRIES)]:
+            del self.entries[key]
 
     def save(self) -> None:
         """Write atomically; a cache that cannot be written only costs speed next time."""
         if not self.dirty:
             return
+        self._trim()
         payload = json.dumps({"rules": self.rules, "articles": self.entries})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

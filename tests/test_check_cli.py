@@ -187,3 +187,18 @@ def test_an_unchanged_check_is_answered_from_the_stamp(tmp_path: Path,
     assert after.stdout.count("MED002") < first.stdout.count("MED002")
     article.write_text(article.read_text() + "\nTK\n")
     assert "TXT004" in runner.invoke(app, ["check", "a.md"]).stdout
+
+
+def test_the_result_cache_keeps_recent_versions_only(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import cache
+
+    monkeypatch.setattr(cache, "SPARE_ENTRIES", 1)
+    config = _project(tmp_path)
+    article = tmp_path / "a.md"
+    text = (ROOT / "tests/cases/MED002-missing-files.md").read_text()
+    for version in range(4):
+        article.write_text(text + f"\nVersion {version}.\n")
+        gate.check(config, [article])
+    stored = json.loads((tmp_path / ".cache" / "check.json").read_text())
+    assert len(stored["articles"]) == 2  # this run's version and one spare
