@@ -116,7 +116,7 @@ def _report(report: Report, result: Result) -> None:
 
 def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
     cache = ResultCache.open(ctx.settings.root, ctx.settings)
-    misses: list[tuple[_Job, str]] = []
+    misses: list[tuple[int, _Job, str]] = []
     for job in jobs:
         try:
             data = job.path.read_bytes()
@@ -126,11 +126,13 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
         key = article_key(data, job.display, job.edition)
         cached = cache.get(key) if data else None
         if cached is None:
-            misses.append((job, key))
+            misses.append((len(data), job, key))
         else:
             _report(report, cached)
-    results = _run_jobs([job for job, _ in misses], ctx)
-    for (_, key), result in zip(misses, results, strict=True):
+    # Longest first: the short ones even out the workers' ends (findings are sorted after).
+    misses.sort(key=lambda miss: -miss[0])
+    results = _run_jobs([job for _, job, _ in misses], ctx)
+    for (_, _, key), result in zip(misses, results, strict=True):
         _report(report, result)
         cache.put(key, result)
     report.checked += len(jobs)
