@@ -96,8 +96,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
             result.pages, result.fillers = rendered.pages, rendered.fillers
             result.warnings.extend(rendered.warnings)
             # written last, after both PDFs (dicts keep order): a crash never leaves a stale key
-            digests = [hashlib.sha256(d).hexdigest()
-                       for d in (rendered.print_pdf, rendered.screen_pdf)]
+            digests = [_sha(d) for d in (rendered.print_pdf, rendered.screen_pdf)]
             files[cache] = json.dumps({"key": key, "pdfs": digests, "pages": rendered.pages,
                                        "fillers": rendered.fillers}).encode()
 
@@ -206,7 +205,7 @@ def _pdf_paths(folder: Path, edition_id: str) -> list[Path]:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    return _sha(path.read_bytes()) if path.is_file() else ""
 
 
 def build_newsletter(settings: Settings, edition_id: str) -> newsletter_module.Newsletter:

@@ -15,7 +15,7 @@ from pipeline.cache import Result, ResultCache, article_key
 from pipeline.checks import Context, check_article, check_edition
 from pipeline.content import _display, collect_paths, load_article, load_project
 from pipeline.findings import Finding
-from pipeline.model import Article, Edition, Project
+from pipeline.model import Edition, Project
 from pipeline.parallel import map_in_processes
 from pipeline.settings import Settings
 
@@ -57,20 +57,6 @@ def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -
             report.sources[path] = edition.manifest_path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError, ValueError):
             pass
-
-
-def check_articles(articles: list[Article], editions: list[Edition], ctx: Context) -> Report:
-    """Check loaded articles and editions, without the cache (the build's gate)."""
-    from pipeline.checks.registry import RULES
-
-    report = Report()
-    _check_editions(editions, ctx, report)
-    for article in articles:
-        report.findings.extend(check_article(article, ctx, RULES))
-        report.sources[article.display] = article.lines
-        report.checked += 1
-    report.findings.sort(key=Finding.sort_key)
-    return report
 
 
 _worker_ctx: Context | None = None
