@@ -110,7 +110,9 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     site_files: dict[Path, bytes] = {}
     derived: dict[Path, tuple[Path, Callable[[], bytes]]] = {}
     site_outputs = sorted(only & {"web", "feed"})
-    site_key = _site_fingerprint(settings, project, through, [*site_outputs, proof_note])
+    images = {path for path in result.inputs if not path.is_relative_to(out)}  # not our feed
+    site_key = _site_fingerprint(settings, project, through, [*site_outputs, proof_note],
+                                 images)
     site_stamp = out / ".cache" / "site.json"
     stored_site = _stamp(site_stamp)
     site_made = [Path(name) for name in stored_site.get("files", [])]
@@ -131,6 +133,9 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
         for name, data in letter.files().items():
             files[out / edition.id / name] = data
 
+    # The inputs as this build read them, before it writes: the published feed FED001 read
+    # is also an output, and the stamp must not vouch for findings made from the old one.
+    input_state = stamp.state(sorted(map(str, result.inputs)))
     result.written = write_all(files, copies, root)
     result.written += write_changed(site_files) + write_derived(derived, root)
     made = [*site_files, *copies, *derived]
@@ -140,7 +145,8 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
         atomic_write(site_stamp, json.dumps({"key": site_key,
                                              "files": sorted(map(str, made))}).encode())
     if sources_key:
-        atomic_write(out / stamp.STAMP, stamp.payload(sources_key, request, result))
+        atomic_write(out / stamp.STAMP,
+                     stamp.payload(sources_key, request, result, input_state))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -164,9 +170,10 @@ def _project_settings(settings: Settings) -> bool:
 
 
 def _site_fingerprint(settings: Settings, project: Project, through: dt.date,
-                      outputs: list[str]) -> str:
+                      outputs: list[str], inputs: set[Path]) -> str:
     """Everything the site and feeds are made from: the pipeline's code and data, settings,
-    web layouts and fonts, every article and manifest, and the files beside them (by stamp)."""
+    web layouts and fonts, every article and manifest, the files beside them and the images
+    they name wherever they are (by stamp)."""
     digest = hashlib.sha256(rules_key(settings).encode())
     digest.update(f"{through.isoformat()} {' '.join(outputs)}".encode())
     for article in sorted(project.all_articles(), key=lambda a: a.display):
@@ -177,6 +184,7 @@ def _site_fingerprint(settings: Settings, project: Project, through: dt.date,
             if path.is_file() and path.suffix != ".md":
                 stat = path.stat()
                 digest.update(f"{path} {stat.st_size} {stat.st_mtime_ns}".encode())
+    digest.update(json.dumps(stamp.state(sorted(map(str, inputs)))).encode())
     return digest.hexdigest()
 
 

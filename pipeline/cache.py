@@ -15,6 +15,7 @@ from typing import Any
 
 from pipeline.findings import Finding
 from pipeline.settings import Settings
+from pipeline.stamp import libraries
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_FILE = Path(".cache") / "check.json"
@@ -23,9 +24,10 @@ SPARE_ENTRIES = 2000
 
 
 def rules_key(settings: Settings) -> str:
-    """A digest of every source and data file of the pipeline and of the settings: rule code,
-    lexicons and parameters all change it."""
+    """A digest of every source and data file of the pipeline, of the settings and of the
+    installed libraries: rule code, lexicons, parameters and a new markdown-it all change it."""
     digest = hashlib.sha256(settings.model_dump_json().encode())
+    digest.update(libraries().encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in (".py", ".yaml", ".yml", ".toml", ".json") and path.is_file():
             digest.update(path.relative_to(PACKAGE).as_posix().encode())

@@ -38,14 +38,14 @@ def run(root: Path, paths: list[Path], changed_since: str | None = None,
 
 
 def _sources(root: Path, findings: list[Finding]) -> dict[str, list[str]]:
-    """Source lines of the files named by findings (shown relative to the project when inside
-    it, else as given on the command line)."""
+    """Source lines of the files named by findings: a name is relative to the project when
+    the file is inside it, else as typed from the current folder (the stamp's request)."""
     sources = {}
     for name in {f.path for f in findings}:
-        for candidate in (root / name, Path(name)):
-            try:
-                sources[name] = candidate.read_text(encoding="utf-8").splitlines()
-                break
-            except (OSError, UnicodeDecodeError):
-                continue
+        typed = Path(name).resolve()
+        path = root / name if typed.is_relative_to(root.resolve()) else typed
+        try:
+            sources[name] = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue  # findings without an excerpt, as the gate gives for such a file
     return sources

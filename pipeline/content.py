@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from pipeline.errors import ContentError
 from pipeline.model import Article, Edition, Position, Problem, Project
+from pipeline.root import markdown_files
 from pipeline.schema import EditionManifest, FrontMatter
 
 MAX_ARTICLE_BYTES = 2_000_000
@@ -184,17 +185,12 @@ def load_project(root: Path) -> Project:
 
 
 def collect_paths(paths: list[Path], root: Path) -> list[Path]:
-    """Markdown files named on the command line, folders searched recursively.
-
-    Inside folders, image folders (credits files live there) and hidden folders are skipped.
-    """
+    """Markdown files named on the command line, folders searched recursively (see
+    `markdown_files`)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(
-                p for p in path.rglob("*.md")
-                if p.is_file() and not _skipped(p.relative_to(path).parts[:-1])
-            ))
+            found.extend(markdown_files(path))
         elif path.exists():
             found.append(path)
         else:
@@ -207,10 +203,6 @@ def project_file(path: Path, root: Path) -> Path | None:
     above all) may make the pipeline read nothing outside the project."""
     resolved = path.resolve()
     return resolved if resolved.is_relative_to(root.resolve()) and resolved.is_file() else None
-
-
-def _skipped(folders: tuple[str, ...]) -> bool:
-    return any(name == "images" or name.startswith(".") for name in folders)
 
 
 def _display(path: Path, root: Path) -> str:

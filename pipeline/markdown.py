@@ -66,9 +66,13 @@ def parser() -> MarkdownIt:
     return md
 
 
-_PLAIN_URL = re.compile(r"(?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})*")
-"""URLs that markdown-it's normalizeLink returns unchanged: ASCII (no host to punycode), only
-characters its percent-encoder keeps, and only complete %XX escapes."""
+_SAFE = r"(?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})"
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#]" + _SAFE + r"*)?"
+    r"|(?!//)(?:[A-Za-z0-9;/?&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})*")
+"""URLs that markdown-it's normalizeLink returns unchanged: http(s) with a plain host (no user
+part, nothing to punycode) and then only characters its percent-encoder keeps, or a relative
+reference without a scheme, user or host; complete %XX escapes only."""
 
 
 def _normalizer(normalize: Callable[[str], str]) -> Callable[[str], str]:

@@ -1,5 +1,6 @@
-"""Where the project is: the nearest folder holding publication.toml (no dependencies, so the
-command line can find it before deciding what else to load)."""
+"""Where the project and its articles are: the nearest folder holding publication.toml, and
+the Markdown files under a folder (no dependencies, so the command line can find them before
+deciding what else to load)."""
 
 from __future__ import annotations
 
@@ -14,3 +15,14 @@ def find_root(start: Path) -> Path:
         if (folder / "publication.toml").is_file():
             return folder
     raise ConfigError(f"no publication.toml in {start} or any parent folder")
+
+
+def markdown_files(folder: Path) -> list[Path]:
+    """The Markdown files under `folder`, image folders (credits files live there) and hidden
+    folders skipped."""
+    return sorted(p for p in folder.rglob("*.md")
+                  if p.is_file() and not _skipped(p.relative_to(folder).parts[:-1]))
+
+
+def _skipped(folders: tuple[str, ...]) -> bool:
+    return any(name == "images" or name.startswith(".") for name in folders)

@@ -24,6 +24,7 @@ from typing import Any
 
 from pipeline.files import atomic_write
 from pipeline.findings import Finding
+from pipeline.root import markdown_files
 
 OUTPUTS = ("pdf", "web", "feed", "newsletter")
 PACKAGE = Path(__file__).resolve().parent
@@ -58,19 +59,48 @@ class BuildResult:
 
 
 def sources_key(root: Path, request: list[str], extra: list[Path] | None = None) -> str:
-    """Digest of the request and of the sources every run reads, plus `extra` files and
-    folders (taken before the run, so an edit made while it runs is seen by the next one)."""
+    """Digest of the request and of the sources every run reads, plus the Markdown files of
+    `extra` files and folders, found as `pipeline check` finds them (taken before the run, so
+    an edit made while it runs is seen by the next one)."""
     digest = hashlib.sha256("\0".join(request).encode())
     # The publication day comes from the settings (digested below), SOURCE_DATE_EPOCH or today.
     digest.update(f"{os.environ.get('SOURCE_DATE_EPOCH', '')} {dt.datetime.now(dt.UTC).date()}"
                   .encode())
-    for library in (p for p in sys.path if p.endswith("site-packages")):
-        _stat_into(digest, Path(library))  # a library installed, removed or upgraded
-    for folder in (PACKAGE, root / "articles", root / "layouts", *(extra or [])):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
+    digest.update(libraries().encode())
+    for folder in (PACKAGE, root / "articles", root / "layouts"):
+        for path in _files(folder):
             _file_into(digest, path)
     _file_into(digest, root / "publication.toml")
+    for named in extra or []:
+        for path in markdown_files(named) if named.is_dir() else [named]:
+            _file_into(digest, path)
     return digest.hexdigest()
+
+
+def libraries() -> str:
+    """The state of the folders libraries are installed in: installing, removing or upgrading
+    one (markdown-it, pyphen, ...) changes it, and with it every stamp and cached result."""
+    digest = hashlib.sha256()
+    for folder in sys.path:
+        if folder.endswith(("site-packages", "dist-packages")):
+            _stat_into(digest, Path(folder))
+    return digest.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file under `folder`, through symbolic links (an edition folder may be one), each
+    real folder once."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    for parent, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(parent)
+        if real in seen:
+            folders.clear()  # a link back up the tree
+            continue
+        seen.add(real)
+        folders.sort()
+        found.extend(Path(parent, name) for name in sorted(names))
+    return found
 
 
 def _file_into(digest: Any, path: Path) -> None:
@@ -101,7 +131,7 @@ def request_of(root: Path, out: Path, outputs: set[str], edition: str | None,
     return [str(root), str(out), ",".join(sorted(outputs)), edition or "", str(force)]
 
 
-def _state(paths: list[str]) -> list[list[Any]]:
+def state(paths: list[str]) -> list[list[Any]]:
     """[path, size, mtime] of each file; a missing file has no size."""
     state = []
     for name in paths:
@@ -131,7 +161,7 @@ def load(out: Path, request: list[str], key: str) -> BuildResult | None:
         if stored["request"] != request:
             return None
         for files in (stored["outputs"], stored["inputs"]):
-            if _state([f[0] for f in files]) != files:
+            if state([f[0] for f in files]) != files:
                 return None
         if stored["key"] != key:
             return None
@@ -148,8 +178,9 @@ def load(out: Path, request: list[str], key: str) -> BuildResult | None:
 
 
 def check_request(root: Path, paths: list[Path]) -> list[str]:
-    """A `pipeline check` of these paths (none: the whole project)."""
-    return ["check", str(root), *sorted(str(p.resolve()) for p in paths)]
+    """A `pipeline check` of these paths (none: the whole project), from the current folder
+    (files outside the project are shown as typed from it)."""
+    return ["check", str(root), str(Path.cwd()), *sorted(str(p.resolve()) for p in paths)]
 
 
 def load_findings(root: Path, request: list[str], key: str) -> list[Finding] | None:
@@ -158,7 +189,7 @@ def load_findings(root: Path, request: list[str], key: str) -> list[Finding] | N
     try:
         stored = json.loads((root / CHECK_STAMP).read_text(encoding="utf-8"))
         if stored["request"] != request or stored["key"] != key or \
-                _state([f[0] for f in stored["inputs"]]) != stored["inputs"]:
+                state([f[0] for f in stored["inputs"]]) != stored["inputs"]:
             return None
         return [Finding.from_json(f) for f in stored["findings"]]
     except (OSError, ValueError, KeyError, TypeError):
@@ -170,19 +201,21 @@ def save_findings(root: Path, request: list[str], key: str, findings: list[Findi
     """Keep a check's findings for `load_findings`; a stamp that cannot be written only costs
     speed next time."""
     data = json.dumps({"request": request, "key": key,
-                       "inputs": _state(sorted(str(p) for p in inputs)),
+                       "inputs": state(sorted(str(p) for p in inputs)),
                        "findings": [f.to_json() for f in findings]}).encode()
     with contextlib.suppress(OSError):
         atomic_write(root / CHECK_STAMP, data)
 
 
-def payload(key: str, request: list[str], result: BuildResult) -> bytes:
-    """The stamp of a complete build whose sources had `key`, written after every output."""
+def payload(key: str, request: list[str], result: BuildResult,
+            inputs: list[list[Any]]) -> bytes:
+    """The stamp of a complete build whose sources had `key` and whose other inputs had the
+    `state` they had when it read them; written after every output."""
     summary = {"edition": result.edition, "findings": [f.to_json() for f in result.findings],
                "pages": result.pages, "fillers": result.fillers, "articles": result.articles,
                "warnings": result.warnings}
     return json.dumps({
         "request": request, "key": key, "result": summary,
-        "inputs": _state(sorted({str(p) for p in result.inputs})),
-        "outputs": _state(sorted({str(p) for p in result.outputs})),
+        "inputs": inputs,
+        "outputs": state(sorted({str(p) for p in result.outputs})),
     }).encode()

@@ -202,3 +202,19 @@ def test_the_result_cache_keeps_recent_versions_only(tmp_path: Path,
         gate.check(config, [article])
     stored = json.loads((tmp_path / ".cache" / "check.json").read_text())
     assert len(stored["articles"]) == 2  # this run's version and one spare
+
+
+def test_a_stamped_check_quotes_files_outside_the_project_as_typed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "a" / "proj"
+    (root / "articles").mkdir(parents=True)
+    _project(root)
+    (tmp_path / "a" / "outside").mkdir()
+    (tmp_path / "a" / "outside" / "x.md").write_text("no front matter here\n")
+    (tmp_path / "outside").mkdir()  # what the same name means from the project root
+    (tmp_path / "outside" / "x.md").write_text("SOMETHING ELSE ENTIRELY\n")
+    monkeypatch.chdir(root / "articles")
+    first = runner.invoke(app, ["check", "../../outside/x.md"])
+    again = runner.invoke(app, ["check", "../../outside/x.md"])
+    assert "no front matter here" in first.stdout
+    assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)

@@ -85,10 +85,15 @@ def test_css_strings_cannot_break_out(value: str) -> None:
 
 URL_BITS = st.sampled_from(["http://", "https://", "HTTP://", "mailto:", "//", "Ex.AMPLE.org",
                             "/path", "?q=a+b&c", "#frag", "%4", "%zz", "%2F", "[x]", "@", ":80",
-                            "é", "❤", " ", "(", ")", "'", "~", "\\", "javascript:"])
+                            ":", "9", "é", "❤", " ", "(", ")", "'", "~", "\\", "javascript:"])
 
 
-@given(st.lists(st.one_of(URL_BITS, st.text(max_size=6)), max_size=8).map("".join))
+@examples(max_examples=500)
+@given(st.lists(st.one_of(URL_BITS, st.text(max_size=6), st.text(
+    st.characters(min_codepoint=33, max_codepoint=126), max_size=12)), max_size=8).map("".join))
+@example("https://@s")
+@example("https://9(:7")
+@example("https://user@host/p")
 def test_link_normalizer_shortcut_changes_nothing(url: str) -> None:
     """Skipping markdown-it's normalizer for plain URLs gives what the normalizer gives."""
     from markdown_it import MarkdownIt

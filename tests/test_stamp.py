@@ -4,7 +4,9 @@ pages it touches are rendered again, and the result equals a build from scratch.
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +122,58 @@ def test_a_damaged_stamp_only_costs_a_real_build(project: Path) -> None:
         (project / "build/.cache/site.json").write_bytes(damaged)
         again = _build(project)
         assert not again.site_cached and not again.blocked
+
+
+def test_a_renamed_article_is_relinked_on_the_pages_that_show_it(project: Path) -> None:
+    _build(project)
+    old = project / "articles/2022-10/briefs-seed-library.md"
+    old.rename(project / "articles/2022-10/seed-library.md")
+    manifest = project / "articles/2022-10/edition.toml"
+    manifest.write_text(manifest.read_text().replace('"briefs-seed-library"', '"seed-library"'))
+    _build(project)
+    build(settings_module.load(project / "publication.toml"), "2022-10", only=WEB,
+          out=project / "fresh")
+    fresh = _tree(project / "fresh/site")
+    built = _tree(project / "build/site")
+    assert {path: built.get(path) for path in fresh} == fresh  # the old page may linger
+
+
+def test_an_image_outside_the_articles_is_an_input_of_the_site(project: Path) -> None:
+    from PIL import Image
+
+    (project / "assets").mkdir()
+    Image.new("RGB", (1800, 1200), "green").save(project / "assets/hero.jpg")
+    article = project / "articles/2022-10/walk-into-autumn.md"
+    article.write_text(article.read_text().replace("src: images/forest-path-hero.jpg",
+                                                   "src: ../../assets/hero.jpg"))
+    page = project / "build/site/articles/walk-into-autumn/index.html"
+    build(settings_module.load(project / "publication.toml"), "2022-10", only=WEB, force=True)
+    assert 'og:image:height" content="1067"' in page.read_text()
+    time.sleep(0.01)
+    Image.new("RGB", (1800, 600), "green").save(project / "assets/hero.jpg")
+    build(settings_module.load(project / "publication.toml"), "2022-10", only=WEB, force=True)
+    assert 'og:image:height" content="533"' in page.read_text()
+
+
+def test_a_symlinked_edition_folder_is_digested(project: Path, tmp_path_factory:
+                                                pytest.TempPathFactory) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "2022-10"
+    (project / "articles/2022-10").rename(elsewhere)
+    (project / "articles/2022-10").symlink_to(elsewhere, target_is_directory=True)
+    _build(project)
+    post = elsewhere / "calendar.md"
+    post.write_text(post.read_text().replace("draft: false", "draft: maybe"))
+    again = build(settings_module.load(project / "publication.toml"), "2022-10", only=WEB)
+    assert again.blocked  # seen through the link, not answered from the stamp
+
+
+def test_a_forced_build_is_not_stamped_with_findings_of_the_old_feed(project: Path) -> None:
+    _build(project)  # publishes build/site/feed.xml, which FED001 compares with
+    article = project / "articles/2022-10/leave-some-leaves.md"
+    article.write_text(re.sub(r'id: "[^"]+"', 'id: "0a0a0a0a-1111-2222-3333-444444444444"',
+                              article.read_text()))
+    settings = settings_module.load(project / "publication.toml")
+    forced = build(settings, "2022-10", only=WEB, force=True)
+    assert "FED001" in {f.code for f in forced.findings}
+    again = build(settings, "2022-10", only=WEB, force=True)  # the feed now has the new id
+    assert "FED001" not in {f.code for f in again.findings}

@@ -306,10 +306,11 @@ def _shared_inputs(settings: Settings, layouts: Path, extra: list[str]) -> str:
 
 
 def _own_inputs(view: ArticleView, teasers: dict[str, Picture | None]) -> str:
-    """What an article contributes to the pages that show it: its text, edition and hero."""
-    return hashlib.sha256(b"\0".join([view.article.text.encode(),
-                                      (view.article.edition or "").encode(),
-                                      repr(teasers.get(view.slug)).encode()])).hexdigest()
+    """What an article contributes to the pages that show it: its text, where it is (its file
+    name makes its URL), its edition and its hero."""
+    return hashlib.sha256("\0".join([view.article.text, view.article.display, view.slug,
+                                     view.article.edition or "", repr(teasers.get(view.slug))])
+                          .encode()).hexdigest()
 
 
 def _hero(view: ArticleView, files: list[SiteFile]) -> Picture | None:
