@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,12 @@ def built(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple
     result = build(settings, SAMPLE, out=out)
     assert not result.blocked, [f"{f.path}:{f.line} {f.code} {f.message}" for f in result.findings]
     return result, out
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the repository's content, publication.toml and layouts to change freely."""
+    for name in ("articles", "layouts"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
+    return tmp_path

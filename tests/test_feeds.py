@@ -10,7 +10,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
-import pytest
 
 from pipeline import gate
 from pipeline import settings as settings_module
@@ -90,15 +89,6 @@ def test_section_feeds(built: tuple[BuildResult, Path]) -> None:
     briefs = _parse(site / "news-briefs" / "feed.xml")
     assert briefs.feed.title == "Lakeshore Living: News Briefs"
     assert len(briefs.entries) == 3
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the repository's content, publication.toml and layouts to change freely."""
-    for name in ("articles", "layouts"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
-    return tmp_path
 
 
 def _build(project: Path) -> BuildResult:

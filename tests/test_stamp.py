@@ -5,7 +5,6 @@ pages it touches are rendered again, and the result equals a build from scratch.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -21,14 +20,6 @@ from pipeline.findings import counts
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = {"web", "feed"}
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    for name in ("articles", "layouts"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
-    return tmp_path
 
 
 def _build(project: Path) -> BuildResult:

@@ -147,20 +147,17 @@ def test_serve_rebuilds_on_change_and_answers_missing_pages_with_404(tmp_path: P
     assert not thread.is_alive()
 
 
-def test_bodies_rendered_by_the_gate_match_a_fresh_render(tmp_path: Path) -> None:
+def test_bodies_rendered_by_the_gate_match_a_fresh_render(project: Path) -> None:
     """The build takes body HTML from the gate's parse (kept in its result cache): the rules
     must leave tokens as parsed."""
     from pipeline import gate, markdown
     from pipeline.content import load_project
 
-    for name in ("articles", "layouts"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
-    config = settings_module.load(tmp_path / "publication.toml")
-    project = load_project(tmp_path)
-    bodies = gate.check(config, project=project).bodies
-    published = [a for a in project.all_articles() if a.published]
+    config = settings_module.load(project / "publication.toml")
+    loaded = load_project(project)
+    bodies = gate.check(config, project=loaded).bodies
+    published = [a for a in loaded.all_articles() if a.published]
     assert len(bodies) == len(published) >= 9
     for article in published:
         assert bodies[markdown.source_key(article.body)] == markdown.render_source(article.body)
-    assert gate.check(config, project=project).bodies == bodies  # kept in the result cache
+    assert gate.check(config, project=loaded).bodies == bodies  # kept in the result cache
