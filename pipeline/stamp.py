@@ -133,14 +133,14 @@ def request_of(root: Path, out: Path, outputs: set[str], edition: str | None,
 
 def state(paths: list[str]) -> list[list[Any]]:
     """[path, size, mtime] of each file; a missing file has no size."""
-    state = []
+    found: list[list[Any]] = []
     for name in paths:
         try:
             stat = os.stat(name)
-            state.append([name, stat.st_size, stat.st_mtime_ns])
+            found.append([name, stat.st_size, stat.st_mtime_ns])
         except OSError:
-            state.append([name, None, None])
-    return state
+            found.append([name, None, None])
+    return found
 
 
 def cached(root: Path, out: Path, outputs: set[str], edition: str | None,
