@@ -142,13 +142,31 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     result.outputs += [*files, *made]
     # Last, after every output: an interrupted build is never taken as complete.
     if site_outputs and not result.site_cached:
+        ours = set(made)
+        if site_outputs == ["feed", "web"]:  # the whole site: what it lacks is withdrawn
+            _remove_stale(set(site_made) - ours, out / "site")
+        else:
+            ours |= set(site_made)  # a partial build keeps the record of the rest
         atomic_write(site_stamp, json.dumps({"key": site_key,
-                                             "files": sorted(map(str, made))}).encode())
+                                             "files": sorted(map(str, ours))}).encode())
     if sources_key:
         atomic_write(out / stamp.STAMP,
                      stamp.payload(sources_key, request, result, input_state))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _remove_stale(paths: set[Path], site: Path) -> None:
+    """Take down what the last build published and this one does not: the page of an article
+    renamed, withdrawn or made a draft must not stay online at its old address."""
+    for path in sorted(paths):
+        if not path.is_relative_to(site) or not path.is_file():
+            continue
+        path.unlink()
+        for parent in path.parents:
+            if parent == site or not parent.is_relative_to(site) or any(parent.iterdir()):
+                break
+            parent.rmdir()
 
 
 def _edition_images(project: Project) -> set[Path]:

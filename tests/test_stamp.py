@@ -124,9 +124,8 @@ def test_a_renamed_article_is_relinked_on_the_pages_that_show_it(project: Path) 
     _build(project)
     build(settings_module.load(project / "publication.toml"), "2022-10", only=WEB,
           out=project / "fresh")
-    fresh = _tree(project / "fresh/site")
-    built = _tree(project / "build/site")
-    assert {path: built.get(path) for path in fresh} == fresh  # the old page may linger
+    assert _tree(project / "build/site") == _tree(project / "fresh/site")
+    assert not (project / "build/site/articles/briefs-seed-library").exists()  # taken down
 
 
 def test_an_image_outside_the_articles_is_an_input_of_the_site(project: Path) -> None:
@@ -168,3 +167,19 @@ def test_a_forced_build_is_not_stamped_with_findings_of_the_old_feed(project: Pa
     assert "FED001" in {f.code for f in forced.findings}
     again = build(settings, "2022-10", only=WEB, force=True)  # the feed now has the new id
     assert "FED001" not in {f.code for f in again.findings}
+
+
+def test_a_withdrawn_article_is_taken_down_but_a_feed_only_build_removes_no_page(
+        project: Path) -> None:
+    _build(project)
+    page = project / "build/site/articles/calendar/index.html"
+    settings = settings_module.load(project / "publication.toml")
+    article = project / "articles/2022-10/leave-some-leaves.md"
+    article.write_text(article.read_text().replace("leaves", "foliage", 1))
+    build(settings, "2022-10", only={"feed"})
+    assert page.is_file()  # a build of the feeds alone leaves the pages be
+    calendar = project / "articles/2022-10/calendar.md"
+    calendar.write_text(calendar.read_text().replace("draft: false", "draft: true"))
+    build(settings, "2022-10", only=WEB, force=True)  # forced: FED001 reports the withdrawal
+    assert not page.exists() and not page.parent.exists()
+    assert (project / "build/site/index.html").is_file()
