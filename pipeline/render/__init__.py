@@ -6,6 +6,7 @@ Renderers return bytes or text in memory; only `build` writes files.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -112,6 +113,16 @@ class ArticleView:
         return html
 
 
+def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    """Jinja's file cache (written atomically, checked against the source); none where the
+    folder cannot be made: the templates are then compiled every time."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+
+
 def css_string(value: str) -> markupsafe.Markup:
     """A quoted CSS string that cannot close its <style> element or its quotes."""
     escaped = "".join(
@@ -120,14 +131,21 @@ def css_string(value: str) -> markupsafe.Markup:
     return markupsafe.Markup(f'"{escaped}"')
 
 
-def environment(folder: Path) -> jinja2.Environment:
-    """A Jinja2 environment over one layouts/ folder, autoescaping HTML and XML."""
+TEMPLATE_CACHE = Path(".cache") / "templates"
+"""Compiled templates, inside the project: Jinja checks each against its source's checksum."""
+
+
+def environment(folder: Path, root: Path | None = None) -> jinja2.Environment:
+    """A Jinja2 environment over one layouts/ folder, autoescaping HTML and XML; with the
+    project `root`, compiled templates are kept in its .cache (compiling costs more than
+    rendering a page)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(root / TEMPLATE_CACHE) if root else None,
     )
     env.filters["css_string"] = css_string
     return env

@@ -114,7 +114,8 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
     context = {"site": site, "manifest": manifest, "items": items, "preheader": preheader,
                "unsubscribe": UNSUBSCRIBE, "image_width": IMAGE_WIDTH,
                "edition_url": f"{site.base_url}/editions/{edition.id}/", "subject": subject}
-    html = environment(layouts / "newsletter").get_template("newsletter.html.j2").render(context)
+    html = environment(layouts / "newsletter", settings.root) \
+        .get_template("newsletter.html.j2").render(context)
     text = _text_environment(layouts / "newsletter").get_template("newsletter.txt.j2") \
         .render(context)
     return Newsletter(

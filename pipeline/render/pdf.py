@@ -103,7 +103,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
             sections[-1][1].append(view)
         else:
             sections.append((view.meta.section, [view]))
-    env = environment(layouts / "print")
+    env = environment(layouts / "print", settings.root)
     env.filters["drop_cap"] = drop_cap
     document = env.get_template("edition.html.j2").render(
         site=settings.site,
@@ -211,8 +211,8 @@ def _document(html: str, base: Path, settings: Settings, layouts: Path, screen: 
 
 def _fillers(count: int, first_page: int, settings: Settings, layouts: Path,
              screen: bool, fonts: FontConfiguration) -> Document:
-    html = environment(layouts / "print").get_template("fillers.html.j2").render(
-        site=settings.site, count=count)
+    html = environment(layouts / "print", settings.root).get_template("fillers.html.j2") \
+        .render(site=settings.site, count=count)
     reset = f"@page {{ counter-reset: page {first_page - 1}; }}"
     return _document(html, layouts / "print", settings, layouts, screen, fonts, reset)
 
