@@ -5,6 +5,7 @@ This is the only module that writes output files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -108,6 +109,8 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     ]
     web_only = due(publishable(list(project.web_only.values()), settings), through)
     site_files: dict[Path, bytes] = {}
+    pages: dict[Path, str] = {}
+    """Article pages (written now or kept) by the digest of their inputs."""
     derived: dict[Path, tuple[Path, Callable[[], bytes]]] = {}
     site_outputs = sorted(only & {"web", "feed"})
     images = {path for path in result.inputs if not path.is_relative_to(out)}  # not our feed
@@ -115,15 +118,18 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
                                  images)
     site_stamp = out / ".cache" / "site.json"
     stored_site = _stamp(site_stamp)
-    site_made = [Path(name) for name in stored_site.get("files", [])]
+    # [path, size, mtime] of each file the last site build made (older stamps: bare paths)
+    site_state = [f if isinstance(f, list) else [f, None, None]
+                  for f in stored_site.get("files", [])]
+    site_made = [Path(entry[0]) for entry in site_state]
     if site_outputs and stored_site.get("key") == site_key and site_made and \
-            all(path.is_file() for path in site_made):
+            stamp.state([entry[0] for entry in site_state]) == site_state:
         result.site_cached = True
         result.outputs += site_made
     else:
         if "web" in only:
-            _render_site(settings, site_editions, web_only, layouts, out, site_files, copies,
-                         derived, proof_note, report.bodies)
+            pages = _render_site(settings, site_editions, web_only, layouts, out, site_files,
+                                 copies, derived, proof_note, report.bodies)
         if "feed" in only:
             _render_feeds(settings, site_editions, web_only, out, site_files)
     if "newsletter" in only and edition is not None and edition.manifest is not None:
@@ -138,17 +144,21 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     input_state = stamp.state(sorted(map(str, result.inputs)))
     result.written = write_all(files, copies, root)
     result.written += write_changed(site_files) + write_derived(derived, root)
-    made = [*site_files, *copies, *derived]
+    record = {out / PAGES: _page_record(out, pages)} if pages else {}
+    # After the pages: an interrupted write never vouches for a stale page.
+    result.written += write_changed(record)
+    made = [*site_files, *copies, *derived, *pages, *record]
     result.outputs += [*files, *made]
     # Last, after every output: an interrupted build is never taken as complete.
     if site_outputs and not result.site_cached:
-        ours = set(made)
+        ours = stamp.state(sorted({str(path) for path in made}))
+        rest = set(site_made) - set(made)
         if site_outputs == ["feed", "web"]:  # the whole site: what it lacks is withdrawn
-            _remove_stale(set(site_made) - ours, out / "site")
-        else:
-            ours |= set(site_made)  # a partial build keeps the record of the rest
+            _remove_stale(rest, out / "site")
+        else:  # a partial build keeps the record of the rest, as that build left it
+            ours += [entry for entry in site_state if Path(entry[0]) in rest]
         atomic_write(site_stamp, json.dumps({"key": site_key,
-                                             "files": sorted(map(str, ours))}).encode())
+                                             "files": sorted(ours)}).encode())
     if sources_key:
         atomic_write(out / stamp.STAMP,
                      stamp.payload(sources_key, request, result, input_state))
@@ -269,48 +279,66 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
                  web_only: list[ArticleView], layouts: Path, out: Path,
                  site_files: dict[Path, bytes], copies: dict[Path, Path],
                  derived: dict[Path, tuple[Path, Callable[[], bytes]]],
-                 proof_note: str = "", checked_bodies: dict[str, str] | None = None) -> None:
+                 proof_note: str = "", checked_bodies: dict[str, str] | None = None,
+                 ) -> dict[Path, str]:
+    """Render the site into `site_files`, `copies` and `derived`; return its article pages
+    (rendered now or kept from the last build) by the digest of their inputs."""
     from pipeline.render import web
 
     bodies = dict(checked_bodies or {})  # rendered by the gate, from its parse
     _fill_bodies([v for _, vs in editions for v in vs] + web_only, bodies)
-    pages_path = out / ".cache" / "web-pages.json"
     site = web.render(settings, editions, web_only, layouts, bodies, proof_note,
-                      _previous_pages(pages_path, out / "site"))
+                      _previous_pages(out))
     pages = {}
     for site_file in site.files:
         target = out / "site" / site_file.path
+        if site_file.key is not None:
+            pages[target] = site_file.key
         if site_file.content is not None:
             site_files[target] = site_file.content
-            if site_file.key is not None:
-                pages[site_file.path] = [site_file.key, _sha(site_file.content)]
         elif site_file.make is not None and site_file.source is not None:
             derived[target] = (site_file.source, site_file.make)
         elif site_file.source is not None:
             copies[target] = site_file.source
-    # After the pages (dicts keep order): an interrupted write never vouches for a stale page.
-    site_files[pages_path] = json.dumps(pages, sort_keys=True).encode()
+    return pages
 
 
-def _previous_pages(cache: Path, folder: Path) -> Callable[[str, str], bytes | None]:
-    """The pages of the last build by the digest of their inputs: a page is kept only if it is
-    still on disk with the bytes that build wrote."""
+PAGES = Path(".cache") / "web-pages.json"
+"""The article pages of the last build: the digest of their inputs, their size and mtime."""
+
+
+def _previous_pages(out: Path) -> Callable[[str, str], bool]:
+    """Whether the last build rendered the page at a path (under site/) from the same inputs
+    and it is still on disk as that build left it (same size and mtime, as for `make`)."""
     try:
-        stored = json.loads(cache.read_text(encoding="utf-8"))
+        stored = json.loads((out / PAGES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         stored = {}
+    folder = out / "site"
 
-    def previous(path: str, key: str) -> bytes | None:
+    def previous(path: str, key: str) -> bool:
         entry = stored.get(path) if isinstance(stored, dict) else None
         if not isinstance(entry, list) or entry[:1] != [key]:
-            return None
+            return False
         try:
-            data = (folder / path).read_bytes()
+            found = (folder / path).stat()
         except OSError:
-            return None
-        return data if entry[1:] == [_sha(data)] else None
+            return False
+        return entry[1:] == [found.st_size, found.st_mtime_ns]
 
     return previous
+
+
+def _page_record(out: Path, pages: dict[Path, str]) -> bytes:
+    """The pages as they are now on disk, for `_previous_pages`."""
+    folder = out / "site"
+    record = {}
+    for target, key in pages.items():
+        with contextlib.suppress(OSError):
+            found = target.stat()
+            record[target.relative_to(folder).as_posix()] = [key, found.st_size,
+                                                              found.st_mtime_ns]
+    return json.dumps(record, sort_keys=True).encode()
 
 
 def _sha(data: bytes) -> str:

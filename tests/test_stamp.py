@@ -101,6 +101,16 @@ def test_an_edit_renders_only_the_pages_it_touches(project: Path,
     assert len(first) == 9
     # the edited page and the pages whose related cards show it; not the others
     assert "articles/leave-some-leaves/index.html" in second and len(second) < len(first)
+    # listings: its section and the archive show it, the other sections do not
+    assert {"green-living/index.html", "archive/index.html"} <= set(sites[1].rendered)
+    assert "green-living/index.html" in sites[0].rendered
+    assert "news-briefs/index.html" in sites[0].rendered
+    assert "news-briefs/index.html" not in sites[1].rendered
+    # a kept page changed on disk since is rendered again, not trusted
+    briefs = project / "build/site/news-briefs/index.html"
+    briefs.write_bytes(briefs.read_bytes().replace(b"Briefs", b"Brief!"))
+    _build(project)
+    assert "news-briefs/index.html" in sites[2].rendered
     settings = settings_module.load(project / "publication.toml")
     build(settings, "2022-10", only=WEB, out=project / "fresh")
     assert _tree(project / "build/site") == _tree(project / "fresh/site")

@@ -54,10 +54,12 @@ class SiteFile:
     """Produces the file from `source`; called only when the source is newer than the output."""
     key: str | None = None
     """For a page: digest of everything it is rendered from, so a rebuild can keep it."""
+    kept: bool = False
+    """A page of the last build, rendered from the same inputs: left as it is on disk."""
 
 
-Previous = Callable[[str, str], bytes | None]
-"""The bytes of the page at a path from an earlier build, if they were rendered from `key`."""
+Previous = Callable[[str, str], bool]
+"""Whether the page at a path is on disk as an earlier build rendered it from `key`."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,7 @@ class Site:
                  body_cache: dict[str, str] | None = None,
                  previous: Previous | None = None) -> None:
         self.settings = settings
-        self.env = environment(layouts / "web")
+        self.env = environment(layouts / "web", settings.root)
         self.env.filters["slugify"] = slugify
         self.env.filters["section_slug"] = section_slug
         self.env.globals["site"] = settings.site
@@ -225,13 +227,23 @@ class Site:
         self.previous = previous
         self.rendered: list[str] = []
         """Pages rendered by this build (the rest were kept from the previous one)."""
+        self.shared = ""
+        """Digest of what every page is rendered from besides its articles (`_shared_inputs`)."""
+        self.own: dict[str, str] = {}
+        """Digest of what each article (by slug) contributes to the pages that show it."""
+
+    def inputs(self, views: Iterable[ArticleView], *extra: str) -> str:
+        """Digest of what a page showing `views` (and `extra`, its other parameters) is
+        rendered from, for `keep`."""
+        parts = [self.shared, *extra, *(self.own[view.slug] for view in views)]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def keep(self, path: str, inputs: str) -> bool:
         """Take the earlier build's page at `path` if it was rendered from the same `inputs`."""
-        kept = self.previous(path, inputs) if self.previous else None
-        if kept is not None:
-            self.files.append(SiteFile(path, kept, key=inputs))
-        return kept is not None
+        kept = self.previous is not None and self.previous(path, inputs)
+        if kept:
+            self.files.append(SiteFile(path, key=inputs, kept=True))
+        return kept
 
     def page(self, path: str, template: str, inputs: str | None = None, **context: Any) -> None:
         """Render `template` to `path`; `inputs` digests what it is made from, for `keep`."""
@@ -270,8 +282,8 @@ def render(
     nav_sections = sorted({v.meta.section for v in recent})
     site.env.globals["nav_sections"] = nav_sections
     teasers = {v.slug: _hero(v, site.files) for v in recent}
-    shared = _shared_inputs(settings, layouts, [proof_note, *nav_sections])
-    own = {v.slug: _own_inputs(v, teasers) for v in recent}
+    site.shared = _shared_inputs(settings, layouts, [proof_note, *nav_sections])
+    site.own = {v.slug: _own_inputs(v, teasers) for v in recent}
 
     for edition, views in editions:
         _edition_page(site, edition, views, teasers)
@@ -280,8 +292,7 @@ def render(
     related = Related(recent)
     for view in recent:
         page = [view, *related.of(view)]
-        inputs = hashlib.sha256("".join([shared, *(own[v.slug] for v in page)]).encode())
-        _article_page(site, view, page[1:], teasers, inputs.hexdigest())
+        _article_page(site, view, page[1:], teasers, site.inputs(page))
     _listing_pages(site, recent, teasers)
     _home(site, editions, recent, teasers)
     # Served for any missing path, so its links cannot be relative.
@@ -378,13 +389,11 @@ def _listing_pages(site: Site, recent: list[ArticleView],
             tag_names.setdefault(slugify(tag), tag)
     for section, views in sorted(by_section.items()):
         slug = section_slug(section)
-        site.page(f"{slug}/index.html", "listing.html.j2", heading=section, kicker="Section",
-                  views=views, teasers=teasers, pager=None,
-                  section_feed=f"{slug}/feed.xml")
+        _listing(site, f"{slug}/index.html", views, teasers, heading=section, kicker="Section",
+                 pager=None, section_feed=f"{slug}/feed.xml")
     for tag_slug, views in sorted(by_tag.items()):
-        site.page(f"tags/{tag_slug}/index.html", "listing.html.j2",
-                  heading=tag_names[tag_slug], kicker="Topic", views=views, teasers=teasers,
-                  pager=None, section_feed=None)
+        _listing(site, f"tags/{tag_slug}/index.html", views, teasers,
+                 heading=tag_names[tag_slug], kicker="Topic", pager=None, section_feed=None)
     tags = sorted(((tag_names[s], s, len(v)) for s, v in by_tag.items()),
                   key=lambda t: t[0].lower())
     site.page("tags/index.html", "tags.html.j2", tags=tags)
@@ -392,9 +401,17 @@ def _listing_pages(site: Site, recent: list[ArticleView],
     for number in range(1, pages + 1):
         chunk = recent[(number - 1) * ARCHIVE_PAGE_SIZE: number * ARCHIVE_PAGE_SIZE]
         path = "archive/index.html" if number == 1 else f"archive/page/{number}/index.html"
-        site.page(path, "listing.html.j2", heading="Archive", kicker="All articles",
-                  views=chunk, teasers=teasers, section_feed=None,
-                  pager={"number": number, "pages": pages})
+        _listing(site, path, chunk, teasers, heading="Archive", kicker="All articles",
+                 section_feed=None, pager={"number": number, "pages": pages})
+
+
+def _listing(site: Site, path: str, views: list[ArticleView],
+             teasers: dict[str, Picture | None], **context: Any) -> None:
+    """A list of articles, kept from the last build when they and its parameters (heading,
+    pager, feed) are unchanged."""
+    inputs = site.inputs(views, json.dumps(context, sort_keys=True))
+    if not site.keep(path, inputs):
+        site.page(path, "listing.html.j2", inputs, views=views, teasers=teasers, **context)
 
 
 def _home(site: Site, editions: list[tuple[Edition, list[ArticleView]]],
@@ -424,7 +441,7 @@ def sitemap(settings: Settings, files: Iterable[SiteFile], recent: list[ArticleV
     dates = {f"articles/{v.slug}/index.html": v.meta.date.isoformat() for v in recent}
     rows = []
     for file in sorted(files, key=lambda f: f.path):
-        if not file.path.endswith("index.html") or file.content is None:
+        if not file.path.endswith("index.html") or (file.content is None and not file.kept):
             continue
         loc = markupsafe.escape(f"{base}/{file.path.removesuffix('index.html')}")
         lastmod = f"<lastmod>{dates[file.path]}</lastmod>" if file.path in dates else ""
