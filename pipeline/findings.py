@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from rich.markup import escape
-
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -87,6 +85,8 @@ def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = 
 
     With `markup`, the text carries rich colour markup (for a terminal only)."""
     sources = sources or {}
+    if markup:  # rich only for a terminal: its import costs every other run a hundredth
+        from rich.markup import escape
 
     def style(text: str, name: str) -> str:
         return f"[{name}]{escape(text)}[/]" if markup else text
