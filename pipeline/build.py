@@ -38,6 +38,16 @@ def publishable(articles: list[Article], settings: Settings) -> list[ArticleView
 
 def build(settings: Settings, edition_id: str | None = None, only: set[str] | None = None,
           out: Path | None = None, force: bool = False) -> BuildResult:
+    """Build `only` these outputs (default: all) of the edition into `out` (default build/).
+    Builds into the same folder take turns: neither could tell the other's outputs from its
+    own."""
+    out = (out or settings.root / "build").resolve()
+    with stamp.locked(out / stamp.BUILD_LOCK):
+        return _build(settings, edition_id, only, out, force)
+
+
+def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,
+           force: bool) -> BuildResult:
     started = time.perf_counter()
     only = only or set(OUTPUTS)
     unknown = only - set(OUTPUTS)
@@ -45,7 +55,6 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
         raise ContentError(f"--only: unknown output(s) {', '.join(sorted(unknown))}; "
                            f"choose from {', '.join(OUTPUTS)}")
     root = settings.root
-    out = (out or root / "build").resolve()
     layouts = root / "layouts"
     request = stamp.request_of(root, out, only, edition_id, force)
     # The stamp digests publication.toml, so it serves only builds that use exactly those

@@ -7,17 +7,22 @@ stamp keeps the findings of the last `pipeline check`; it is used only if the di
 same and the images its findings depend on are unchanged. Otherwise the run happens as usual
 (and its own caches still spare what did not change). Standard library only: this path must not
 pay for importing the renderers, pydantic or the rules.
+
+Runs that write the same stamps take turns (`locked`); a run answered from a stamp takes no
+lock, as a stamp is replaced whole and outputs change before it does.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +37,10 @@ STAMP = Path(".cache") / "build.json"
 """The build stamp, inside the output folder."""
 CHECK_STAMP = Path(".cache") / "check-run.json"
 """The last `pipeline check` run, inside the project (beside the per-article result cache)."""
+BUILD_LOCK = Path(".cache") / "build.lock"
+"""Held by a build, inside the output folder."""
+CHECK_LOCK = Path(".cache") / "check.lock"
+"""Held by a `pipeline check` that runs the checks, inside the project."""
 CONTENT_SUFFIXES = {".md", ".toml", ".yaml", ".yml", ".j2", ".css", ".py", ".json", ".txt"}
 """Small text sources are digested by content; other files (images, fonts) by size and mtime."""
 
@@ -141,6 +150,29 @@ def state(paths: list[str]) -> list[list[Any]]:
         except OSError:
             found.append([name, None, None])
     return found
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the advisory lock `path` (BUILD_LOCK in an output folder, CHECK_LOCK in a
+    project), waiting while another run holds it: two builds into one folder, or two checks of
+    one project, would stamp each other's outputs or findings as their own. Where the lock
+    file cannot be made (a read-only project), the run goes ahead unlocked: it cannot write
+    stamps there either."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError:
+        handle = None
+    if handle is None:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)  # explicitly: workers forked meanwhile share it
+        os.close(handle)
 
 
 def cached(root: Path, out: Path, outputs: set[str], edition: str | None,

@@ -4,7 +4,9 @@ pages it touches are rendered again, and the result equals a build from scratch.
 
 from __future__ import annotations
 
+import fcntl
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline import build as build_module
+from pipeline import checkrun, gate
 from pipeline import settings as settings_module
 from pipeline.build import BuildResult, build
 from pipeline.cli import app
@@ -183,3 +186,50 @@ def test_a_withdrawn_article_is_taken_down_but_a_feed_only_build_removes_no_page
     build(settings, "2022-10", only=WEB, force=True)  # forced: FED001 reports the withdrawal
     assert not page.exists() and not page.parent.exists()
     assert (project / "build/site/index.html").is_file()
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_runs_into_the_same_folder_take_turns(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                              command: str) -> None:
+    """A second build into the same --out (or check of the same project) waits until the first
+    is done: it can neither stamp the other's outputs nor be stamped with them."""
+    settings = settings_module.load(project / "publication.toml")
+
+    def run() -> object:
+        if command == "build":
+            return build(settings, "2022-10", only={"feed"}, force=True)
+        return checkrun.run(project, [])
+
+    inside: list[str] = []
+    second_arrived = threading.Event()
+    failures: list[BaseException] = []
+    check, flock = gate.check, fcntl.flock
+
+    def second() -> None:
+        try:
+            run()
+        except BaseException as exc:  # reported by the test, from its own thread
+            failures.append(exc)
+
+    def noting_lock(fd: int, operation: int) -> None:
+        if threading.current_thread().name == "second" and operation & fcntl.LOCK_EX:
+            second_arrived.set()  # about to wait for the lock
+        flock(fd, operation)
+
+    def check_while_the_second_starts(*args: Any, **kwargs: Any) -> gate.Report:
+        inside.append(threading.current_thread().name)
+        if threading.current_thread().name == "second":
+            second_arrived.set()
+        else:
+            threading.Thread(target=second, name="second").start()
+            assert second_arrived.wait(60), "the second run neither waited nor ran"
+            assert inside == ["MainThread"], "the second run went ahead of the first"
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(fcntl, "flock", noting_lock)
+    monkeypatch.setattr(gate, "check", check_while_the_second_starts)
+    run()
+    for thread in threading.enumerate():
+        if thread.name == "second":
+            thread.join(120)
+    assert not failures and inside[0] == "MainThread"
