@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -218,3 +220,27 @@ def test_a_stamped_check_quotes_files_outside_the_project_as_typed(
     again = runner.invoke(app, ["check", "../../outside/x.md"])
     assert "no front matter here" in first.stdout
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+
+
+def test_the_result_cache_keeps_the_findings_of_the_bytes_it_is_keyed_by(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        backdate: Callable[[Path], None]) -> None:
+    """An article edited between the read that keys its cached result and the rules is not
+    cached under its old content with the findings of its new one."""
+    config = _project(tmp_path)
+    article = tmp_path / "a.md"
+    original = (ROOT / "tests/cases/MED002-files-present.md").read_text()
+    article.write_text(original)
+    backdate(tmp_path)
+    run_jobs = gate._run_jobs
+
+    def edit_then_run(*args: Any, **kwargs: Any) -> list[Any]:
+        article.write_text(original + "\nTK\n")
+        return run_jobs(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "_run_jobs", edit_then_run)
+        gate.check(config, [article])
+    assert (tmp_path / ".cache" / "check.json").is_file()  # the result was kept
+    article.write_text(original)
+    assert "TXT004" not in [f.code for f in gate.check(config, [article]).findings]
