@@ -49,6 +49,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
 def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,
            force: bool) -> BuildResult:
     started = time.perf_counter()
+    since = time.time_ns()  # before anything is read: see stamp.settled
     only = only or set(OUTPUTS)
     unknown = only - set(OUTPUTS)
     if unknown:
@@ -145,20 +146,26 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     # The inputs as this build read them, before it writes: the published feed FED001 read
     # is also an output, and the stamp must not vouch for findings made from the old one.
     input_state = stamp.state(sorted(map(str, result.inputs)))
+    # Whether it read only files settled before it began (now: writing changes their folders);
+    # those in `out` change only under the lock this build holds.
+    vouched = stamp.settled([f for f in input_state if not Path(f[0]).is_relative_to(out)],
+                            since)
     result.written = write_all(files, copies, root)
     result.written += write_changed(site_files) + write_derived(derived, root)
     made = [*site_files, *copies, *derived]
     result.outputs += [*files, *made]
-    # Last, after every output: an interrupted build is never taken as complete.
+    # Last, after every output: an interrupted build is never taken as complete, nor one
+    # that read a file changed while it ran.
+    vouched = vouched and stamp.sources_settled(root, since)
     if site_outputs and not result.site_cached:
         ours = set(made)
         if site_outputs == ["feed", "web"]:  # the whole site: what it lacks is withdrawn
             _remove_stale(set(site_made) - ours, out / "site")
         else:
             ours |= set(site_made)  # a partial build keeps the record of the rest
-        atomic_write(site_stamp, json.dumps({"key": site_key,
+        atomic_write(site_stamp, json.dumps({"key": site_key if vouched else "",
                                              "files": sorted(map(str, ours))}).encode())
-    if sources_key:
+    if sources_key and vouched:
         atomic_write(out / stamp.STAMP,
                      stamp.payload(sources_key, request, result, input_state))
     result.seconds = time.perf_counter() - started

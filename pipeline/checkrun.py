@@ -8,6 +8,7 @@ the stamp the other just wrote.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ def run(root: Path, paths: list[Path], changed_since: str | None = None,
     if changed_since is not None:
         report = _check(root, paths, changed_since)
         return report.findings, report.sources
+    since = time.time_ns()  # before anything is read: see stamp.settled
     request = stamp.check_request(root, paths)
     extra = [p.resolve() for p in paths]
     key = stamp.sources_key(root, request, extra)
@@ -37,7 +39,7 @@ def run(root: Path, paths: list[Path], changed_since: str | None = None,
         if findings is not None:
             return findings, _sources(root, findings)
         report = _check(root, paths)
-        stamp.save_findings(root, request, key, report.findings, report.inputs)
+        stamp.save_findings(root, request, key, report.findings, report.inputs, since, extra)
     return report.findings, report.sources
 
 

@@ -8,6 +8,7 @@ import fcntl
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,10 @@ def _build(project: Path) -> BuildResult:
     return result
 
 
-def test_unchanged_sources_are_answered_from_the_stamp(project: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_sources_are_answered_from_the_stamp(
+        project: Path, monkeypatch: pytest.MonkeyPatch,
+        backdate: Callable[[Path], None]) -> None:
+    backdate(project)  # edited well before the build: settled
     first = _build(project)
     again = _build(project)
     assert again.site_cached and not again.written
@@ -186,6 +189,60 @@ def test_a_withdrawn_article_is_taken_down_but_a_feed_only_build_removes_no_page
     build(settings, "2022-10", only=WEB, force=True)  # forced: FED001 reports the withdrawal
     assert not page.exists() and not page.parent.exists()
     assert (project / "build/site/index.html").is_file()
+
+
+def _green(path: Path, width: int) -> None:
+    """A plain picture `width` pixels wide: in a feature's column, below 1008 px it is under
+    300 ppi in print (MED003)."""
+    from PIL import Image
+
+    Image.new("RGB", (width, 600), "green").save(path)
+
+
+@pytest.mark.parametrize("change", ["none", "input", "source"])
+def test_a_build_vouches_only_for_files_unchanged_while_it_ran(
+        project: Path, monkeypatch: pytest.MonkeyPatch, backdate: Callable[[Path], None],
+        change: str) -> None:
+    """An input changed after the gate read it (a picture kept outside the articles, made wide
+    enough), or an article edited while the gate read it and restored before the build ends,
+    is not stamped with the findings of its other state: the next build checks again."""
+    picture = project / "assets/field.jpg"
+    picture.parent.mkdir()
+    _green(picture, 800)
+    walk = project / "articles/2022-10/walk-into-autumn.md"
+    walk.write_text(walk.read_text() + "\n![A green field](../../assets/field.jpg)\n")
+    article = project / "articles/2022-10/leave-some-leaves.md"
+    original = article.read_text()
+    settings = settings_module.load(project / "publication.toml")
+    build(settings, "2022-10", only=WEB, force=True)  # publishes the feed FED001 reads
+    backdate(project)
+    check = gate.check
+
+    def check_while_changing(*args: Any, **kwargs: Any) -> gate.Report:
+        if change == "source":
+            article.write_text(original + "\nTK\n")
+        report = check(*args, **kwargs)
+        if change == "input":
+            _green(picture, 1200)
+        elif change == "source":
+            article.write_text(original)
+        return report
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "check", check_while_changing)
+        first = build(settings, "2022-10", only=WEB, force=True)
+    assert "MED003" in {f.code for f in first.findings}
+    calls: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> gate.Report:
+        calls.append(args)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "check", counted)
+    again = build(settings, "2022-10", only=WEB, force=True)
+    assert bool(calls) == (change != "none")  # unchanged: answered from the stamp
+    codes = {f.code for f in again.findings}
+    assert ("MED003" in codes) == (change != "input") and "TXT004" not in codes
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
