@@ -39,14 +39,24 @@ def publishable(articles: list[Article], settings: Settings) -> list[ArticleView
 
 def build(settings: Settings, edition_id: str | None = None, only: set[str] | None = None,
           out: Path | None = None, force: bool = False) -> BuildResult:
+    """Build `only` these outputs (default: all) of the edition into `out` (default build/).
+    Builds into the same folder take turns: neither could tell the other's outputs from its
+    own."""
+    out = (out or settings.root / "build").resolve()
+    with stamp.locked(out / stamp.BUILD_LOCK):
+        return _build(settings, edition_id, only, out, force)
+
+
+def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,
+           force: bool) -> BuildResult:
     started = time.perf_counter()
+    since = time.time_ns()  # before anything is read: see stamp.settled
     only = only or set(OUTPUTS)
     unknown = only - set(OUTPUTS)
     if unknown:
         raise ContentError(f"--only: unknown output(s) {', '.join(sorted(unknown))}; "
                            f"choose from {', '.join(OUTPUTS)}")
     root = settings.root
-    out = (out or root / "build").resolve()
     layouts = root / "layouts"
     request = stamp.request_of(root, out, only, edition_id, force)
     # The stamp digests publication.toml, so it serves only builds that use exactly those
@@ -142,6 +152,10 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     # The inputs as this build read them, before it writes: the published feed FED001 read
     # is also an output, and the stamp must not vouch for findings made from the old one.
     input_state = stamp.state(sorted(map(str, result.inputs)))
+    # Whether it read only files settled before it began (now: writing changes their folders);
+    # those in `out` change only under the lock this build holds.
+    vouched = stamp.settled([f for f in input_state if not Path(f[0]).is_relative_to(out)],
+                            since)
     result.written = write_all(files, copies, root)
     result.written += write_changed(site_files) + write_derived(derived, root)
     record = {out / PAGES: _page_record(out, pages)} if pages else {}
@@ -149,7 +163,9 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     result.written += write_changed(record)
     made = [*site_files, *copies, *derived, *pages, *record]
     result.outputs += [*files, *made]
-    # Last, after every output: an interrupted build is never taken as complete.
+    # Last, after every output: an interrupted build is never taken as complete, nor one
+    # that read a file changed while it ran.
+    vouched = vouched and stamp.sources_settled(root, since)
     if site_outputs and not result.site_cached:
         ours = stamp.state(sorted({str(path) for path in made}))
         rest = set(site_made) - set(made)
@@ -157,9 +173,9 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
             _remove_stale(rest, out / "site")
         else:  # a partial build keeps the record of the rest, as that build left it
             ours += [entry for entry in site_state if Path(entry[0]) in rest]
-        atomic_write(site_stamp, json.dumps({"key": site_key,
+        atomic_write(site_stamp, json.dumps({"key": site_key if vouched else "",
                                              "files": sorted(ours)}).encode())
-    if sources_key:
+    if sources_key and vouched:
         atomic_write(out / stamp.STAMP,
                      stamp.payload(sources_key, request, result, input_state))
     result.seconds = time.perf_counter() - started

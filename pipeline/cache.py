@@ -9,13 +9,14 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.findings import Finding
 from pipeline.settings import Settings
-from pipeline.stamp import libraries
+from pipeline.stamp import libraries, settled
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_FILE = Path(".cache") / "check.json"
@@ -67,6 +68,8 @@ class ResultCache:
     dirty: bool = False
     used: set[str] = field(default_factory=set)
     """Keys read or written in this run: they are kept when the cache is trimmed."""
+    since: int = field(default_factory=time.time_ns)
+    """When the run opened the cache, before it read the files: see `put`."""
 
     @classmethod
     def open(cls, root: Path, settings: Settings) -> ResultCache:
@@ -92,8 +95,13 @@ class ResultCache:
                       (body[0], body[1]) if body else None)
 
     def put(self, key: str, result: Result) -> None:
+        """Keep `result`, unless a file it depends on changed while it was made (the state
+        taken now may not be the one the rules read: `stamp.settled`)."""
+        deps = [file_stamp(p) for p in result.deps]
+        if not settled(deps, self.since):
+            return
         self.entries[key] = {"findings": [f.to_json() for f in result.findings],
-                             "deps": [file_stamp(p) for p in result.deps], "body": result.body}
+                             "deps": deps, "body": result.body}
         self.used.add(key)
         self.dirty = True
 

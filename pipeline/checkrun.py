@@ -1,27 +1,51 @@
 """`pipeline check` as run from the command line: answered from the check stamp when nothing
 it reads changed since the last run (without loading settings or rules), else by the gate.
 
-`--changed-since` runs are never stamped: their files depend on the state of git.
+`--changed-since` runs are never stamped: their files depend on the state of git. Checks of
+the same project that run the gate take turns, and the one that waited may find its answer in
+the stamp the other just wrote.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import stamp
 from pipeline.findings import Finding
+
+if TYPE_CHECKING:
+    from pipeline import gate
 
 
 def run(root: Path, paths: list[Path], changed_since: str | None = None,
         ) -> tuple[list[Finding], dict[str, list[str]]]:
     """Findings of checking `paths` (none: the whole project), and the source lines of the
     files they are in, for excerpts."""
-    if changed_since is None:
-        request = stamp.check_request(root, paths)
-        key = stamp.sources_key(root, request, [p.resolve() for p in paths])
+    if changed_since is not None:
+        report = _check(root, paths, changed_since)
+        return report.findings, report.sources
+    since = time.time_ns()  # before anything is read: see stamp.settled
+    request = stamp.check_request(root, paths)
+    extra = [p.resolve() for p in paths]
+    key = stamp.sources_key(root, request, extra)
+    findings = stamp.load_findings(root, request, key)
+    if findings is not None:
+        return findings, _sources(root, findings)
+    with stamp.locked(root / stamp.CHECK_LOCK):
+        # The check this one waited for may have just stamped the same sources.
         findings = stamp.load_findings(root, request, key)
         if findings is not None:
             return findings, _sources(root, findings)
+        report = _check(root, paths)
+        stamp.save_findings(root, request, key, report.findings, report.inputs, since, extra)
+    return report.findings, report.sources
+
+
+def _check(root: Path, paths: list[Path], changed_since: str | None = None) -> gate.Report:
+    """Run the gate on `paths`; with `changed_since`, only on the articles changed since that
+    git ref."""
     from pipeline import gate
     from pipeline import settings as settings_module
 
@@ -31,10 +55,7 @@ def run(root: Path, paths: list[Path], changed_since: str | None = None,
         from pipeline.vcs import changed_files
 
         only = changed_files(config.root, changed_since)
-    report = gate.check(config, paths or None, only=only)
-    if changed_since is None:
-        stamp.save_findings(root, request, key, report.findings, report.inputs)
-    return report.findings, report.sources
+    return gate.check(config, paths or None, only=only)
 
 
 def _sources(root: Path, findings: list[Finding]) -> dict[str, list[str]]:

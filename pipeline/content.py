@@ -26,13 +26,15 @@ EDITION_ID = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
-def load_article(path: Path, root: Path, edition: str | None = None) -> Article:
-    """Read one article; problems are recorded on it, never raised."""
+def load_article(path: Path, root: Path, edition: str | None = None,
+                 data: bytes | None = None) -> Article:
+    """Read one article (or take its bytes as already read); problems are recorded on it,
+    never raised."""
     article = Article(
         path=path, display=_display(path, root), slug=path.stem, edition=edition
     )
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as exc:
         article.problem = Problem("SRC001", f"cannot read the file: {exc.strerror}")
         return article

@@ -7,7 +7,7 @@ the rest are checked, across processes when there are many of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import markdown
@@ -40,6 +40,8 @@ class _Job:
     path: Path
     display: str
     edition: str | None
+    data: bytes | None = None
+    """The file as read for its cache key: the rules check these very bytes."""
 
 
 def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -> None:
@@ -70,7 +72,7 @@ def _run_job(job: _Job) -> Result:
 
     ctx = _worker_ctx
     assert ctx is not None, "the run's context is set before jobs run"
-    article = load_article(job.path, ctx.settings.root, edition=job.edition)
+    article = load_article(job.path, ctx.settings.root, edition=job.edition, data=job.data)
     article.display = job.display
     findings = check_article(article, ctx, RULES)
     body = None
@@ -112,7 +114,7 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
         key = article_key(data, job.display, job.edition)
         cached = cache.get(key) if data else None
         if cached is None:
-            misses.append((len(data), job, key))
+            misses.append((len(data), replace(job, data=data or None), key))
         else:
             _report(report, cached)
     # Longest first: the short ones even out the workers' ends (findings are sorted after).

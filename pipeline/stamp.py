@@ -7,17 +7,23 @@ stamp keeps the findings of the last `pipeline check`; it is used only if the di
 same and the images its findings depend on are unchanged. Otherwise the run happens as usual
 (and its own caches still spare what did not change). Standard library only: this path must not
 pay for importing the renderers, pydantic or the rules.
+
+A stamp is written only by a run that nothing changed under (`settled`), and runs that write
+the same stamps take turns (`locked`); a run answered from a stamp takes no lock, as a stamp is
+replaced whole and outputs change before it does.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,14 @@ STAMP = Path(".cache") / "build.json"
 """The build stamp, inside the output folder."""
 CHECK_STAMP = Path(".cache") / "check-run.json"
 """The last `pipeline check` run, inside the project (beside the per-article result cache)."""
+BUILD_LOCK = Path(".cache") / "build.lock"
+"""Held by a build, inside the output folder."""
+CHECK_LOCK = Path(".cache") / "check.lock"
+"""Held by a `pipeline check` that runs the checks, inside the project."""
+SETTLE_NS = 2_000_000_000
+"""How long before a run began a file must have last changed for the run to vouch for it: more
+than the coarsest file times (2 s on FAT; a clock tick on ext4), as a change within the same
+tick leaves the time as it was."""
 CONTENT_SUFFIXES = {".md", ".toml", ".yaml", ".yml", ".j2", ".css", ".py", ".json", ".txt"}
 """Small text sources are digested by content; other files (images, fonts) by size and mtime."""
 
@@ -67,24 +81,32 @@ def sources_key(root: Path, request: list[str], extra: list[Path] | None = None)
     digest.update(f"{os.environ.get('SOURCE_DATE_EPOCH', '')} {dt.datetime.now(dt.UTC).date()}"
                   .encode())
     digest.update(libraries().encode())
-    for folder in (PACKAGE, root / "articles", root / "layouts"):
-        for path in _files(folder):
-            _file_into(digest, path)
-    _file_into(digest, root / "publication.toml")
-    for named in extra or []:
-        for path in markdown_files(named) if named.is_dir() else [named]:
-            _file_into(digest, path)
+    for path in _sources(root, extra):
+        _file_into(digest, path)
     return digest.hexdigest()
+
+
+def _sources(root: Path, extra: list[Path] | None) -> list[Path]:
+    """The paths `sources_key` digests (it passes over those that are not files)."""
+    found = [path for folder in (PACKAGE, root / "articles", root / "layouts")
+             for path in _files(folder) if path.suffix != ".pyc"]
+    found.append(root / "publication.toml")
+    for named in extra or []:
+        found.extend(markdown_files(named) if named.is_dir() else [named])
+    return found
 
 
 def libraries() -> str:
     """The state of the folders libraries are installed in: installing, removing or upgrading
     one (markdown-it, pyphen, ...) changes it, and with it every stamp and cached result."""
     digest = hashlib.sha256()
-    for folder in sys.path:
-        if folder.endswith(("site-packages", "dist-packages")):
-            _stat_into(digest, Path(folder))
+    for folder in _library_folders():
+        _stat_into(digest, folder)
     return digest.hexdigest()
+
+
+def _library_folders() -> list[Path]:
+    return [Path(f) for f in sys.path if f.endswith(("site-packages", "dist-packages"))]
 
 
 def _files(folder: Path) -> list[Path]:
@@ -104,7 +126,7 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _file_into(digest: Any, path: Path) -> None:
-    if path.suffix == ".pyc" or not path.is_file():
+    if not path.is_file():
         return
     if path.suffix not in CONTENT_SUFFIXES:
         _stat_into(digest, path)
@@ -141,6 +163,77 @@ def state(paths: list[str]) -> list[list[Any]]:
         except OSError:
             found.append([name, None, None])
     return found
+
+
+def settled(states: list[list[Any]], since_ns: int) -> bool:
+    """Whether a run that began at `since_ns` (`time.time_ns()`, taken before it read anything)
+    may vouch for the files it recorded in these `state`s: each, and the folder holding it,
+    last changed safely before the run began.
+
+    This is git's "racily clean" rule. A stamp records a file's size and mtime after the run
+    read the file; an edit in between, or in the clock tick after the state was taken (which
+    leaves the mtime as it was), would be stamped in its new state with findings from its old
+    one and trusted by every later run. A file whose time is safely older than the start of
+    the run did not change while it ran: a change would have given it a newer time. The
+    folder's time shows what the file's cannot: a file deleted, or replaced by an older one
+    moved over it (for a missing file, the nearest folder that exists tells). A run that fails
+    the rule only goes without a stamp, and the next run does the work again. That is simpler
+    than taking each file's state before the read that uses it (the rules find the images as
+    they go), and it also catches the edit in the same clock tick, which that would miss. Not
+    seen: a file rewritten in place and backdated (`cp -p` over it) while the run reads it.
+    """
+    limit = since_ns - SETTLE_NS
+    return all((mtime is None or mtime < limit) and _folder_mtime(Path(name)) < limit
+               for name, _, mtime in states)
+
+
+def _folder_mtime(path: Path) -> int:
+    """The mtime of the folder holding `path`, or of the nearest one that exists."""
+    for folder in path.parents:
+        with contextlib.suppress(OSError):
+            return os.stat(folder).st_mtime_ns
+    return 0
+
+
+def sources_settled(root: Path, since_ns: int, extra: list[Path] | None = None) -> bool:
+    """Whether no project file `sources_key` digests changed since safely before the run began
+    (see `settled`): a source edited after the digest and restored before the end has the
+    digest again but not the findings. Deleted and new sources change the digest itself. The
+    pipeline's own code and the libraries are left out: an edit of them while a run goes on
+    changes the next run's digest like any other (only an edit undone before the run ends
+    would slip through), and checking them would leave every run right after a change of code
+    without a stamp."""
+    limit = since_ns - SETTLE_NS
+    for path in _sources(root, extra):
+        if path.is_relative_to(PACKAGE):
+            continue
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime_ns >= limit:
+                return False
+    return True
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the advisory lock `path` (BUILD_LOCK in an output folder, CHECK_LOCK in a
+    project), waiting while another run holds it: two builds into one folder, or two checks of
+    one project, would stamp each other's outputs or findings as their own. Where the lock
+    file cannot be made (a read-only project), the run goes ahead unlocked: it cannot write
+    stamps there either."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError:
+        handle = None
+    if handle is None:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)  # explicitly: workers forked meanwhile share it
+        os.close(handle)
 
 
 def cached(root: Path, out: Path, outputs: set[str], edition: str | None,
@@ -197,11 +290,13 @@ def load_findings(root: Path, request: list[str], key: str) -> list[Finding] | N
 
 
 def save_findings(root: Path, request: list[str], key: str, findings: list[Finding],
-                  inputs: set[Path]) -> None:
-    """Keep a check's findings for `load_findings`; a stamp that cannot be written only costs
-    speed next time."""
-    data = json.dumps({"request": request, "key": key,
-                       "inputs": state(sorted(str(p) for p in inputs)),
+                  inputs: set[Path], since_ns: int, extra: list[Path] | None = None) -> None:
+    """Keep a check's findings for `load_findings`, unless a file it read changed while it ran
+    (`settled`); a stamp that cannot be written only costs speed next time."""
+    states = state(sorted(str(p) for p in inputs))
+    if not (settled(states, since_ns) and sources_settled(root, since_ns, extra)):
+        return
+    data = json.dumps({"request": request, "key": key, "inputs": states,
                        "findings": [f.to_json() for f in findings]}).encode()
     with contextlib.suppress(OSError):
         atomic_write(root / CHECK_STAMP, data)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ from pipeline.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = "2022-10"
+LONG_AGO = 1_600_000_000
+"""A date (September 2020) when nothing a test makes was changed."""
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +38,14 @@ def project(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
     return tmp_path
+
+
+@pytest.fixture
+def backdate() -> Callable[[Path], None]:
+    """Date every file and folder under a folder long ago, as if nothing in it changed just
+    before the run: a stamp vouches only for files settled before its run began."""
+    def settle(folder: Path) -> None:
+        for path in [folder, *folder.rglob("*")]:
+            os.utime(path, (LONG_AGO, LONG_AGO), follow_symlinks=False)
+
+    return settle

@@ -8,8 +8,11 @@ path sarif-2.1/schema/sarif-schema-2.1.0.json.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -145,10 +148,12 @@ def test_rule_settings_disable_override_and_parameters(tmp_path: Path) -> None:
     assert "TXT005" not in [f.code for f in gate.check(longer, [article]).findings]
 
 
-def test_cache_is_never_stale_after_content_or_image_changes(tmp_path: Path) -> None:
+def test_cache_is_never_stale_after_content_or_image_changes(
+        tmp_path: Path, backdate: Callable[[Path], None]) -> None:
     config = _project(tmp_path)
     article = tmp_path / "a.md"
     article.write_text((ROOT / "tests/cases/MED002-missing-files.md").read_text())
+    backdate(tmp_path)  # else the missing images' folder changed just before: not cached
     first = [f.code for f in gate.check(config, [article]).findings]
     assert (tmp_path / ".cache" / "check.json").is_file()
     assert first == [f.code for f in gate.check(config, [article]).findings]
@@ -161,12 +166,17 @@ def test_cache_is_never_stale_after_content_or_image_changes(tmp_path: Path) -> 
     assert "TXT004" in [f.code for f in gate.check(config, [article]).findings]
 
 
-def test_an_unchanged_check_is_answered_from_the_stamp(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unchanged_check_is_answered_from_the_stamp(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        backdate: Callable[[Path], None]) -> None:
     _project(tmp_path)
     monkeypatch.chdir(tmp_path)
     article = tmp_path / "a.md"
     article.write_text((ROOT / "tests/cases/MED002-missing-files.md").read_text())
+    # As after an earlier run: made by this one, it would change the folder that the missing
+    # files the findings depend on (images, the published feed) are judged by.
+    (tmp_path / ".cache").mkdir()
+    backdate(tmp_path)  # edited well before the run: settled
     first = runner.invoke(app, ["check", "a.md"])
     assert first.exit_code == 1 and "MED002" in first.stdout
 
@@ -189,8 +199,9 @@ def test_an_unchanged_check_is_answered_from_the_stamp(tmp_path: Path,
     assert "TXT004" in runner.invoke(app, ["check", "a.md"]).stdout
 
 
-def test_the_result_cache_keeps_recent_versions_only(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_result_cache_keeps_recent_versions_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        backdate: Callable[[Path], None]) -> None:
     from pipeline import cache
 
     monkeypatch.setattr(cache, "SPARE_ENTRIES", 1)
@@ -199,6 +210,7 @@ def test_the_result_cache_keeps_recent_versions_only(tmp_path: Path,
     text = (ROOT / "tests/cases/MED002-missing-files.md").read_text()
     for version in range(4):
         article.write_text(text + f"\nVersion {version}.\n")
+        backdate(tmp_path)  # settled: its result is kept
         gate.check(config, [article])
     stored = json.loads((tmp_path / ".cache" / "check.json").read_text())
     assert len(stored["articles"]) == 2  # this run's version and one spare
@@ -218,3 +230,100 @@ def test_a_stamped_check_quotes_files_outside_the_project_as_typed(
     again = runner.invoke(app, ["check", "../../outside/x.md"])
     assert "no front matter here" in first.stdout
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+
+
+@pytest.mark.parametrize("change", ["none", "written", "deleted", "replaced"])
+def test_a_check_vouches_only_for_images_unchanged_while_it_ran(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backdate: Callable[[Path], None],
+        change: str) -> None:
+    """An image its findings name, changed after the rules read it and before the stamp and the
+    result cache record it, is checked again next time: written over, deleted, or replaced by
+    a file dated before the run (moved over it)."""
+    _project(tmp_path)
+    (tmp_path / "a.md").write_text((ROOT / "tests/cases/MED002-files-present.md").read_text())
+    image = tmp_path / "images" / "small.png"
+    image.parent.mkdir()
+    shutil.copy(ROOT / "tests/cases/images/small.png", image)
+    older = tmp_path / "older.png"
+    older.write_bytes(image.read_bytes() + b"\0")
+    # As after an earlier run: made by this one, it would change the folder that the missing
+    # files the findings depend on (images, the published feed) are judged by.
+    (tmp_path / ".cache").mkdir()
+    backdate(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    run_jobs = gate._run_jobs
+
+    def run_then_change(*args: Any, **kwargs: Any) -> list[Any]:
+        results = run_jobs(*args, **kwargs)  # the rules have read the image
+        if change == "written":
+            image.write_bytes(image.read_bytes() + b"\0")
+        elif change == "deleted":
+            image.unlink()
+        elif change == "replaced":
+            older.replace(image)
+        return results
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "_run_jobs", run_then_change)
+        assert "MED002" not in runner.invoke(app, ["check", "a.md"]).stdout
+    check = gate.check
+    calls: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> gate.Report:
+        calls.append(args)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "check", counted)
+    again = runner.invoke(app, ["check", "a.md"])
+    assert bool(calls) == (change != "none")  # unchanged: answered from the stamp
+    assert ("MED002" in again.stdout) == (change == "deleted")
+
+
+def test_a_check_vouches_only_for_sources_unchanged_while_it_ran(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        backdate: Callable[[Path], None]) -> None:
+    """An article edited while the check reads it and restored before the check ends has the
+    digest the stamp was taken with, but not the findings: checked again next time."""
+    _project(tmp_path)
+    article = tmp_path / "a.md"
+    original = (ROOT / "tests/cases/MED002-files-present.md").read_text()
+    article.write_text(original)
+    (tmp_path / ".cache").mkdir()
+    backdate(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    check = gate.check
+
+    def edit_check_restore(*args: Any, **kwargs: Any) -> gate.Report:
+        article.write_text(original + "\nTK\n")
+        report = check(*args, **kwargs)
+        article.write_text(original)
+        return report
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "check", edit_check_restore)
+        assert "TXT004" in runner.invoke(app, ["check", "a.md"]).stdout
+    assert "TXT004" not in runner.invoke(app, ["check", "a.md"]).stdout
+
+
+def test_the_result_cache_keeps_the_findings_of_the_bytes_it_is_keyed_by(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        backdate: Callable[[Path], None]) -> None:
+    """An article edited between the read that keys its cached result and the rules is not
+    cached under its old content with the findings of its new one."""
+    config = _project(tmp_path)
+    article = tmp_path / "a.md"
+    original = (ROOT / "tests/cases/MED002-files-present.md").read_text()
+    article.write_text(original)
+    backdate(tmp_path)
+    run_jobs = gate._run_jobs
+
+    def edit_then_run(*args: Any, **kwargs: Any) -> list[Any]:
+        article.write_text(original + "\nTK\n")
+        return run_jobs(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "_run_jobs", edit_then_run)
+        gate.check(config, [article])
+    assert (tmp_path / ".cache" / "check.json").is_file()  # the result was kept
+    article.write_text(original)
+    assert "TXT004" not in [f.code for f in gate.check(config, [article]).findings]

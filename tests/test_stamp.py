@@ -4,8 +4,11 @@ pages it touches are rendered again, and the result equals a build from scratch.
 
 from __future__ import annotations
 
+import fcntl
 import re
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline import build as build_module
+from pipeline import checkrun, gate
 from pipeline import settings as settings_module
 from pipeline.build import BuildResult, build
 from pipeline.cli import app
@@ -28,8 +32,10 @@ def _build(project: Path) -> BuildResult:
     return result
 
 
-def test_unchanged_sources_are_answered_from_the_stamp(project: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_sources_are_answered_from_the_stamp(
+        project: Path, monkeypatch: pytest.MonkeyPatch,
+        backdate: Callable[[Path], None]) -> None:
+    backdate(project)  # edited well before the build: settled
     first = _build(project)
     again = _build(project)
     assert again.site_cached and not again.written
@@ -193,3 +199,104 @@ def test_a_withdrawn_article_is_taken_down_but_a_feed_only_build_removes_no_page
     build(settings, "2022-10", only=WEB, force=True)  # forced: FED001 reports the withdrawal
     assert not page.exists() and not page.parent.exists()
     assert (project / "build/site/index.html").is_file()
+
+
+def _green(path: Path, width: int) -> None:
+    """A plain picture `width` pixels wide: in a feature's column, below 1008 px it is under
+    300 ppi in print (MED003)."""
+    from PIL import Image
+
+    Image.new("RGB", (width, 600), "green").save(path)
+
+
+@pytest.mark.parametrize("change", ["none", "input", "source"])
+def test_a_build_vouches_only_for_files_unchanged_while_it_ran(
+        project: Path, monkeypatch: pytest.MonkeyPatch, backdate: Callable[[Path], None],
+        change: str) -> None:
+    """An input changed after the gate read it (a picture kept outside the articles, made wide
+    enough), or an article edited while the gate read it and restored before the build ends,
+    is not stamped with the findings of its other state: the next build checks again."""
+    picture = project / "assets/field.jpg"
+    picture.parent.mkdir()
+    _green(picture, 800)
+    walk = project / "articles/2022-10/walk-into-autumn.md"
+    walk.write_text(walk.read_text() + "\n![A green field](../../assets/field.jpg)\n")
+    article = project / "articles/2022-10/leave-some-leaves.md"
+    original = article.read_text()
+    settings = settings_module.load(project / "publication.toml")
+    build(settings, "2022-10", only=WEB, force=True)  # publishes the feed FED001 reads
+    backdate(project)
+    check = gate.check
+
+    def check_while_changing(*args: Any, **kwargs: Any) -> gate.Report:
+        if change == "source":
+            article.write_text(original + "\nTK\n")
+        report = check(*args, **kwargs)
+        if change == "input":
+            _green(picture, 1200)
+        elif change == "source":
+            article.write_text(original)
+        return report
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "check", check_while_changing)
+        first = build(settings, "2022-10", only=WEB, force=True)
+    assert "MED003" in {f.code for f in first.findings}
+    calls: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> gate.Report:
+        calls.append(args)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "check", counted)
+    again = build(settings, "2022-10", only=WEB, force=True)
+    assert bool(calls) == (change != "none")  # unchanged: answered from the stamp
+    codes = {f.code for f in again.findings}
+    assert ("MED003" in codes) == (change != "input") and "TXT004" not in codes
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_runs_into_the_same_folder_take_turns(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                              command: str) -> None:
+    """A second build into the same --out (or check of the same project) waits until the first
+    is done: it can neither stamp the other's outputs nor be stamped with them."""
+    settings = settings_module.load(project / "publication.toml")
+
+    def run() -> object:
+        if command == "build":
+            return build(settings, "2022-10", only={"feed"}, force=True)
+        return checkrun.run(project, [])
+
+    inside: list[str] = []
+    second_arrived = threading.Event()
+    failures: list[BaseException] = []
+    check, flock = gate.check, fcntl.flock
+
+    def second() -> None:
+        try:
+            run()
+        except BaseException as exc:  # reported by the test, from its own thread
+            failures.append(exc)
+
+    def noting_lock(fd: int, operation: int) -> None:
+        if threading.current_thread().name == "second" and operation & fcntl.LOCK_EX:
+            second_arrived.set()  # about to wait for the lock
+        flock(fd, operation)
+
+    def check_while_the_second_starts(*args: Any, **kwargs: Any) -> gate.Report:
+        inside.append(threading.current_thread().name)
+        if threading.current_thread().name == "second":
+            second_arrived.set()
+        else:
+            threading.Thread(target=second, name="second").start()
+            assert second_arrived.wait(60), "the second run neither waited nor ran"
+            assert inside == ["MainThread"], "the second run went ahead of the first"
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(fcntl, "flock", noting_lock)
+    monkeypatch.setattr(gate, "check", check_while_the_second_starts)
+    run()
+    for thread in threading.enumerate():
+        if thread.name == "second":
+            thread.join(120)
+    assert not failures and inside[0] == "MainThread"
