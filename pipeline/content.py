@@ -62,6 +62,7 @@ def load_article(path: Path, root: Path, edition: str | None = None,
             hint="Save the file as UTF-8.",
         )
         return article
+    article.data = data
     article.text = text.replace("\r\n", "\n").replace("\r", "\n")
     _split_front_matter(article)
     return article

@@ -107,7 +107,7 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
     misses: list[tuple[int, _Job, str]] = []
     for job in jobs:
         try:
-            data = job.path.read_bytes()
+            data = job.path.read_bytes() if job.data is None else job.data
         except OSError:
             data = b""
         report.sources[job.display] = data.decode("utf-8", "replace").splitlines()
@@ -140,7 +140,8 @@ def _jobs_for(paths: list[Path], project: Project, root: Path, only: set[Path] |
         article = known.get(resolved)
         inside = resolved.is_relative_to(root)
         jobs.append(_Job(resolved, _display(resolved, root) if inside else str(path),
-                         article.edition if article else None))
+                         article.edition if article else None,
+                         article.data or None if article else None))
     return jobs
 
 
@@ -151,8 +152,8 @@ def check(settings: Settings, paths: list[Path] | None = None,
     project = project or load_project(settings.root)
     ctx = Context(settings, project)
     if not paths:  # the project's own articles, already loaded and named
-        jobs = [_Job(a.path, a.display, a.edition) for a in project.all_articles()
-                if only is None or a.path.resolve() in only]
+        jobs = [_Job(a.path, a.display, a.edition, a.data or None)
+                for a in project.all_articles() if only is None or a.path.resolve() in only]
     else:
         jobs = _jobs_for(paths, project, settings.root, only)
     folders = {job.path.parent for job in jobs}

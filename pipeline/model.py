@@ -40,6 +40,9 @@ class Article:
     display: str
     """The path as findings show it: relative to the project root."""
     slug: str
+    data: bytes = b""
+    """The file as read (none if it could not be, or is over the size limit): the gate checks
+    these bytes, so a build publishes exactly the text it checked."""
     text: str = ""
     body: str = ""
     body_line: int = 1

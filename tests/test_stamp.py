@@ -300,3 +300,22 @@ def test_runs_into_the_same_folder_take_turns(project: Path, monkeypatch: pytest
         if thread.name == "second":
             thread.join(120)
     assert not failures and inside[0] == "MainThread"
+
+
+def test_a_build_checks_the_very_text_it_publishes(project: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An article changed on disk after the build read it: the gate judges the text the build
+    read and renders, not the newer file (that is the next build's)."""
+    article = project / "articles/2022-10/leave-some-leaves.md"
+    load_project = build_module.load_project
+
+    def load_then_edit(root: Path) -> Any:
+        loaded = load_project(root)
+        article.write_text("no front matter: a gate error (FM001)\n")
+        return loaded
+
+    monkeypatch.setattr(build_module, "load_project", load_then_edit)
+    result = _build(project)
+    assert not [f for f in result.findings if f.code == "FM001"]
+    page = project / "build/site/articles/leave-some-leaves/index.html"
+    assert "Leave Some Leaves" in page.read_text()
