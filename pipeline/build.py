@@ -38,17 +38,19 @@ def publishable(articles: list[Article], settings: Settings) -> list[ArticleView
 
 
 def build(settings: Settings, edition_id: str | None = None, only: set[str] | None = None,
-          out: Path | None = None, force: bool = False) -> BuildResult:
+          out: Path | None = None, force: bool = False,
+          sources_key: str | None = None) -> BuildResult:
     """Build `only` these outputs (default: all) of the edition into `out` (default build/).
     Builds into the same folder take turns: neither could tell the other's outputs from its
-    own."""
+    own. `sources_key` is the `stamp.sources_key` of this request if the caller just took it
+    (a digest taken before the build begins only ever costs a stamp, never vouches wrongly)."""
     out = (out or settings.root / "build").resolve()
     with stamp.locked(out / stamp.BUILD_LOCK):
-        return _build(settings, edition_id, only, out, force)
+        return _build(settings, edition_id, only, out, force, sources_key)
 
 
 def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,
-           force: bool) -> BuildResult:
+           force: bool, known_key: str | None) -> BuildResult:
     started = time.perf_counter()
     since = time.time_ns()  # before anything is read: see stamp.settled
     only = only or set(OUTPUTS)
@@ -61,7 +63,8 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     request = stamp.request_of(root, out, only, edition_id, force)
     # The stamp digests publication.toml, so it serves only builds that use exactly those
     # settings (not a test's variation, nor a server's settings read before an edit).
-    sources_key = stamp.sources_key(root, request) if _project_settings(settings) else None
+    sources_key = (known_key or stamp.sources_key(root, request)) \
+        if _project_settings(settings) else None
     stored = stamp.load(out, request, sources_key) if sources_key else None
     if stored is not None:
         stored.seconds = time.perf_counter() - started

@@ -237,14 +237,16 @@ def locked(path: Path) -> Iterator[None]:
 
 
 def cached(root: Path, out: Path, outputs: set[str], edition: str | None,
-           force: bool) -> BuildResult | None:
-    """The summary of the last build of this request, if nothing it read or wrote changed."""
+           force: bool) -> tuple[BuildResult | None, str]:
+    """The summary of the last build of this request, if nothing it read or wrote changed, and
+    the digest of the sources (which a build begun next may take instead of its own)."""
     started = time.perf_counter()
     request = request_of(root, out, outputs, edition, force)
-    result = load(out, request, sources_key(root, request))
+    key = sources_key(root, request)
+    result = load(out, request, key)
     if result is not None:
         result.seconds = time.perf_counter() - started
-    return result
+    return result, key
 
 
 def load(out: Path, request: list[str], key: str) -> BuildResult | None:
