@@ -412,12 +412,23 @@ def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path) ->
         source = project_file(wanted, root)
         if source is None:
             continue  # reported by the image rules (MED002); never copied from outside
-        if target.exists() and target.stat().st_size == source.stat().st_size and \
-                target.stat().st_mtime >= source.stat().st_mtime:
+        found = source.stat()
+        if _made_from(target, found.st_mtime_ns, found.st_size):
             continue
-        atomic_write(target, source.read_bytes())
+        atomic_write(target, source.read_bytes(), mtime_ns=found.st_mtime_ns)
         written.append(target)
     return written
+
+
+def _made_from(target: Path, mtime_ns: int, size: int | None = None) -> bool:
+    """Whether `target` was made from a source with this mtime (and size): copies and derived
+    images carry their source's mtime, as rsync's quick check compares them. "Newer than the
+    source" would keep a stale copy when a file with an older time is moved over the source."""
+    try:
+        found = target.stat()
+    except OSError:
+        return False
+    return found.st_mtime_ns == mtime_ns and size in (None, found.st_size)
 
 
 def write_changed(files: dict[Path, bytes]) -> list[Path]:
@@ -435,15 +446,16 @@ def write_changed(files: dict[Path, bytes]) -> list[Path]:
 
 
 def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: Path) -> list[Path]:
-    """Produce derived files (resized images) only when missing or older than their source."""
+    """Produce derived files (resized images) unless made from the source as it is now."""
     written = []
     for target, (wanted, make) in derived.items():
         source = project_file(wanted, root)
         if source is None:
             continue  # reported by the image rules; never read from outside the project
-        if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+        mtime_ns = source.stat().st_mtime_ns
+        if _made_from(target, mtime_ns):
             continue
-        atomic_write(target, make())
+        atomic_write(target, make(), mtime_ns=mtime_ns)
         written.append(target)
     return written
 

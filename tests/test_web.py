@@ -4,6 +4,7 @@ and image variants that are not regenerated when their source is unchanged."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import threading
@@ -111,6 +112,18 @@ def test_unchanged_build_skips_images_and_pages(tmp_path: Path) -> None:
     edited = build(settings, "2022-10", only={"web", "feed"})
     assert tmp_path / "build/site/articles/walk-into-autumn/index.html" in edited.written
     assert not any(p.suffix == ".jpg" for p in edited.written)
+
+    # Another photo moved over the hero, dated before the copies were made: copied and
+    # resized again all the same (their time is the source's, not "newer than the source").
+    hero = tmp_path / "articles/2022-10/images/forest-path-hero.jpg"
+    other = tmp_path / "articles/2022-10/images/leaves-hero.jpg"
+    hero.write_bytes(other.read_bytes())
+    os.utime(hero, ns=(other.stat().st_atime_ns, other.stat().st_mtime_ns))
+    replaced = build(settings, "2022-10", only={"web", "feed"})
+    folder = tmp_path / "build/site/articles/walk-into-autumn/images"
+    assert folder / "forest-path-hero.jpg" in replaced.written
+    assert (folder / "forest-path-hero.jpg").read_bytes() == other.read_bytes()
+    assert folder / "forest-path-hero-480w.jpg" in replaced.written
 
 
 def test_serve_rebuilds_on_change_and_answers_missing_pages_with_404(tmp_path: Path) -> None:
