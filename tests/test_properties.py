@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as examples
@@ -115,3 +116,19 @@ def test_syllables_follow_pyphen(word: str) -> None:
 
     expected = len(pyphen.Pyphen(lang="en_US", left=1, right=1).positions(word)) + 1
     assert syllables(word) == expected
+
+
+def test_pattern_tree_reads_what_pyphen_reads() -> None:
+    """READ001 reads pyphen's en_US dictionary file itself (pyphen's own parse is slower): the
+    tree must hold exactly the patterns and values pyphen reads from it, through upgrades."""
+    import pyphen
+
+    from pipeline.checks.readability import _pattern_tree
+
+    expected: dict[str, Any] = {}
+    for pattern, (offset, values) in pyphen.Pyphen(lang="en_US").hd.patterns.items():
+        node = expected
+        for char in pattern:
+            node = node.setdefault(char, {})
+        node[""] = tuple((index, value) for index, value in enumerate(values, offset) if value)
+    assert _pattern_tree() == expected
