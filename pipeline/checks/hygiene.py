@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.checks.blocks import Block, prose
 from pipeline.checks.paragraphs import (
-    Prose,
     lexicon_pattern,
     masked,
     plain_line,
-    prose,
     reference_section,
     without_code,
 )
@@ -57,7 +56,7 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
                                 "Delete the line: it is web-page navigation, not the article.")
 
 
-def _line_hit(article: Article, block: Prose, offset: int, line: str, message: str,
+def _line_hit(article: Article, block: Block, offset: int, line: str, message: str,
               hint: str) -> Hit:
     start = offset + len(line) - len(line.lstrip())
     position = block.position(article, start)
@@ -81,7 +80,7 @@ _UNFINISHED = re.compile(r"[\w,;]")
 _FINISHED = re.compile(r"\d{1,2}:\d{2}|[.!?]$")
 
 
-def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
+def _standalone_lines(block: Block) -> Iterator[tuple[int, str]]:
     """Lines that start a block or follow a finished line: where scraped metadata sits, as
     opposed to the wrapped middle of a sentence."""
     previous = ""
@@ -127,7 +126,7 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
                             "from the front matter.")
 
 
-def _last_paragraph(article: Article, ctx: Context) -> Prose | None:
+def _last_paragraph(article: Article, ctx: Context) -> Block | None:
     for block in reversed(prose(article)):
         if block.kind == "paragraph" and block.text.strip() \
                 and not reference_section(ctx, block.section):
@@ -244,7 +243,7 @@ def _fingerprint(text: str) -> str:
 def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph repeated word for word (ignoring case and punctuation) elsewhere."""
     min_words = int(ctx.param("TXT005", "min_words", 8))
-    seen: dict[str, Prose] = {}
+    seen: dict[str, Block] = {}
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:
             continue

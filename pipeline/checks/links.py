@@ -9,7 +9,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.paragraphs import masked, prose, words_pattern
+from pipeline.checks.blocks import prose
+from pipeline.checks.paragraphs import masked, words_pattern
 from pipeline.checks.prose import caseless, prefix_tree
 from pipeline.model import Article, Position
 

@@ -10,8 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.blocks import memo
-from pipeline.checks.paragraphs import prose
+from pipeline.checks.blocks import memo, prose
 from pipeline.errors import ConfigError
 from pipeline.model import Article, Position
 from pipeline.settings import inches
