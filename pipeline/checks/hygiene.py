@@ -91,6 +91,26 @@ def _standalone_lines(block: Block) -> Iterator[tuple[int, str]]:
         previous = line
 
 
+_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[=!][^()]*\)")
+
+
+def _quick_test(pattern: str) -> str:
+    """The pattern without the \\b or lookbehind it starts with: it matches wherever the
+    pattern does, and the regex engine can skip ahead to its first character instead of
+    testing the assertion at every one."""
+    while leading := _LEADING_ASSERTION.match(pattern):
+        pattern = pattern[leading.end():]
+    return pattern
+
+
+@lru_cache(maxsize=4)
+def _quick_tested(patterns: tuple[str, ...]) -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
+    """(quick test, pattern) of each pattern: searched one by one, each only where its quick
+    test matches, they find a match where their alternation would, without testing a leading
+    \\b at every character of every line."""
+    return [(re.compile(_quick_test(pattern)), re.compile(pattern)) for pattern in patterns]
+
+
 @rule(
     "TXT002", "scraped-metadata", "warning",
     why="A dateline, byline or masthead typed into the body prints twice (the layout sets them "
@@ -102,7 +122,7 @@ def _standalone_lines(block: Block) -> Iterator[tuple[int, str]]:
 def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
     """A dateline, byline, masthead or the repeated headline as a line of body text."""
     datelines = lexicon_pattern(ctx, "hygiene", "dateline_patterns")
-    bylines = lexicon_pattern(ctx, "hygiene", "byline_patterns", flags=0)
+    bylines = _quick_tested(tuple(ctx.lexicon("hygiene")["byline_patterns"]))
     title = plain_line(article.meta.title) if article.meta else None
     site_title = plain_line(ctx.settings.site.title)
     for block in prose(article):
@@ -112,7 +132,8 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
             text = plain_line(line, fold=False)
             if not text:
                 continue
-            if bylines.search(text) or (datelines.match(text) and len(text.split()) <= 10):
+            if any(quick.search(text) and pattern.search(text) for quick, pattern in bylines) \
+                    or (datelines.match(text) and len(text.split()) <= 10):
                 what = "a dateline or byline"
             elif block.kind == "paragraph" and line.strip() == line.strip().rstrip(".,;:!?") \
                     and _masthead(text, ctx, site_title):
@@ -172,18 +193,6 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
         position, Position(position.line, position.column + len(content) - start),
         hint="Restore the missing text from the source and finish the sentence.",
     )
-
-
-_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[=!][^()]*\)")
-
-
-def _quick_test(pattern: str) -> str:
-    """The pattern without the \\b or lookbehind it starts with: it matches wherever the
-    pattern does, and the regex engine can skip ahead to its first character instead of
-    testing the assertion at every one."""
-    while leading := _LEADING_ASSERTION.match(pattern):
-        pattern = pattern[leading.end():]
-    return pattern
 
 
 @lru_cache(maxsize=4)
