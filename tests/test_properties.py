@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline import markdown
 from pipeline.checks import Context, check_article
+from pipeline.checks.links import _PLAIN_WEB_ADDRESS, _malformed, _why_malformed
 from pipeline.checks.registry import RULES
 from pipeline.content import load_article
 from pipeline.render import css_string
@@ -132,3 +133,13 @@ def test_pattern_tree_reads_what_pyphen_reads() -> None:
             node = node.setdefault(char, {})
         node[""] = tuple((index, value) for index, value in enumerate(values, offset) if value)
     assert _pattern_tree() == expected
+
+
+@given(st.one_of(st.from_regex(_PLAIN_WEB_ADDRESS, fullmatch=True), st.text(max_size=30)))
+@example("https://example.org/page")
+@example("https://a.b/x@y:1?q#f")
+@example("https://a.b/\x01")
+def test_plain_web_address_shortcut_changes_nothing(href: str) -> None:
+    """LNK002 takes a plain web address as well-formed without parsing it: the full check
+    finds nothing wrong with any."""
+    assert _malformed(href) == _why_malformed(href)
