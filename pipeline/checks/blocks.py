@@ -24,10 +24,15 @@ def memo(function: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(function)
     def cached(*args: P.args, **kwargs: P.kwargs) -> R:
-        key = tuple(id(arg) for arg in args)
+        key = tuple(map(id, args))
         hit = cache.get(key)
-        if hit is not None and all(ref() is arg for ref, arg in zip(hit[0], args, strict=True)):
-            return hit[1]
+        if hit is not None:
+            refs, value = hit
+            for ref, arg in zip(refs, args, strict=True):
+                if ref() is not arg:
+                    break  # a dead object's id, now another's
+            else:
+                return value
         value = function(*args, **kwargs)
         def forget(_: weakref.ref[Any], key: tuple[int, ...] = key) -> None:
             cache.pop(key, None)
