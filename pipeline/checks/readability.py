@@ -111,8 +111,9 @@ def grade(prose: list[tuple[Sentence, list[str]]]) -> tuple[float, int]:
 def reading_sentences(article: Article) -> list[tuple[Sentence, list[str]]]:
     """Running prose, with the words of each sentence: paragraphs and list items outside
     references, bios, disclaimers and pull quotes (tables and code are not paragraphs, so never
-    counted)."""
-    return [(s, words(s.text)) for s in sentences(article) if not s.block.in_quote]
+    counted). The words are read from the masked sentence: `text` differs from it only in
+    white space, which no word holds."""
+    return [(s, words(s.masked)) for s in sentences(article) if not s.block.in_quote]
 
 
 @rule(
