@@ -238,8 +238,9 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
-def _fingerprint(text: str) -> str:
-    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+def _fingerprint(text: str) -> list[str]:
+    """The words of a text, in lower case, punctuation dropped."""
+    return _PUNCTUATION.sub(" ", text.casefold()).split()
 
 
 @rule(
@@ -256,9 +257,10 @@ def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:
             continue
-        key = _fingerprint(block.text)
-        if len(key.split()) < min_words:
+        words = _fingerprint(block.text)
+        if len(words) < min_words:
             continue
+        key = " ".join(words)
         if key in seen:
             first = seen[key].position(article, 0).line
             yield Hit(f"this paragraph repeats the one on line {first}",
