@@ -143,3 +143,13 @@ def test_plain_web_address_shortcut_changes_nothing(href: str) -> None:
     """LNK002 takes a plain web address as well-formed without parsing it: the full check
     finds nothing wrong with any."""
     assert _malformed(href) == _why_malformed(href)
+
+
+@given(st.text(alphabet="ab ](<>:/`\"-!\nhtps", max_size=60))
+@example("[a](http://x) <b> `c`")
+def test_masked_skips_only_what_cannot_match(content: str) -> None:
+    """`masked` skips its link-target search in a text with none of the strings every match
+    holds: the result is the search's."""
+    from pipeline.checks.paragraphs import _LINK_TARGET, _blank, masked, without_code
+
+    assert masked(content) == _LINK_TARGET.sub(_blank, without_code(content))

@@ -15,6 +15,8 @@ _LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?
                           r"|<[a-z][a-z0-9+.-]*:[^>\s]*>"
                           r"|https?://[^\s)\]>]+|<!--.*?-->|</?[a-z][^<>]*>",
                           re.IGNORECASE | re.DOTALL)
+_LINK_TARGET_NEEDS = ("](", "<", "://")
+"""A match of `_LINK_TARGET` holds one of these: a text with none skips its slow search."""
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
@@ -32,7 +34,10 @@ def without_code(content: str) -> str:
 def masked(content: str) -> str:
     """Content with code spans, link targets, URLs, HTML tags and comments blanked, offsets
     kept, so rules about prose do not trip over markup."""
-    return _LINK_TARGET.sub(_blank, without_code(content))
+    text = without_code(content)
+    if not any(needed in text for needed in _LINK_TARGET_NEEDS):
+        return text
+    return _LINK_TARGET.sub(_blank, text)
 
 
 _MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\]]*)\]\([^)]*\)")
