@@ -124,7 +124,8 @@ def normalize(text: str) -> str:
 
 
 def inline_text(token: Token) -> str:
-    """Plain text of an inline token: text, code and image alts, no markup."""
+    """Plain text of an inline token: text and code, line breaks as spaces, no markup (nor an
+    image's alt text)."""
     parts = []
     for child in token.children or []:
         if child.type in ("text", "code_inline"):

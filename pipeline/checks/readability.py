@@ -32,9 +32,9 @@ def _pattern_tree() -> dict[str, Any]:
     pattern's first letter, sit under the key "" of the node its last letter leads to (a zero
     never raises the maximum a point takes).
 
-    The dictionary file is read here rather than through `pyphen.Pyphen`, whose parse of every
-    pattern costs three times this and is paid by every run; tests/test_properties.py checks
-    that both read the same patterns."""
+    The dictionary file is read here rather than through `pyphen.Pyphen`, whose parse alone
+    costs twice this whole function, paid by every run; tests/test_properties.py checks that
+    both read the same patterns."""
     path = pyphen.LANGUAGES[pyphen.language_fallback("en_US")]
     encoding, _, text = path.read_bytes().partition(b"\n")
     lines = (line.strip() for line in text.decode(encoding.decode().strip()).split("\n"))
