@@ -155,6 +155,8 @@ def _outline(article: Article) -> _Outline:
     tokens = article.tokens
     for index, token in enumerate(tokens):
         kind = token.type
+        if not kind.endswith(("_open", "_close")):
+            continue  # inline content, code, HTML: it opens and closes nothing
         if kind in ("paragraph_open", "heading_open", "paragraph_close", "heading_close"):
             if not kind.endswith("_open") or not token.map:
                 continue  # a paragraph or heading holds no blocks: it counts in no depth
