@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as examples
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline import markdown
 from pipeline.checks import Context, check_article
+from pipeline.checks.links import _PLAIN_WEB_ADDRESS, _malformed, _why_malformed
 from pipeline.checks.registry import RULES
 from pipeline.content import load_article
 from pipeline.render import css_string
@@ -115,3 +117,39 @@ def test_syllables_follow_pyphen(word: str) -> None:
 
     expected = len(pyphen.Pyphen(lang="en_US", left=1, right=1).positions(word)) + 1
     assert syllables(word) == expected
+
+
+def test_pattern_tree_reads_what_pyphen_reads() -> None:
+    """READ001 reads pyphen's en_US dictionary file itself (pyphen's own parse is slower): the
+    tree must hold exactly the patterns and values pyphen reads from it, through upgrades."""
+    import pyphen
+
+    from pipeline.checks.readability import _pattern_tree
+
+    expected: dict[str, Any] = {}
+    for pattern, (offset, values) in pyphen.Pyphen(lang="en_US").hd.patterns.items():
+        node = expected
+        for char in pattern:
+            node = node.setdefault(char, {})
+        node[""] = tuple((index, value) for index, value in enumerate(values, offset) if value)
+    assert _pattern_tree() == expected
+
+
+@given(st.one_of(st.from_regex(_PLAIN_WEB_ADDRESS, fullmatch=True), st.text(max_size=30)))
+@example("https://example.org/page")
+@example("https://a.b/x@y:1?q#f")
+@example("https://a.b/\x01")
+def test_plain_web_address_shortcut_changes_nothing(href: str) -> None:
+    """LNK002 takes a plain web address as well-formed without parsing it: the full check
+    finds nothing wrong with any."""
+    assert _malformed(href) == _why_malformed(href)
+
+
+@given(st.text(alphabet="ab ](<>:/`\"-!\nhtps", max_size=60))
+@example("[a](http://x) <b> `c`")
+def test_masked_skips_only_what_cannot_match(content: str) -> None:
+    """`masked` skips its link-target search in a text with none of the strings every match
+    holds: the result is the search's."""
+    from pipeline.checks.paragraphs import _LINK_TARGET, _blank, masked, without_code
+
+    assert masked(content) == _LINK_TARGET.sub(_blank, without_code(content))

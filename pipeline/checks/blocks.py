@@ -1,11 +1,12 @@
-"""Views of an article's token stream that rules share: headings, prose blocks, plain text."""
+"""Views of an article's token stream that rules share, from one walk over it: headings, and
+each paragraph and heading with its source, position and surroundings."""
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import cached_property, lru_cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
 from markdown_it.token import Token
@@ -23,10 +24,15 @@ def memo(function: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(function)
     def cached(*args: P.args, **kwargs: P.kwargs) -> R:
-        key = tuple(id(arg) for arg in args)
+        key = tuple(map(id, args))
         hit = cache.get(key)
-        if hit is not None and all(ref() is arg for ref, arg in zip(hit[0], args, strict=True)):
-            return hit[1]
+        if hit is not None:
+            refs, value = hit
+            for ref, arg in zip(refs, args, strict=True):
+                if ref() is not arg:
+                    break  # a dead object's id, now another's
+            else:
+                return value
         value = function(*args, **kwargs)
         def forget(_: weakref.ref[Any], key: tuple[int, ...] = key) -> None:
             cache.pop(key, None)
@@ -48,10 +54,11 @@ class Heading:
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph, list item paragraph or table cell run: prose with its source location."""
+    """A paragraph (of the body, a list item, a quote or a container) or a heading: its
+    Markdown with its source location and where it sits."""
 
-    text: str
-    """Inline text with Markdown markup removed."""
+    kind: str
+    """'paragraph' or 'heading'."""
     source: str
     """The Markdown source lines of the block."""
     offset: int
@@ -61,7 +68,54 @@ class Block:
     in_quote: bool
     in_container: str
     """'pullquote', 'sidebar' or '' (outside any container)."""
+    nested: bool
+    """Inside a list, quote, table or container rather than at the top level."""
+    in_list: bool
     token: Token
+    """The opening token."""
+    inline: Token
+    index: int
+    """Index of the opening token in the article's token list."""
+
+    @cached_property
+    def text(self) -> str:
+        """Inline text with Markdown markup removed."""
+        return inline_text(self.inline)
+
+    @property
+    def content(self) -> str:
+        """The inline Markdown, block markers (list bullets, '>', '#') removed."""
+        return self.inline.content
+
+    @property
+    def first_line(self) -> int:
+        """Body line (0-based) of the content's first line."""
+        return self.token.map[0] if self.token.map else 0
+
+    def position(self, article: Article, index: int) -> Position:
+        """File position of character `index` of `content`."""
+        content = self.content
+        line_in_block = content.count("\n", 0, index)
+        line_start = content.rfind("\n", 0, index) + 1
+        body_line = self.first_line + line_in_block
+        source = _body_line(article, body_line)
+        content_line = content[line_start:].split("\n", 1)[0]
+        prefix = source.find(content_line.strip()) if content_line.strip() else 0
+        leading = len(content_line) - len(content_line.lstrip())
+        return Position(article.body_line + body_line,
+                        max(prefix, 0) + index - line_start - leading + 1)
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(offset in content, line) for each line of the content."""
+        offset = 0
+        for line in self.content.split("\n"):
+            yield offset, line
+            offset += len(line) + 1
+
+
+def _body_line(article: Article, body_line: int) -> str:
+    file_line = article.body_line + body_line
+    return article.lines[file_line - 1] if 1 <= file_line <= len(article.lines) else ""
 
 
 @lru_cache(maxsize=4096)
@@ -70,7 +124,8 @@ def normalize(text: str) -> str:
 
 
 def inline_text(token: Token) -> str:
-    """Plain text of an inline token: text, code and image alts, no markup."""
+    """Plain text of an inline token: text and code, line breaks as spaces, no markup (nor an
+    image's alt text)."""
     parts = []
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
@@ -80,47 +135,77 @@ def inline_text(token: Token) -> str:
     return "".join(parts)
 
 
-@memo
-def headings(article: Article) -> list[Heading]:
-    tokens = article.tokens
-    found = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.map:
-            text = inline_text(tokens[index + 1])
-            found.append(Heading(int(token.tag[1]), text.strip(),
-                                 article.position(article.body_offset(token.map[0])), index))
-    return found
+@dataclass(frozen=True)
+class _Outline:
+    headings: list[Heading]
+    """Every heading, footnotes included."""
+    prose: list[Block]
+    """Every paragraph and heading before the footnotes."""
+    paragraphs: list[Block]
 
 
 @memo
-def blocks(article: Article) -> list[Block]:
-    """Every paragraph of prose, in order, with its section and container."""
-    return list(_blocks(article))
-
-
-def _blocks(article: Article) -> Iterator[Block]:
-    section = ""
-    quote_depth = 0
-    container = ""
+def _outline(article: Article) -> _Outline:
+    """The one walk over the article's tokens that every view of its blocks comes from."""
+    headings: list[Heading] = []
+    prose: list[Block] = []
+    section = container = ""
+    depth = quote_depth = list_depth = 0
+    in_footnotes = False
     tokens = article.tokens
     for index, token in enumerate(tokens):
         kind = token.type
-        if kind == "heading_open" and token.tag == "h2":
-            section = inline_text(tokens[index + 1]).strip()
+        if not kind.endswith(("_open", "_close")):
+            continue  # inline content, code, HTML: it opens and closes nothing
+        if kind in ("paragraph_open", "heading_open", "paragraph_close", "heading_close"):
+            if not kind.endswith("_open") or not token.map:
+                continue  # a paragraph or heading holds no blocks: it counts in no depth
+            inline = tokens[index + 1]
+            if kind == "heading_open":
+                text = inline_text(inline).strip()
+                headings.append(Heading(int(token.tag[1]), text, article.position(
+                    article.body_offset(token.map[0])), index))
+                if token.tag == "h2" and not in_footnotes:
+                    section = text
+            if not in_footnotes:
+                source, offset = article.block_source(token)
+                prose.append(Block(kind[:-len("_open")], source, offset, section,
+                                   quote_depth > 0, container, depth > 0, list_depth > 0, token,
+                                   inline, index))
+            continue
+        if kind == "footnote_block_open":
+            in_footnotes = True
         elif kind == "blockquote_open":
             quote_depth += 1
         elif kind == "blockquote_close":
             quote_depth -= 1
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
         elif kind.startswith("container_") and kind.endswith("_open"):
             container = kind[len("container_"):-len("_open")]
         elif kind.startswith("container_") and kind.endswith("_close"):
             container = ""
-        elif kind == "footnote_block_open":
-            return
-        elif kind == "paragraph_open" and token.map:
-            source, offset = article.block_source(token)
-            yield Block(inline_text(tokens[index + 1]), source, offset, section,
-                        quote_depth > 0, container, token)
+        if kind.endswith("_open"):
+            depth += 1
+        elif kind.endswith("_close"):
+            depth -= 1
+    return _Outline(headings, prose, [block for block in prose if block.kind == "paragraph"])
+
+
+def headings(article: Article) -> list[Heading]:
+    return _outline(article).headings
+
+
+def prose(article: Article) -> list[Block]:
+    """Every paragraph and heading of the body, in order, footnote definitions excluded."""
+    return _outline(article).prose
+
+
+def blocks(article: Article) -> list[Block]:
+    """Every paragraph of prose, in order, with its section and container."""
+    return _outline(article).paragraphs
 
 
 def body_text(article: Article) -> str:

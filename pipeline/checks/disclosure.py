@@ -27,19 +27,22 @@ _WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:com|org|net|health|clinic|car
 
 
 @memo
+def _plain_body(article: Article) -> str:
+    return body_text(article).replace("’", "'")
+
+
+@memo
 def health_terms(article: Article, ctx: Context) -> dict[str, set[str]]:
-    """Distinct health-lexicon terms in the body, by group ('dose' for dose patterns)."""
-    text = body_text(article).replace("’", "'")
+    """Distinct health-lexicon terms in the body, by group."""
+    text = _plain_body(article)
     group_of, pattern = term_groups(ctx)
-    found: dict[str, set[str]] = {group: set() for group in (*GROUPS, "dose")}
+    found: dict[str, set[str]] = {group: set() for group in GROUPS}
     # Most articles hold no health term at all: a set of their words tells, cheaper than the
     # pattern's search of the whole text.
     if may_hold(word_set(text), group_of):
         for match in pattern.finditer(text):
             term = re.sub(r"\s+", " ", match.group(0).lower())
             found[group_of[term]].add(term)
-    if dose_pattern(ctx).search(text):
-        found["dose"].add("dose")
     return found
 
 
@@ -49,13 +52,16 @@ def is_health_content(article: Article, ctx: Context) -> bool:
     condition, or several conditions. Treatment words or units alone ("3 g") are not enough."""
     found = health_terms(article, ctx)
     substances = found["drugs"] | found["supplements"]
+    conditions = found["conditions"]
     distinct = sum(len(terms) for terms in found.values())
     threshold = int(ctx.lexicon("health").get("threshold", 3))
-    return (
-        (bool(substances) and distinct >= threshold)
-        or (bool(found["dose"]) and bool(found["conditions"]))
-        or len(found["conditions"]) >= 2
-    )
+    if (substances and distinct >= threshold) or len(conditions) >= 2:
+        return True
+    if not substances and not conditions:
+        return False  # a dose decides only beside a substance or a condition: no need to look
+    # A dose counts as one more distinct term.
+    dose = bool(dose_pattern(ctx).search(_plain_body(article)))
+    return (bool(substances) and distinct + dose >= threshold) or (dose and bool(conditions))
 
 
 def first_health_sentence(article: Article, ctx: Context) -> tuple[Sentence, int] | None:

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.checks.blocks import Block, prose
 from pipeline.checks.paragraphs import (
-    Prose,
     lexicon_pattern,
     masked,
     plain_line,
-    prose,
     reference_section,
     without_code,
 )
@@ -57,7 +56,7 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
                                 "Delete the line: it is web-page navigation, not the article.")
 
 
-def _line_hit(article: Article, block: Prose, offset: int, line: str, message: str,
+def _line_hit(article: Article, block: Block, offset: int, line: str, message: str,
               hint: str) -> Hit:
     start = offset + len(line) - len(line.lstrip())
     position = block.position(article, start)
@@ -81,7 +80,7 @@ _UNFINISHED = re.compile(r"[\w,;]")
 _FINISHED = re.compile(r"\d{1,2}:\d{2}|[.!?]$")
 
 
-def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
+def _standalone_lines(block: Block) -> Iterator[tuple[int, str]]:
     """Lines that start a block or follow a finished line: where scraped metadata sits, as
     opposed to the wrapped middle of a sentence."""
     previous = ""
@@ -90,6 +89,26 @@ def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
                 or _FINISHED.search(previous.strip()):
             yield offset, line
         previous = line
+
+
+_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[=!][^()]*\)")
+
+
+def _quick_test(pattern: str) -> str:
+    """The pattern without the \\b or lookbehind it starts with: it matches wherever the
+    pattern does, and the regex engine can skip ahead to its first character instead of
+    testing the assertion at every one."""
+    while leading := _LEADING_ASSERTION.match(pattern):
+        pattern = pattern[leading.end():]
+    return pattern
+
+
+@lru_cache(maxsize=4)
+def _quick_tested(patterns: tuple[str, ...]) -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
+    """(quick test, pattern) of each pattern: searched one by one, each only where its quick
+    test matches, they find a match where their alternation would, without testing a leading
+    \\b at every character of every line."""
+    return [(re.compile(_quick_test(pattern)), re.compile(pattern)) for pattern in patterns]
 
 
 @rule(
@@ -103,7 +122,7 @@ def _standalone_lines(block: Prose) -> Iterator[tuple[int, str]]:
 def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
     """A dateline, byline, masthead or the repeated headline as a line of body text."""
     datelines = lexicon_pattern(ctx, "hygiene", "dateline_patterns")
-    bylines = lexicon_pattern(ctx, "hygiene", "byline_patterns", flags=0)
+    bylines = _quick_tested(tuple(ctx.lexicon("hygiene")["byline_patterns"]))
     title = plain_line(article.meta.title) if article.meta else None
     site_title = plain_line(ctx.settings.site.title)
     for block in prose(article):
@@ -113,7 +132,8 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
             text = plain_line(line, fold=False)
             if not text:
                 continue
-            if bylines.search(text) or (datelines.match(text) and len(text.split()) <= 10):
+            if any(quick.search(text) and pattern.search(text) for quick, pattern in bylines) \
+                    or (datelines.match(text) and len(text.split()) <= 10):
                 what = "a dateline or byline"
             elif block.kind == "paragraph" and line.strip() == line.strip().rstrip(".,;:!?") \
                     and _masthead(text, ctx, site_title):
@@ -127,7 +147,7 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
                             "from the front matter.")
 
 
-def _last_paragraph(article: Article, ctx: Context) -> Prose | None:
+def _last_paragraph(article: Article, ctx: Context) -> Block | None:
     for block in reversed(prose(article)):
         if block.kind == "paragraph" and block.text.strip() \
                 and not reference_section(ctx, block.section):
@@ -175,18 +195,6 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     )
 
 
-_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[=!][^()]*\)")
-
-
-def _quick_test(pattern: str) -> str:
-    """The pattern without the \\b or lookbehind it starts with: it matches wherever the
-    pattern does, and the regex engine can skip ahead to its first character instead of
-    testing the assertion at every one."""
-    while leading := _LEADING_ASSERTION.match(pattern):
-        pattern = pattern[leading.end():]
-    return pattern
-
-
 @lru_cache(maxsize=4)
 def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
                           ) -> list[tuple[re.Pattern[str], re.Pattern[str], bool, str]]:
@@ -230,8 +238,9 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
-def _fingerprint(text: str) -> str:
-    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+def _fingerprint(text: str) -> list[str]:
+    """The words of a text, in lower case, punctuation dropped."""
+    return _PUNCTUATION.sub(" ", text.casefold()).split()
 
 
 @rule(
@@ -244,13 +253,14 @@ def _fingerprint(text: str) -> str:
 def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph repeated word for word (ignoring case and punctuation) elsewhere."""
     min_words = int(ctx.param("TXT005", "min_words", 8))
-    seen: dict[str, Prose] = {}
+    seen: dict[str, Block] = {}
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:
             continue
-        key = _fingerprint(block.text)
-        if len(key.split()) < min_words:
+        words = _fingerprint(block.text)
+        if len(words) < min_words:
             continue
+        key = " ".join(words)
         if key in seen:
             first = seen[key].position(article, 0).line
             yield Hit(f"this paragraph repeats the one on line {first}",

@@ -9,7 +9,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.paragraphs import masked, prose, words_pattern
+from pipeline.checks.blocks import memo, prose
+from pipeline.checks.paragraphs import masked, words_pattern
 from pipeline.checks.prose import caseless, prefix_tree
 from pipeline.model import Article, Position
 
@@ -58,6 +59,7 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
         if reason:
             yield Hit(f"the sponsor's phone '{sponsor.phone}' is invalid: {reason}",
                       article.key_position("sponsor"), hint="Correct the number.")
+    found_links = links(article)
     for block in prose(article):
         # Masking only blanks characters, so a candidate in the masked text is in the raw text.
         content = masked(block.content) if _PHONE_HINT.search(block.content) else ""
@@ -68,7 +70,7 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"phone number '{match.group(0)}' is invalid: {reason}", position,
                           Position(position.line, position.column + len(match.group(0))),
                           hint="Correct the number against the source; include the area code.")
-        for href, offset in _links(block.inline, block.content):
+        for href, offset in found_links.get(block.index, ()):
             if href.lower().startswith("tel:"):
                 reason = _invalid_phone(href[4:], region)
                 if reason:
@@ -76,16 +78,21 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
                               block.position(article, offset), hint="Correct the number.")
 
 
-def _links(inline: object, content: str) -> Iterator[tuple[str, int]]:
-    """(href, offset in content) of every link in an inline token."""
-    children = getattr(inline, "children", None) or []
-    for child in children:
-        if child.type == "link_open":
-            href = str(child.attrs.get("href", ""))
-            raw = child.info if child.info == "auto" else ""
-            offset = max(content.find(f"]({href}"), content.find(href) if href else -1,
-                         content.find(raw) if raw else -1, 0)
-            yield href, offset
+@memo
+def links(article: Article) -> dict[int, list[tuple[str, int]]]:
+    """(href, offset in content) of every link of each paragraph or heading that has one, by
+    the index of its opening token (found once: both link rules read them)."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    for block in prose(article):
+        content = block.content
+        for child in block.inline.children or []:
+            if child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                raw = child.info if child.info == "auto" else ""
+                offset = max(content.find(f"]({href}"), content.find(href) if href else -1,
+                             content.find(raw) if raw else -1, 0)
+                found.setdefault(block.index, []).append((href, offset))
+    return found
 
 
 @lru_cache(maxsize=4)
@@ -112,8 +119,18 @@ _NO_SCHEME = re.compile(r"(?i)^www\.")
 _MISTYPED_SCHEME = re.compile(r"(?i)^(https?):(?!//)|^(https?)//|^htps?:|^hhtps?:")
 
 
+_PLAIN_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#]\S*)?")
+"""http(s), a host of dotted labels (no user, port or empty label) and no white space: what
+most links are, and nothing `_why_malformed` objects to (tested)."""
+
+
 def _malformed(href: str) -> str | None:
     """Why a link target cannot work, or None."""
+    return None if _PLAIN_WEB_ADDRESS.fullmatch(href) else _why_malformed(href)
+
+
+def _why_malformed(href: str) -> str | None:
+    """Why a link target cannot work, or None (urlsplit and all)."""
     if not href.strip():
         return "the link has no target"
     if _NO_SCHEME.match(href):
@@ -143,6 +160,7 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
     """A call to action ("visit", "call us at") with no target, or a malformed link."""
     lexicon = ctx.lexicon("hygiene")
     verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]))
+    found_links = links(article)
     for block in prose(article):
         # Raw content: a code span or link right after the verb is its target.
         content = block.content.rstrip()
@@ -155,7 +173,7 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"'{phrase}' has no target", position,
                       Position(position.line, position.column + len(phrase)),
                       hint="Say where: a web address, phone number or place; or cut the phrase.")
-        for href, offset in _links(block.inline, block.content):
+        for href, offset in found_links.get(block.index, ()):
             reason = _malformed(href)
             if reason:
                 yield Hit(f"malformed link '{href}': {reason}",

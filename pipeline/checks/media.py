@@ -10,8 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.blocks import memo
-from pipeline.checks.paragraphs import prose
+from pipeline.checks.blocks import memo, prose
 from pipeline.errors import ConfigError
 from pipeline.model import Article, Position
 from pipeline.settings import inches
@@ -103,18 +102,21 @@ def _base(article: Article, ctx: Context) -> Path:
     return root if folder.is_relative_to(root) else folder
 
 
-def image_file(article: Article, src: str) -> Path | None:
-    """The local file an image names, or None for a remote image."""
-    if _REMOTE.match(src):
-        return None
-    relative = src.split("#", 1)[0].split("?", 1)[0]
-    return (article.path.resolve().parent / relative.lstrip("/")).resolve()
+@memo
+def local_images(article: Article) -> list[tuple[ImageUse, Path]]:
+    """Each image that names a local file (not a remote one), with the file, resolved once:
+    two rules and the result cache read them."""
+    uses = [use for use in images(article) if not _REMOTE.match(use.src)]
+    if not uses:
+        return []
+    folder = article.path.resolve().parent
+    return [(use, (folder / use.src.split("#", 1)[0].split("?", 1)[0].lstrip("/")).resolve())
+            for use in uses]
 
 
 def referenced_files(article: Article) -> list[Path]:
     """Local image files the article's findings depend on (for the result cache)."""
-    files = (image_file(article, use.src) for use in images(article))
-    return [f for f in files if f is not None]
+    return [path for _, path in local_images(article)]
 
 
 @rule(
@@ -142,11 +144,11 @@ def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
 )
 def image_missing(article: Article, ctx: Context) -> Iterator[Hit]:
     """An image file that does not exist, is not an image, or lies outside the project."""
+    found = local_images(article)
+    if not found:
+        return
     base = _base(article, ctx)
-    for use in images(article):
-        path = image_file(article, use.src)
-        if path is None:
-            continue
+    for use, path in found:
         if not path.is_relative_to(base):
             yield Hit(f"image '{use.src}' is outside the project", use.position,
                       hint="Copy the image next to the article and use a relative path.")
@@ -191,10 +193,12 @@ def image_resolution_low(article: Article, ctx: Context) -> Iterator[Hit]:
     column = _length_param(ctx, "column_width", "3.36in")
     single = set(ctx.param("MED003", "single_column_kinds", ["letter", "calendar"]))
     kind = article.meta.kind if article.meta else "article"
+    found = local_images(article)
+    if not found:
+        return
     base = _base(article, ctx)
-    for use in images(article):
-        path = image_file(article, use.src)
-        if path is None or path.suffix.lower() in _VECTOR or not path.is_relative_to(base) \
+    for use, path in found:
+        if path.suffix.lower() in _VECTOR or not path.is_relative_to(base) \
                 or not path.is_file():
             continue
         width = _pixel_width(path)

@@ -1,106 +1,22 @@
-"""Line-level views of an article's prose for the hygiene, link and structure rules: the raw
-inline Markdown of each paragraph and heading with the file position of every character."""
+"""Line-level helpers for the hygiene, link and structure rules, which read the raw inline
+Markdown of each paragraph and heading (`blocks.prose`): code spans and link targets blanked
+with offsets kept, lines as plain text for phrase lists, lexicon patterns."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from markdown_it.token import Token
-
 from pipeline.checks import Context
-from pipeline.checks.blocks import inline_text, memo
-from pipeline.model import Article, Position
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 _LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"
                           r"|<[a-z][a-z0-9+.-]*:[^>\s]*>"
                           r"|https?://[^\s)\]>]+|<!--.*?-->|</?[a-z][^<>]*>",
                           re.IGNORECASE | re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Prose:
-    """A paragraph or heading: its inline Markdown source and where it sits."""
-
-    kind: str
-    """'paragraph' or 'heading'."""
-    content: str
-    """The inline Markdown, block markers (list bullets, '>', '#') removed."""
-    first_line: int
-    """Body line (0-based) of the content's first line."""
-    section: str
-    """Text of the nearest ## heading above ('' before the first)."""
-    nested: bool
-    """Inside a list, quote, table or container rather than at the top level."""
-    in_list: bool
-    inline: Token
-    index: int
-    """Index of the opening token in the article's token list."""
-
-    @property
-    def text(self) -> str:
-        """Plain text: markup removed, line breaks as spaces."""
-        return inline_text(self.inline)
-
-    def position(self, article: Article, index: int) -> Position:
-        """File position of character `index` of `content`."""
-        line_in_block = self.content.count("\n", 0, index)
-        line_start = self.content.rfind("\n", 0, index) + 1
-        body_line = self.first_line + line_in_block
-        source = _body_line(article, body_line)
-        content_line = self.content[line_start:].split("\n", 1)[0]
-        prefix = source.find(content_line.strip()) if content_line.strip() else 0
-        leading = len(content_line) - len(content_line.lstrip())
-        return Position(article.body_line + body_line,
-                        max(prefix, 0) + index - line_start - leading + 1)
-
-    def lines(self) -> Iterator[tuple[int, str]]:
-        """(offset in content, line) for each line of the content."""
-        offset = 0
-        for line in self.content.split("\n"):
-            yield offset, line
-            offset += len(line) + 1
-
-
-def _body_line(article: Article, body_line: int) -> str:
-    file_line = article.body_line + body_line
-    return article.lines[file_line - 1] if 1 <= file_line <= len(article.lines) else ""
-
-
-@memo
-def prose(article: Article) -> list[Prose]:
-    """Every paragraph and heading of the body, in order, footnote definitions excluded
-    (built once per article: a dozen rules read it)."""
-    return list(_walk(article.tokens))
-
-
-def _walk(tokens: list[Token]) -> Iterator[Prose]:
-    section = ""
-    depth = 0
-    lists = 0
-    for index, token in enumerate(tokens):
-        kind = token.type
-        if kind == "footnote_block_open":
-            return
-        if kind in ("paragraph_open", "heading_open") and token.map:
-            inline = tokens[index + 1]
-            if kind == "heading_open" and token.tag == "h2":
-                section = inline_text(inline).strip()
-            yield Prose("heading" if kind == "heading_open" else "paragraph", inline.content,
-                        token.map[0], section, depth > 0, lists > 0, inline, index)
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            lists += 1
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists -= 1
-        if kind.endswith("_open") and kind not in ("paragraph_open", "heading_open"):
-            depth += 1
-        elif kind.endswith("_close") and kind not in ("paragraph_close", "heading_close"):
-            depth -= 1
-
+_LINK_TARGET_NEEDS = ("](", "<", "://")
+"""A match of `_LINK_TARGET` holds one of these: a text with none skips its slow search."""
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
@@ -118,7 +34,10 @@ def without_code(content: str) -> str:
 def masked(content: str) -> str:
     """Content with code spans, link targets, URLs, HTML tags and comments blanked, offsets
     kept, so rules about prose do not trip over markup."""
-    return _LINK_TARGET.sub(_blank, without_code(content))
+    text = without_code(content)
+    if not any(needed in text for needed in _LINK_TARGET_NEEDS):
+        return text
+    return _LINK_TARGET.sub(_blank, text)
 
 
 _MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\]]*)\]\([^)]*\)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -75,11 +75,11 @@ class Sentence:
     block: Block
     lead: str = ""
     """Source of the paragraph introducing the list this sentence is in ("Studies found:[^1]")."""
-    text: str = field(init=False, repr=False, compare=False)
-    """The masked sentence on one line (most rules read it, so it is made with the sentence)."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "text", " ".join(self.masked.split()))
+    @cached_property
+    def text(self) -> str:
+        """The masked sentence on one line."""
+        return " ".join(self.masked.split())
 
     def at(self, article: Article, index: int = 0) -> Position:
         """File position of a character index into the sentence."""

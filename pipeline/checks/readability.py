@@ -21,18 +21,43 @@ _MIN_WORDS = 100
 """Below this, a grade says little about the text."""
 
 
+# A position with no digit on either side: the gaps of a Liang pattern that hold no value.
+_UNVALUED_GAP = re.compile(r"(?<![0-9])(?![0-9])")
+
+
 @lru_cache(maxsize=1)
 def _pattern_tree() -> dict[str, Any]:
     """The Liang hyphenation patterns of pyphen's en_US dictionary (pyphen ships it: no
     downloads) as a letter tree: a pattern's nonzero values, each with its index from the
     pattern's first letter, sit under the key "" of the node its last letter leads to (a zero
-    never raises the maximum a point takes)."""
+    never raises the maximum a point takes).
+
+    The dictionary file is read here rather than through `pyphen.Pyphen`, whose parse alone
+    costs twice this whole function, paid by every run; tests/test_properties.py checks that
+    both read the same patterns."""
+    path = pyphen.LANGUAGES[pyphen.language_fallback("en_US")]
+    encoding, _, text = path.read_bytes().partition(b"\n")
+    lines = (line.strip() for line in text.decode(encoding.decode().strip()).split("\n"))
+    patterns = "\n".join(line for line in lines if line and not line.startswith(pyphen.ignored))
+    # Written with a value in every gap ("4b1ic" -> "4b1i0c0"), a pattern has its letters at
+    # odd indexes and its values at even ones.
+    values_of: dict[str, tuple[tuple[int, int], ...]] = {}
     tree: dict[str, Any] = {}
-    for pattern, (offset, values) in pyphen.Pyphen(lang="en_US").hd.patterns.items():
+    for pattern in _UNVALUED_GAP.sub("0", patterns).split("\n"):
+        digits = pattern[::2]
+        values = values_of.get(digits)
+        if values is None:
+            values = values_of[digits] = tuple(
+                (index, int(digit)) for index, digit in enumerate(digits) if digit != "0")
+        if not values:
+            continue  # pyphen drops a pattern of zeros
         node = tree
-        for char in pattern:
-            node = node.setdefault(char, {})
-        node[""] = tuple((index, value) for index, value in enumerate(values, offset) if value)
+        for char in pattern[1::2]:
+            child = node.get(char)
+            if child is None:
+                child = node[char] = {}
+            node = child
+        node[""] = values
     return tree
 
 
@@ -86,8 +111,9 @@ def grade(prose: list[tuple[Sentence, list[str]]]) -> tuple[float, int]:
 def reading_sentences(article: Article) -> list[tuple[Sentence, list[str]]]:
     """Running prose, with the words of each sentence: paragraphs and list items outside
     references, bios, disclaimers and pull quotes (tables and code are not paragraphs, so never
-    counted)."""
-    return [(s, words(s.text)) for s in sentences(article) if not s.block.in_quote]
+    counted). The words are read from the masked sentence: `text` differs from it only in
+    white space, which no word holds."""
+    return [(s, words(s.masked)) for s in sentences(article) if not s.block.in_quote]
 
 
 @rule(

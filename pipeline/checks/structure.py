@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterator
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.blocks import headings, normalize
-from pipeline.checks.paragraphs import Prose, prose
+from pipeline.checks.blocks import Block, headings, normalize, prose
 from pipeline.model import Article, Position
 
 
@@ -95,7 +94,7 @@ def _intro_sentences(article: Article) -> list[str]:
     return intro
 
 
-def _orphan_topic(block: Prose, intro: list[str], topics: list[str]) -> str | None:
+def _orphan_topic(block: Block, intro: list[str], topics: list[str]) -> str | None:
     """The subject of a definitional paragraph that the intro lists beside headed topics."""
     match = _DEFINITION.match(block.text.strip())
     if match is None:
@@ -115,7 +114,7 @@ _MINOR = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "
           "the", "to", "with", "from", "into", "vs"}
 
 
-def _pseudo_heading(block: Prose) -> str | None:
+def _pseudo_heading(block: Block) -> str | None:
     """A short line standing alone as a paragraph, bold or in Title Case, with no full stop."""
     content = block.content.strip()
     if "\n" in content or not content or content[-1] in ".!?;,:":
