@@ -33,3 +33,13 @@ def test_every_rule_of_this_issue_is_registered_with_an_explanation() -> None:
         sections = dict(by_code[code].sections())
         assert all(sections.values()), code
         assert f"disable={code}" in sections["How to suppress"]
+
+
+def test_a_broken_autolink_is_reported_where_it_is_written(settings: Settings,
+                                                           tmp_path: Path) -> None:
+    article = tmp_path / "autolink.md"
+    article.write_text("---\ntitle: Links\nauthors: [Sam Ortiz]\ndate: 2022-10-01\n"
+                       "section: Green Living\nkind: feature\n---\n\n"
+                       "Sign up at <htps://parks.example/join> for automatic reminders.\n")
+    found = [f for f in gate.check(settings, [article]).findings if f.code == "LNK002"]
+    assert [(f.line, f.column) for f in found] == [(9, 13)]

@@ -85,10 +85,14 @@ def links(article: Article) -> dict[int, list[tuple[str, int]]]:
     found: dict[int, list[tuple[str, int]]] = {}
     for block in prose(article):
         content = block.content
-        for child in block.inline.children or []:
+        children = block.inline.children or []
+        for index, child in enumerate(children):
             if child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
-                raw = child.info if child.info == "auto" else ""
+                # An autolink is written `<address>`; its text is the address as written.
+                text = children[index + 1] if index + 1 < len(children) else None
+                raw = f"<{text.content}>" if child.info == "auto" and text is not None and \
+                    text.type == "text" else ""
                 offset = max(content.find(f"]({href}"), content.find(href) if href else -1,
                              content.find(raw) if raw else -1, 0)
                 found.setdefault(block.index, []).append((href, offset))
