@@ -52,7 +52,7 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
 def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,
            force: bool, known_key: str | None) -> BuildResult:
     started = time.perf_counter()
-    since = time.time_ns()  # before anything is read: see stamp.settled
+    since = stamp.run_started(settings.root)  # before anything is read: see stamp.settled
     only = only or set(OUTPUTS)
     unknown = only - set(OUTPUTS)
     if unknown:

@@ -9,14 +9,13 @@ import hashlib
 import json
 import os
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.findings import Finding
 from pipeline.settings import Settings
-from pipeline.stamp import libraries, settled
+from pipeline.stamp import libraries, run_started, settled
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_FILE = Path(".cache") / "check.json"
@@ -68,13 +67,13 @@ class ResultCache:
     dirty: bool = False
     used: set[str] = field(default_factory=set)
     """Keys read or written in this run: they are kept when the cache is trimmed."""
-    since: int = field(default_factory=time.time_ns)
-    """When the run opened the cache, before it read the files: see `put`."""
+    since: int = 0
+    """When the run opened the cache, before the rules read the images: see `put`."""
 
     @classmethod
     def open(cls, root: Path, settings: Settings) -> ResultCache:
         path = root / CACHE_FILE
-        cache = cls(path, rules_key(settings))
+        cache = cls(path, rules_key(settings), since=run_started(root))
         try:
             stored = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -8,7 +8,6 @@ the stamp the other just wrote.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,7 @@ def run(root: Path, paths: list[Path], changed_since: str | None = None,
     if changed_since is not None:
         report = _check(root, paths, changed_since)
         return report.findings, report.sources
-    since = time.time_ns()  # before anything is read: see stamp.settled
+    since = stamp.run_started(root)  # before anything is read: see stamp.settled
     request = stamp.check_request(root, paths)
     extra = [p.resolve() for p in paths]
     key = stamp.sources_key(root, request, extra)

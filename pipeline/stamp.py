@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,10 +43,6 @@ BUILD_LOCK = Path(".cache") / "build.lock"
 """Held by a build, inside the output folder."""
 CHECK_LOCK = Path(".cache") / "check.lock"
 """Held by a `pipeline check` that runs the checks, inside the project."""
-SETTLE_NS = 2_000_000_000
-"""How long before a run began a file must have last changed for the run to vouch for it: more
-than the coarsest file times (2 s on FAT; a clock tick on ext4), as a change within the same
-tick leaves the time as it was."""
 CONTENT_SUFFIXES = {".md", ".toml", ".yaml", ".yml", ".j2", ".css", ".py", ".json", ".txt"}
 """Small text sources are digested by content; other files (images, fonts) by size and mtime."""
 
@@ -165,10 +162,30 @@ def state(paths: list[str]) -> list[list[Any]]:
     return found
 
 
+def run_started(root: Path) -> int:
+    """The time a run begins, by the clock file times are set with: the mtime of a file made
+    now in the project's .cache (then removed). Taken before the run reads anything; `settled`
+    compares file times with it. The file system's own clock, not the system's, as git compares
+    with its index file: its time is rounded like theirs (2 s on FAT, a clock tick on ext4,
+    the server's clock on a network share). 0, so that nothing is settled, if the project
+    cannot be written to."""
+    folder = root / ".cache"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".run-", suffix=".tmp")
+        try:
+            return os.fstat(handle).st_mtime_ns
+        finally:
+            os.close(handle)
+            os.unlink(name)
+    except OSError:
+        return 0
+
+
 def settled(states: list[list[Any]], since_ns: int) -> bool:
-    """Whether a run that began at `since_ns` (`time.time_ns()`, taken before it read anything)
+    """Whether a run that began at `since_ns` (`run_started`, taken before it read anything)
     may vouch for the files it recorded in these `state`s: each, and the folder holding it,
-    last changed safely before the run began.
+    last changed before the run began.
 
     This is git's "racily clean" rule. A stamp records a file's size and mtime after the run
     read the file; an edit in between, or in the clock tick after the state was taken (which
@@ -179,11 +196,11 @@ def settled(states: list[list[Any]], since_ns: int) -> bool:
     moved over it (for a missing file, the nearest folder that exists tells). A run that fails
     the rule only goes without a stamp, and the next run does the work again. That is simpler
     than taking each file's state before the read that uses it (the rules find the images as
-    they go), and it also catches the edit in the same clock tick, which that would miss. Not
-    seen: a file rewritten in place and backdated (`cp -p` over it) while the run reads it.
+    they go), and it also catches the edit in the same clock tick (a time equal to the
+    start's), which that would miss. Not seen: a file rewritten in place and backdated
+    (`cp -p` over it) while the run reads it.
     """
-    limit = since_ns - SETTLE_NS
-    return all((mtime is None or mtime < limit) and _folder_mtime(Path(name)) < limit
+    return all((mtime is None or mtime < since_ns) and _folder_mtime(Path(name)) < since_ns
                for name, _, mtime in states)
 
 
@@ -196,19 +213,18 @@ def _folder_mtime(path: Path) -> int:
 
 
 def sources_settled(root: Path, since_ns: int, extra: list[Path] | None = None) -> bool:
-    """Whether no project file `sources_key` digests changed since safely before the run began
+    """Whether no project file `sources_key` digests changed since the run began
     (see `settled`): a source edited after the digest and restored before the end has the
     digest again but not the findings. Deleted and new sources change the digest itself. The
     pipeline's own code and the libraries are left out: an edit of them while a run goes on
     changes the next run's digest like any other (only an edit undone before the run ends
     would slip through), and checking them would leave every run right after a change of code
     without a stamp."""
-    limit = since_ns - SETTLE_NS
     for path in _sources(root, extra):
         if path.is_relative_to(PACKAGE):
             continue
         with contextlib.suppress(OSError):
-            if path.stat().st_mtime_ns >= limit:
+            if path.stat().st_mtime_ns >= since_ns:
                 return False
     return True
 

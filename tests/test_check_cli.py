@@ -153,6 +153,7 @@ def test_cache_is_never_stale_after_content_or_image_changes(
     config = _project(tmp_path)
     article = tmp_path / "a.md"
     article.write_text((ROOT / "tests/cases/MED002-missing-files.md").read_text())
+    (tmp_path / ".cache").mkdir()  # as after an earlier run (making it changes the folder)
     backdate(tmp_path)  # else the missing images' folder changed just before: not cached
     first = [f.code for f in gate.check(config, [article]).findings]
     assert (tmp_path / ".cache" / "check.json").is_file()
@@ -314,6 +315,7 @@ def test_the_result_cache_keeps_the_findings_of_the_bytes_it_is_keyed_by(
     article = tmp_path / "a.md"
     original = (ROOT / "tests/cases/MED002-files-present.md").read_text()
     article.write_text(original)
+    (tmp_path / ".cache").mkdir()  # as after an earlier run (making it changes the folder)
     backdate(tmp_path)
     run_jobs = gate._run_jobs
 
