@@ -39,20 +39,21 @@ def publishable(articles: list[Article], settings: Settings) -> list[ArticleView
 
 def build(settings: Settings, edition_id: str | None = None, only: set[str] | None = None,
           out: Path | None = None, force: bool = False,
-          sources_key: str | None = None) -> BuildResult:
+          digest: stamp.Digest | None = None) -> BuildResult:
     """Build `only` these outputs (default: all) of the edition into `out` (default build/).
     Builds into the same folder take turns: neither could tell the other's outputs from its
-    own. `sources_key` is the `stamp.sources_key` of this request if the caller just took it
-    (a digest taken before the build begins only ever costs a stamp, never vouches wrongly)."""
+    own. `digest` is this request's sources digest if the caller just took it (the build then
+    counts as begun when it was taken: a file changed while it waited is not settled)."""
     out = (out or settings.root / "build").resolve()
     with stamp.locked(out / stamp.BUILD_LOCK):
-        return _build(settings, edition_id, only, out, force, sources_key)
+        return _build(settings, edition_id, only, out, force, digest)
 
 
 def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,
-           force: bool, known_key: str | None) -> BuildResult:
+           force: bool, digest: stamp.Digest | None) -> BuildResult:
     started = time.perf_counter()
-    since = stamp.run_started(settings.root)  # before anything is read: see stamp.settled
+    # Before anything is read: see stamp.settled.
+    since = digest.since if digest else stamp.run_started(settings.root)
     only = only or set(OUTPUTS)
     unknown = only - set(OUTPUTS)
     if unknown:
@@ -63,7 +64,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     request = stamp.request_of(root, out, only, edition_id, force)
     # The stamp digests publication.toml, so it serves only builds that use exactly those
     # settings (not a test's variation, nor a server's settings read before an edit).
-    sources_key = (known_key or stamp.sources_key(root, request)) \
+    sources_key = (digest.key if digest else stamp.sources_key(root, request)) \
         if _project_settings(settings) else None
     stored = stamp.load(out, request, sources_key) if sources_key else None
     if stored is not None:

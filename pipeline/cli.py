@@ -129,12 +129,12 @@ def build(
     outputs = set(only.split(",")) if only else set(stamp.OUTPUTS)
     try:
         root = find_root(Path.cwd())
-        result, key = stamp.cached(root, (out or root / "build").resolve(), outputs, edition,
-                                   force)
+        result, digest = stamp.cached(root, (out or root / "build").resolve(), outputs,
+                                      edition, force)
         if result is None:
             from pipeline.build import build as run_build
 
-            result = run_build(_settings(), edition, outputs, out, force, sources_key=key)
+            result = run_build(_settings(), edition, outputs, out, force, digest)
     except PipelineError as exc:
         raise _fail(exc) from None
     blocking = [f for f in result.findings if f.severity is fmt.Severity.ERROR]

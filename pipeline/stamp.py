@@ -252,17 +252,27 @@ def locked(path: Path) -> Iterator[None]:
         os.close(handle)
 
 
+@dataclass(frozen=True)
+class Digest:
+    """The sources' digest and the time (`run_started`) taken just before it: a build may
+    start from them, but it then began at `since`, not when it got its lock."""
+
+    key: str
+    since: int
+
+
 def cached(root: Path, out: Path, outputs: set[str], edition: str | None,
-           force: bool) -> tuple[BuildResult | None, str]:
+           force: bool) -> tuple[BuildResult | None, Digest]:
     """The summary of the last build of this request, if nothing it read or wrote changed, and
-    the digest of the sources (which a build begun next may take instead of its own)."""
+    the digest of the sources, which a build started next may take instead of its own."""
     started = time.perf_counter()
+    since = run_started(root)
     request = request_of(root, out, outputs, edition, force)
-    key = sources_key(root, request)
-    result = load(out, request, key)
+    digest = Digest(sources_key(root, request), since)
+    result = load(out, request, digest.key)
     if result is not None:
         result.seconds = time.perf_counter() - started
-    return result, key
+    return result, digest
 
 
 def load(out: Path, request: list[str], key: str) -> BuildResult | None:

@@ -319,3 +319,27 @@ def test_a_build_checks_the_very_text_it_publishes(project: Path,
     assert not [f for f in result.findings if f.code == "FM001"]
     page = project / "build/site/articles/leave-some-leaves/index.html"
     assert "Leave Some Leaves" in page.read_text()
+
+
+def test_a_build_that_waited_does_not_vouch_for_edits_made_meanwhile(
+        project: Path, backdate: Callable[[Path], None]) -> None:
+    """The CLI digests the sources before it waits for the lock; an edit made while it waits
+    (then undone) must not be stamped as the digest's sources."""
+    from pipeline import stamp
+
+    settings = settings_module.load(project / "publication.toml")
+    out = (project / "build").resolve()
+    _build(project)  # the feed is published: FED001's input is the same after the next build
+    backdate(project)
+    _, digest = stamp.cached(project, out, WEB, "2022-10", False)
+    build(settings, "2022-10", only=WEB, digest=digest)
+    assert stamp.cached(project, out, WEB, "2022-10", False)[0] is not None  # no edit: held
+
+    (out / stamp.STAMP).unlink()  # no stamp for these sources yet: the build runs
+    _, digest = stamp.cached(project, out, WEB, "2022-10", False)
+    template = project / "layouts/web/base.html.j2"
+    original = template.read_text()
+    template.write_text(original.replace("</body>", "<p>Edited while it waited</p></body>"))
+    build(settings, "2022-10", only=WEB, digest=digest)
+    template.write_text(original)
+    assert stamp.cached(project, out, WEB, "2022-10", False)[0] is None
