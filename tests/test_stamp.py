@@ -343,3 +343,17 @@ def test_a_build_that_waited_does_not_vouch_for_edits_made_meanwhile(
     build(settings, "2022-10", only=WEB, digest=digest)
     template.write_text(original)
     assert stamp.cached(project, out, WEB, "2022-10", False)[0] is None
+
+
+def test_a_template_included_from_a_sub_folder_is_an_input_of_every_page(project: Path) -> None:
+    base = project / "layouts/web/base.html.j2"
+    base.write_text(base.read_text().replace("</footer>",
+                                             '{% include "parts/colophon.html" %}</footer>'))
+    part = project / "layouts/web/parts/colophon.html"
+    part.parent.mkdir()
+    part.write_text("<p>Printed on recycled paper.</p>")
+    _build(project)
+    part.write_text("<p>Printed on paper from managed forests.</p>")
+    _build(project)
+    page = project / "build/site/articles/leave-some-leaves/index.html"
+    assert "managed forests" in page.read_text()

@@ -5,6 +5,7 @@ Renderers return bytes or text in memory; only `build` writes files.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -115,12 +116,22 @@ class ArticleView:
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     """Jinja's file cache (written atomically, checked against the source); none where the
-    folder cannot be made: the templates are then compiled every time."""
+    folder cannot be made: the templates are then compiled every time. Jinja checks only the
+    template's source, so the file names also carry a digest of Jinja's version and of this
+    module, which sets the options compiled code depends on (autoescaping, white space);
+    files of other digests are removed."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+    if not os.access(folder, os.W_OK):
+        return None
+    digest = hashlib.sha256(jinja2.__version__.encode() + Path(__file__).read_bytes())
+    version = digest.hexdigest()[:16]
+    for stale in folder.glob("*.cache"):
+        if not stale.name.startswith(version):
+            stale.unlink(missing_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder), pattern=f"{version}-%s.cache")
 
 
 def css_string(value: str) -> markupsafe.Markup:

@@ -310,7 +310,9 @@ def _shared_inputs(settings: Settings, layouts: Path, extra: list[str]) -> str:
     """What every article page is rendered from besides its own articles: the pipeline's code
     and the settings, the web templates, the proof note and the navigation."""
     digest = hashlib.sha256(rules_key(settings).encode())
-    for template in sorted((layouts / "web").glob("*.j2")):
+    for template in sorted(p for p in (layouts / "web").rglob("*") if p.is_file()):
+        # every file Jinja's loader may serve: includes in sub-folders, macros, any suffix
+        digest.update(template.relative_to(layouts).as_posix().encode() + b"\0")
         digest.update(template.read_bytes())
     digest.update(json.dumps(extra).encode())
     return digest.hexdigest()
