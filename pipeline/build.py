@@ -160,12 +160,15 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     # those in `out` change only under the lock this build holds.
     vouched = stamp.settled([f for f in input_state if not Path(f[0]).is_relative_to(out)],
                             since)
-    result.written = write_all(files, copies, root)
-    result.written += write_changed(site_files) + write_derived(derived, root)
-    record = {out / PAGES: _page_record(out, pages)} if pages else {}
-    # After the pages: an interrupted write never vouches for a stale page.
-    result.written += write_changed(record)
-    made = [*site_files, *copies, *derived, *pages, *record]
+    copied = Made(out)
+    result.written = write_all(files, copies, root, copied)
+    result.written += write_changed(site_files) + write_derived(derived, root, copied)
+    # The records last: an interrupted write never vouches for a stale page or image.
+    records = {out / PAGES: _page_record(out, pages)} if pages else {}
+    if copies or derived:
+        records[out / MADE] = copied.payload()
+    write_changed(records)
+    made = [*site_files, *copies, *derived, *pages, *records]
     result.outputs += [*files, *made]
     # Last, after every output: an interrupted build is never taken as complete, nor one
     # that read a file changed while it ran.
@@ -400,7 +403,45 @@ def _pick(editions: dict[str, Edition], edition_id: str | None) -> Edition:
     return editions[edition_id]
 
 
-def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path) -> list[Path]:
+MADE = Path(".cache") / "files.json"
+"""Copied and resized images, each with its source's size and mtime and its own when made."""
+
+
+class Made:
+    """The record of copied and resized images (`MADE` in the output folder). One is made again
+    when its source's size or mtime, or its own, differs from the record: recorded states hold
+    on file systems with coarse times, and when another photo with the same time (an unzipped
+    set) replaces a source of a different size, which "newer than the source" would miss."""
+
+    def __init__(self, out: Path) -> None:
+        self.entries: dict[str, list[Any]] = {}
+        stored = _stamp(out / MADE).get("files")
+        if isinstance(stored, dict):
+            self.entries = stored
+
+    def current(self, target: Path, source: list[Any]) -> bool:
+        """Whether `target` was made from a source in state `source` ([size, mtime]) and is
+        still as it was written."""
+        return self.entries.get(str(target)) == [*source, *_size_and_mtime(target)]
+
+    def note(self, target: Path, source: list[Any]) -> None:
+        self.entries[str(target)] = [*source, *_size_and_mtime(target)]
+
+    def payload(self) -> bytes:
+        return json.dumps({"files": self.entries}, sort_keys=True).encode()
+
+
+def _size_and_mtime(path: Path) -> list[Any]:
+    """[size, mtime] of a file, taken before it is read; [None, None] if it is missing."""
+    try:
+        found = path.stat()
+    except OSError:
+        return [None, None]
+    return [found.st_size, found.st_mtime_ns]
+
+
+def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path,
+              made: Made) -> list[Path]:
     """Write every output through a temporary file and an atomic rename; copy assets likewise.
 
     Asset sources must lie inside the project: article content never reads other files.
@@ -413,23 +454,13 @@ def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path) ->
         source = project_file(wanted, root)
         if source is None:
             continue  # reported by the image rules (MED002); never copied from outside
-        found = source.stat()
-        if _made_from(target, found.st_mtime_ns, found.st_size):
+        state = _size_and_mtime(source)
+        if made.current(target, state):
             continue
-        atomic_write(target, source.read_bytes(), mtime_ns=found.st_mtime_ns)
+        atomic_write(target, source.read_bytes())
+        made.note(target, state)
         written.append(target)
     return written
-
-
-def _made_from(target: Path, mtime_ns: int, size: int | None = None) -> bool:
-    """Whether `target` was made from a source with this mtime (and size): copies and derived
-    images carry their source's mtime, as rsync's quick check compares them. "Newer than the
-    source" would keep a stale copy when a file with an older time is moved over the source."""
-    try:
-        found = target.stat()
-    except OSError:
-        return False
-    return found.st_mtime_ns == mtime_ns and size in (None, found.st_size)
 
 
 def write_changed(files: dict[Path, bytes]) -> list[Path]:
@@ -446,17 +477,19 @@ def write_changed(files: dict[Path, bytes]) -> list[Path]:
     return written
 
 
-def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: Path) -> list[Path]:
+def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: Path,
+                  made: Made) -> list[Path]:
     """Produce derived files (resized images) unless made from the source as it is now."""
     written = []
     for target, (wanted, make) in derived.items():
         source = project_file(wanted, root)
         if source is None:
             continue  # reported by the image rules; never read from outside the project
-        mtime_ns = source.stat().st_mtime_ns
-        if _made_from(target, mtime_ns):
+        state = _size_and_mtime(source)
+        if made.current(target, state):
             continue
-        atomic_write(target, make(), mtime_ns=mtime_ns)
+        atomic_write(target, make())
+        made.note(target, state)
         written.append(target)
     return written
 

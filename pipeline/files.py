@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from pathlib import Path
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write(target: Path, data: bytes, mtime_ns: int | None = None) -> None:
-    """Write `target` through a temporary file renamed over it; with `mtime_ns`, the file
-    appears with that modification time (a copy made from a source carries the source's)."""
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write `target` through a temporary file renamed over it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -21,8 +19,6 @@ def atomic_write(target: Path, data: bytes, mtime_ns: int | None = None) -> None
             stream.write(data)
         # mkstemp creates 0600 files; published files must be readable by the web server.
         os.chmod(temp, 0o666 & ~_UMASK)
-        if mtime_ns is not None:
-            os.utime(temp, ns=(time.time_ns(), mtime_ns))
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
