@@ -124,7 +124,8 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     web_only = due(publishable(list(project.web_only.values()), settings), through)
     site_files: dict[Path, bytes] = {}
     pages: dict[Path, str] = {}
-    """Article pages (written now or kept) by the digest of their inputs."""
+    """Pages that can be kept (articles, listings), written now or kept, by the digest of
+    their inputs."""
     derived: dict[Path, tuple[Path, Callable[[], bytes]]] = {}
     site_outputs = sorted(only & {"web", "feed"})
     images = {path for path in result.inputs if not path.is_relative_to(out)}  # not our feed
@@ -132,9 +133,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
                                  images)
     site_stamp = out / ".cache" / "site.json"
     stored_site = _stamp(site_stamp)
-    # [path, size, mtime] of each file the last site build made (older stamps: bare paths)
-    site_state = [f if isinstance(f, list) else [f, None, None]
-                  for f in stored_site.get("files", [])]
+    site_state = _site_record(stored_site)
     site_made = [Path(entry[0]) for entry in site_state]
     if site_outputs and stored_site.get("key") == site_key and site_made and \
             stamp.state([entry[0] for entry in site_state]) == site_state:
@@ -239,6 +238,16 @@ def _site_fingerprint(settings: Settings, project: Project, through: dt.date,
     return digest.hexdigest()
 
 
+def _site_record(stored: dict[str, Any]) -> list[list[Any]]:
+    """[path, size, mtime] of each file the last site build made, as `stamp.state` gives them
+    (older records: bare paths; anything else, as from a damaged file, is left out)."""
+    files = stored.get("files")
+    return [[entry, None, None] if isinstance(entry, str) else entry
+            for entry in (files if isinstance(files, list) else [])
+            if isinstance(entry, str) or (isinstance(entry, list) and len(entry) == 3
+                                          and isinstance(entry[0], str))]
+
+
 def _stamp(path: Path) -> dict[str, Any]:
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
@@ -327,7 +336,7 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
 
 
 PAGES = Path(".cache") / "web-pages.json"
-"""The article pages of the last build: the digest of their inputs, their size and mtime."""
+"""The keepable pages of the last build: the digest of their inputs, their size and mtime."""
 
 
 def _previous_pages(out: Path) -> Callable[[str, str], bool]:

@@ -141,7 +141,7 @@ def _jobs_for(paths: list[Path], project: Project, root: Path, only: set[Path] |
         inside = resolved.is_relative_to(root)
         jobs.append(_Job(resolved, _display(resolved, root) if inside else str(path),
                          article.edition if article else None,
-                         article.data or None if article else None))
+                         (article.data or None) if article else None))
     return jobs
 
 

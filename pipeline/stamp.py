@@ -235,7 +235,7 @@ def locked(path: Path) -> Iterator[None]:
     project), waiting while another run holds it: two builds into one folder, or two checks of
     one project, would stamp each other's outputs or findings as their own. Where the lock
     file cannot be made (a read-only project), the run goes ahead unlocked: it cannot write
-    stamps there either."""
+    stamps there either; so it does where the file system has no locks."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
@@ -246,6 +246,11 @@ def locked(path: Path) -> Iterator[None]:
         return
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
+    except OSError:  # a file system without locks (some network mounts): go ahead unlocked
+        os.close(handle)
+        yield
+        return
+    try:
         yield
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)  # explicitly: workers forked meanwhile share it

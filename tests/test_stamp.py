@@ -124,9 +124,10 @@ def test_an_edit_renders_only_the_pages_it_touches(project: Path,
 
 def test_a_damaged_stamp_only_costs_a_real_build(project: Path) -> None:
     _build(project)
-    for damaged in (b"", b"{not json", b'{"request": 1}', b"\xff\xfe"):
-        (project / "build/.cache/build.json").write_bytes(damaged)
-        (project / "build/.cache/site.json").write_bytes(damaged)
+    for damaged in (b"", b"{not json", b'{"request": 1}', b"\xff\xfe", b'{"files": [[]]}',
+                    b'{"files": 3}', b'{"files": {"a": 1}}'):
+        for record in ("build.json", "site.json", "web-pages.json", "files.json"):
+            (project / "build/.cache" / record).write_bytes(damaged)
         again = _build(project)
         assert not again.site_cached and not again.blocked
 

@@ -51,7 +51,7 @@ class SiteFile:
     source: Path | None = None
     """A file to copy (images, CSS), or the source that `make` derives this file from."""
     make: Callable[[], bytes] | None = None
-    """Produces the file from `source`; called only when the source is newer than the output."""
+    """Produces the file from `source`; called only when the source changed (`build.Made`)."""
     key: str | None = None
     """For a page: digest of everything it is rendered from, so a rebuild can keep it."""
     kept: bool = False
