@@ -366,3 +366,27 @@ def test_a_template_included_from_a_sub_folder_is_an_input_of_every_page(project
     _build(project)
     page = project / "build/site/articles/leave-some-leaves/index.html"
     assert "managed forests" in page.read_text()
+
+
+def test_pages_are_rendered_from_the_templates_their_digest_was_taken_of(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template saved while the site renders: the pages come from the bytes the build read
+    and digested, never half from the new ones (which the next build renders)."""
+    from pipeline.render import web
+
+    base = project / "layouts/web/base.html.j2"
+    original = base.read_text()
+    read = web.read_layouts
+
+    def read_then_save(folder: Path) -> dict[str, bytes]:
+        files = read(folder)
+        base.write_text(original.replace("</body>", "<p>Saved meanwhile</p></body>"))
+        return files
+
+    monkeypatch.setattr(web, "read_layouts", read_then_save)
+    _build(project)
+    page = project / "build/site/articles/leave-some-leaves/index.html"
+    assert "Saved meanwhile" not in page.read_text()
+    monkeypatch.undo()
+    _build(project)
+    assert "Saved meanwhile" in page.read_text()

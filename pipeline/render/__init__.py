@@ -9,8 +9,9 @@ import hashlib
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import jinja2
@@ -114,6 +115,13 @@ class ArticleView:
         return html
 
 
+def _template(folder: Path, files: dict[str, bytes],
+              name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    """A template's source from the bytes read, with its path for error messages."""
+    data = files.get(name)
+    return None if data is None else (data.decode("utf-8"), str(folder / name), lambda: True)
+
+
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     """Jinja's file cache (written atomically, checked against the source); none where the
     folder cannot be made: the templates are then compiled every time. Jinja checks only the
@@ -146,12 +154,22 @@ TEMPLATE_CACHE = Path(".cache") / "templates"
 """Compiled templates, inside the project: Jinja checks each against its source's checksum."""
 
 
-def environment(folder: Path, root: Path | None = None) -> jinja2.Environment:
+def read_layouts(folder: Path) -> dict[str, bytes]:
+    """Every file under a layouts/ folder, by its path there (the name Jinja gives it)."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def environment(folder: Path, root: Path | None = None,
+                files: dict[str, bytes] | None = None) -> jinja2.Environment:
     """A Jinja2 environment over one layouts/ folder, autoescaping HTML and XML; with the
     project `root`, compiled templates are kept in its .cache (compiling costs more than
-    rendering a page)."""
+    rendering a page). With `files` (`read_layouts`), templates come from those bytes, read
+    once: pages are then rendered from exactly what their inputs' digest was taken of, even
+    if a template is saved while the build runs."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=jinja2.FileSystemLoader(folder) if files is None else
+        jinja2.FunctionLoader(partial(_template, folder, files)),
         autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

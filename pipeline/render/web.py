@@ -25,7 +25,7 @@ from pipeline import markdown
 from pipeline.cache import rules_key
 from pipeline.content import project_file
 from pipeline.model import Edition
-from pipeline.render import ArticleView, environment
+from pipeline.render import ArticleView, environment, read_layouts
 from pipeline.settings import Settings
 
 ARCHIVE_PAGE_SIZE = 20
@@ -216,7 +216,9 @@ class Site:
                  body_cache: dict[str, str] | None = None,
                  previous: Previous | None = None) -> None:
         self.settings = settings
-        self.env = environment(layouts / "web", settings.root)
+        self.templates = read_layouts(layouts / "web")
+        """layouts/web as read once: rendered from and digested (`_shared_inputs`)."""
+        self.env = environment(layouts / "web", settings.root, self.templates)
         self.env.filters["slugify"] = slugify
         self.env.filters["section_slug"] = section_slug
         self.env.globals["site"] = settings.site
@@ -282,7 +284,7 @@ def render(
     nav_sections = sorted({v.meta.section for v in recent})
     site.env.globals["nav_sections"] = nav_sections
     teasers = {v.slug: _hero(v, site.files) for v in recent}
-    site.shared = _shared_inputs(settings, layouts, [proof_note, *nav_sections])
+    site.shared = _shared_inputs(settings, site.templates, [proof_note, *nav_sections])
     site.own = {v.slug: _own_inputs(v, teasers) for v in recent}
 
     for edition, views in editions:
@@ -306,14 +308,14 @@ def render(
     return site
 
 
-def _shared_inputs(settings: Settings, layouts: Path, extra: list[str]) -> str:
+def _shared_inputs(settings: Settings, templates: dict[str, bytes], extra: list[str]) -> str:
     """What every article page is rendered from besides its own articles: the pipeline's code
     and the settings, the web templates, the proof note and the navigation."""
     digest = hashlib.sha256(rules_key(settings).encode())
-    for template in sorted(p for p in (layouts / "web").rglob("*") if p.is_file()):
+    for name, data in sorted(templates.items()):
         # every file Jinja's loader may serve: includes in sub-folders, macros, any suffix
-        digest.update(template.relative_to(layouts).as_posix().encode() + b"\0")
-        digest.update(template.read_bytes())
+        digest.update(name.encode() + b"\0")
+        digest.update(data)
     digest.update(json.dumps(extra).encode())
     return digest.hexdigest()
 
