@@ -142,7 +142,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     else:
         if "web" in only:
             pages = _render_site(settings, site_editions, web_only, layouts, out, site_files,
-                                 copies, derived, proof_note, report.bodies)
+                                 copies, derived, proof_note, report)
         if "feed" in only:
             _render_feeds(settings, site_editions, web_only, out, site_files)
     if "newsletter" in only and edition is not None and edition.manifest is not None:
@@ -311,14 +311,13 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
                  web_only: list[ArticleView], layouts: Path, out: Path,
                  site_files: dict[Path, bytes], copies: dict[Path, Path],
                  derived: dict[Path, tuple[Path, Callable[[], bytes]]],
-                 proof_note: str = "", checked_bodies: dict[str, str] | None = None,
+                 proof_note: str = "", checked: gate.Report | None = None,
                  ) -> dict[Path, str]:
     """Render the site into `site_files`, `copies` and `derived`; return its article pages
     (rendered now or kept from the last build) by the digest of their inputs."""
     from pipeline.render import web
 
-    bodies = dict(checked_bodies or {})  # rendered by the gate, from its parse
-    _fill_bodies([v for _, vs in editions for v in vs] + web_only, bodies)
+    bodies = _bodies([v for _, vs in editions for v in vs] + web_only, checked)
     site = web.render(settings, editions, web_only, layouts, bodies, proof_note,
                       _previous_pages(out))
     pages = {}
@@ -377,16 +376,24 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fill_bodies(views: list[ArticleView], bodies: dict[str, str]) -> None:
-    """Render the bodies the gate did not give (none, unless its cache came from elsewhere),
-    across processes when there are many of them."""
+def _bodies(views: list[ArticleView], checked: gate.Report | None) -> dict[str, str]:
+    """Body HTML of the views by `body_key`: as the gate rendered it from its parse, else
+    rendered now (none, unless a body could not be kept), across processes when there are
+    many of them."""
     from pipeline.render.web import body_key
 
-    missing = {body_key(view): view.article.body for view in views}
-    for key in set(missing) & set(bodies):
-        del missing[key]
+    bodies: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for view in views:
+        key = body_key(view)
+        html = checked.body(key) if checked is not None else None
+        if html is None:
+            missing[key] = view.article.body
+        else:
+            bodies[key] = html
     bodies.update(zip(missing, map_in_processes(markdown.render_source, list(missing.values())),
                       strict=True))
+    return bodies
 
 
 def _render_feeds(settings: Settings, editions: list[tuple[Edition, list[ArticleView]]],

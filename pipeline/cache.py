@@ -1,13 +1,15 @@
-"""The check result cache: findings (and body HTML) per article, keyed by the file's content,
-where it sits, the rules' source and data, and the settings. Any change to one of those is a
-miss, so a result is never stale; image files a result depends on are re-checked by size and
-mtime."""
+"""The check result cache: findings per article (and body HTML, in files beside it), keyed by
+the file's content, where it sits, the rules' source and data, and the settings. Any change to
+one of those is a miss, so a result is never stale; image files a result depends on are
+re-checked by size and mtime."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,15 +50,33 @@ def file_stamp(path: Path) -> list[Any]:
     return [str(path), stat.st_size, stat.st_mtime_ns]
 
 
+BODIES = Path(".cache") / "bodies"
+"""Body HTML of checked articles, a file per `markdown.source_key`, in a folder per rules key
+(which covers the renderer's code and libraries): the parse is the costly half of rendering,
+so a build takes the bodies the check rendered from its rules' tokens."""
+
+
+def body_folder(root: Path, rules: str) -> Path:
+    return root / BODIES / rules[:20]
+
+
+def read_body(folder: Path, key: str) -> str | None:
+    """The body HTML kept under `key`, if it is there."""
+    try:
+        return (folder / f"{key}.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 @dataclass
 class Result:
     """What checking one article gives: its findings, the files they depend on besides the
-    article (images), and the body HTML of a published article with its `source_key`: the
-    parse is the costly half of rendering, so the build takes the body from here."""
+    article (images), and for a published article the `markdown.source_key` of its body, whose
+    HTML was kept in the body folder."""
 
     findings: list[Finding]
     deps: list[Path]
-    body: tuple[str, str] | None = None
+    body: str | None = None
 
 
 @dataclass
@@ -91,7 +111,7 @@ class ResultCache:
         body = entry.get("body")
         return Result([Finding.from_json(data) for data in entry["findings"]],
                       [Path(dep[0]) for dep in entry["deps"]],
-                      (body[0], body[1]) if body else None)
+                      body if isinstance(body, str) else None)
 
     def put(self, key: str, result: Result) -> None:
         """Keep `result`, unless a file it depends on changed while it was made (the state
@@ -125,4 +145,18 @@ class ResultCache:
             os.replace(temporary, self.path)
         except OSError:
             return
+        self._prune_bodies()
+
+    def _prune_bodies(self) -> None:
+        """Remove the bodies no entry names, and the folders of other rules keys."""
+        keep = body_folder(self.path.parent.parent, self.rules)
+        named = {f"{entry['body']}.html" for entry in self.entries.values()
+                 if isinstance(entry.get("body"), str)}
+        with contextlib.suppress(OSError):
+            for folder in keep.parent.iterdir():
+                if folder != keep:
+                    shutil.rmtree(folder, ignore_errors=True)
+            for name in os.listdir(keep):
+                if name not in named:
+                    (keep / name).unlink(missing_ok=True)
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import markdown
-from pipeline.cache import Result, ResultCache, article_key
+from pipeline.cache import Result, ResultCache, article_key, body_folder, read_body
 from pipeline.checks import Context, check_article, check_edition
 from pipeline.content import _display, collect_paths, load_article, load_project
+from pipeline.files import atomic_write
 from pipeline.findings import Finding
 from pipeline.model import Edition, Project
 from pipeline.parallel import map_in_processes
@@ -28,9 +29,16 @@ class Report:
     checked: int = 0
     inputs: set[Path] = field(default_factory=set)
     """Files besides the articles that the findings depend on (images they name)."""
-    bodies: dict[str, str] = field(default_factory=dict)
-    """Body HTML of the published articles, by `markdown.source_key`, rendered from the tokens
-    the rules parsed (now or when the result was cached): the build takes them from here."""
+    bodies: set[str] = field(default_factory=set)
+    """`markdown.source_key`s of the published articles whose body HTML the check kept in
+    `body_folder`, rendered from the tokens the rules parsed (now or in an earlier run)."""
+    body_folder: Path | None = None
+
+    def body(self, key: str) -> str | None:
+        """The body HTML the check kept for `key`, if any (the build renders the others)."""
+        if key not in self.bodies or self.body_folder is None:
+            return None
+        return read_body(self.body_folder, key)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,8 @@ def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -
 
 _worker_ctx: Context | None = None
 """The context of the run, set before workers fork so they inherit it."""
+_worker_bodies: Path | None = None
+"""Where workers keep the body HTML they render (`cache.body_folder`), set likewise."""
 
 
 def _run_job(job: _Job) -> Result:
@@ -76,34 +86,41 @@ def _run_job(job: _Job) -> Result:
     article.display = job.display
     findings = check_article(article, ctx, RULES)
     body = None
-    if article.published:
-        body = (markdown.source_key(article.body), markdown.render(article.tokens))
+    if article.published and _worker_bodies is not None:
+        body = markdown.source_key(article.body)
+        target = _worker_bodies / f"{body}.html"
+        try:
+            if not target.is_file():
+                atomic_write(target, markdown.render(article.tokens).encode())
+        except OSError:
+            body = None  # not kept: a build renders it itself
     return Result(findings, referenced_files(article), body)
 
 
-def _run_jobs(jobs: list[_Job], ctx: Context) -> list[Result]:
-    """Check the articles the cache lacks. The rules are imported only now, before workers
-    fork: a run answered from the cache never loads them."""
+def _run_jobs(jobs: list[_Job], ctx: Context, bodies: Path | None = None) -> list[Result]:
+    """Check the articles the cache lacks, keeping their body HTML in `bodies`. The rules are
+    imported only now, before workers fork: a run answered from the cache never loads them."""
     if not jobs:
         return []
     import pipeline.checks.registry  # noqa: F401
-    global _worker_ctx
-    _worker_ctx = ctx
+    global _worker_ctx, _worker_bodies
+    _worker_ctx, _worker_bodies = ctx, bodies
     try:
         return map_in_processes(_run_job, jobs)
     finally:
-        _worker_ctx = None
+        _worker_ctx = _worker_bodies = None
 
 
 def _report(report: Report, result: Result) -> None:
     report.findings.extend(result.findings)
     report.inputs.update(result.deps)
     if result.body is not None:
-        report.bodies[result.body[0]] = result.body[1]
+        report.bodies.add(result.body)
 
 
 def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
     cache = ResultCache.open(ctx.settings.root, ctx.settings)
+    report.body_folder = body_folder(ctx.settings.root, cache.rules)
     misses: list[tuple[int, _Job, str]] = []
     for job in jobs:
         try:
@@ -119,7 +136,7 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
             _report(report, cached)
     # Longest first: the short ones even out the workers' ends (findings are sorted after).
     misses.sort(key=lambda miss: -miss[0])
-    results = _run_jobs([job for _, job, _ in misses], ctx)
+    results = _run_jobs([job for _, job, _ in misses], ctx, report.body_folder)
     for (_, _, key), result in zip(misses, results, strict=True):
         _report(report, result)
         cache.put(key, result)
