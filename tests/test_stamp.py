@@ -390,3 +390,25 @@ def test_pages_are_rendered_from_the_templates_their_digest_was_taken_of(
     monkeypatch.undo()
     _build(project)
     assert "Saved meanwhile" in page.read_text()
+
+
+def test_lost_or_damaged_body_files_only_cost_a_render(project: Path) -> None:
+    """The bodies the check kept are a cache: a build without them renders the same pages."""
+    import shutil
+
+    _build(project)
+    fresh = _tree(project / "build/site")
+    bodies = project / ".cache/bodies"
+    assert len(list(bodies.glob("*/*.html"))) >= 9
+    for body in list(bodies.glob("*/*.html"))[:3]:
+        body.unlink()
+    shutil.rmtree(project / "build")
+    _build(project)
+    assert _tree(project / "build/site") == fresh
+    for folder in bodies.iterdir():  # an unwritable cache: kept nowhere, rendered by the build
+        shutil.rmtree(folder)
+        folder.write_text("not a folder")
+    (project / ".cache/check.json").unlink()
+    shutil.rmtree(project / "build")
+    _build(project)
+    assert _tree(project / "build/site") == fresh
