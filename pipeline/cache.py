@@ -10,11 +10,11 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import atomic_write
 from pipeline.findings import Finding
 from pipeline.settings import Settings
 from pipeline.stamp import libraries, run_started, settled
@@ -138,11 +138,7 @@ class ResultCache:
         self._trim()
         payload = json.dumps({"rules": self.rules, "articles": self.entries})
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(payload)
-            os.replace(temporary, self.path)
+            atomic_write(self.path, payload.encode())
         except OSError:
             return
         self._prune_bodies()
