@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 from pipeline import gate, markdown, stamp
 from pipeline.cache import rules_key
 from pipeline.content import load_project, project_file
@@ -24,7 +26,7 @@ from pipeline.files import atomic_write
 from pipeline.findings import Severity
 from pipeline.model import Article, Edition, Project
 from pipeline.parallel import map_in_processes
-from pipeline.render import ArticleView
+from pipeline.render import ArticleView, template_problem
 from pipeline.settings import Settings
 from pipeline.settings import load as load_settings
 from pipeline.stamp import OUTPUTS, BuildResult
@@ -46,7 +48,10 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     counts as begun when it was taken: a file changed while it waited is not settled)."""
     out = (out or settings.root / "build").resolve()
     with stamp.locked(out / stamp.BUILD_LOCK):
-        return _build(settings, edition_id, only, out, force, digest)
+        try:
+            return _build(settings, edition_id, only, out, force, digest)
+        except jinja2.TemplateError as exc:  # layouts are the project's: say where, no trace
+            raise BuildError(template_problem(exc, settings.root)) from None
 
 
 def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,

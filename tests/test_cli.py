@@ -143,6 +143,23 @@ def test_build_unknown_edition_exits_2(project: Path) -> None:
     assert result.exit_code == 2 and "no edition 1999-01" in result.stderr
 
 
+@pytest.mark.parametrize(("template", "broken", "said"), [
+    ("tags.html.j2", b"{% if %}\n", "layouts/web/tags.html.j2:"),
+    ("tags.html.j2", b"\xff\xfe{{ x }}", "layouts/web/tags.html.j2: the template is not UTF-8"),
+    ("listing.html.j2", b"{{ no_such_variable }}", "layouts/web/listing.html.j2:1: template"),
+])
+def test_a_broken_template_is_one_sentence_with_its_place(project: Path, template: str,
+                                                         broken: bytes, said: str) -> None:
+    shutil.copytree(ROOT / "layouts", project / "layouts")
+    path = project / "layouts/web" / template
+    path.write_bytes(broken if b"no_such" in broken or b"\xff" in broken
+                     else path.read_bytes() + broken)
+    result = runner.invoke(app, ["build", "2022-10", "--only", "web"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and said in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
 def test_new_scaffolds_an_article_that_passes_front_matter_rules(project: Path) -> None:
     result = runner.invoke(app, ["new", "Fall Harvest Market Opens", "--kind", "column",
                                  "--edition", "2022-10"])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 import markupsafe
+from jinja2.loaders import split_template_path
 
 from pipeline import markdown
 from pipeline.model import Article
@@ -115,11 +116,25 @@ class ArticleView:
         return html
 
 
-def _template(folder: Path, files: dict[str, bytes],
+def _template(folder: Path, files: dict[str, bytes] | None,
               name: str) -> tuple[str, str, Callable[[], bool]] | None:
-    """A template's source from the bytes read, with its path for error messages."""
-    data = files.get(name)
-    return None if data is None else (data.decode("utf-8"), str(folder / name), lambda: True)
+    """A template's source from the bytes read (or from its file under `folder`), with its
+    path for error messages; a template that is not UTF-8 is a template error."""
+    path = folder.joinpath(*split_template_path(name))  # no '..' out of the folder
+    if files is not None:
+        data = files.get(name)
+    else:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = None
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8"), str(path), lambda: True
+    except UnicodeDecodeError as exc:
+        raise jinja2.TemplateError(f"{path}: the template is not UTF-8 text (byte "
+                                   f"0x{data[exc.start]:02x} at offset {exc.start})") from None
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
@@ -140,6 +155,24 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
         if not stale.name.startswith(version):
             stale.unlink(missing_ok=True)
     return jinja2.FileSystemBytecodeCache(str(folder), pattern=f"{version}-%s.cache")
+
+
+def template_problem(exc: jinja2.TemplateError, root: Path) -> str:
+    """One sentence for a broken template: where (file:line, from the error or the innermost
+    template frame of its traceback) and what."""
+    where = ""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        where = f"{exc.filename}:{exc.lineno}"
+    else:
+        tb = exc.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if Path(name).is_relative_to(root) and not name.endswith(".py"):
+                where = f"{name}:{tb.tb_lineno}"
+            tb = tb.tb_next
+    message = exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else str(exc)
+    sentence = f"{where + ': ' if where else ''}template error: {message}"
+    return sentence.replace(f"{root}/", "")  # paths as the project names them
 
 
 def css_string(value: str) -> markupsafe.Markup:
@@ -166,10 +199,10 @@ def environment(folder: Path, root: Path | None = None,
     project `root`, compiled templates are kept in its .cache (compiling costs more than
     rendering a page). With `files` (`read_layouts`), templates come from those bytes, read
     once: pages are then rendered from exactly what their inputs' digest was taken of, even
-    if a template is saved while the build runs."""
+    if a template is saved while the build runs. A broken template raises a
+    `jinja2.TemplateError`, which `template_problem` puts in one sentence."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder) if files is None else
-        jinja2.FunctionLoader(partial(_template, folder, files)),
+        loader=jinja2.FunctionLoader(partial(_template, folder, files)),
         autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
