@@ -160,6 +160,12 @@ def test_a_broken_template_is_one_sentence_with_its_place(project: Path, templat
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
 
 
+def test_a_project_without_its_layouts_is_told_so(project: Path) -> None:
+    result = runner.invoke(app, ["build", "2022-10", "--only", "web"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "layouts/web/" in result.stderr and "no such template" in result.stderr
+
+
 def test_new_scaffolds_an_article_that_passes_front_matter_rules(project: Path) -> None:
     result = runner.invoke(app, ["new", "Fall Harvest Market Opens", "--kind", "column",
                                  "--edition", "2022-10"])

@@ -117,7 +117,7 @@ class ArticleView:
 
 
 def _template(folder: Path, files: dict[str, bytes] | None,
-              name: str) -> tuple[str, str, Callable[[], bool]] | None:
+              name: str) -> tuple[str, str, Callable[[], bool]]:
     """A template's source from the bytes read (or from its file under `folder`), with its
     path for error messages; a template that is not UTF-8 is a template error."""
     path = folder.joinpath(*split_template_path(name))  # no '..' out of the folder
@@ -129,7 +129,8 @@ def _template(folder: Path, files: dict[str, bytes] | None,
         except OSError:
             data = None
     if data is None:
-        return None
+        raise jinja2.TemplateNotFound(name, f"{path}: no such template (layouts/ holds the "
+                                            "templates every output is rendered with)")
     try:
         return data.decode("utf-8"), str(path), lambda: True
     except UnicodeDecodeError as exc:
