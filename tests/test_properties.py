@@ -153,3 +153,36 @@ def test_masked_skips_only_what_cannot_match(content: str) -> None:
     from pipeline.checks.paragraphs import _LINK_TARGET, _blank, masked, without_code
 
     assert masked(content) == _LINK_TARGET.sub(_blank, without_code(content))
+
+
+def _mask_by_patterns(source: str) -> str:
+    """`prose.mask` as it was: every pattern's spans (emphasis marks as one more pattern),
+    their union blanked."""
+    import re
+
+    from pipeline.checks.prose import _MASKS
+
+    patterns = [pattern for pattern, _ in _MASKS] + [re.compile(r"[*_`~][*_`~]*")]
+    text = source.replace("’", "'").replace("‘", "'")
+    blanked = [False] * len(text)
+    for pattern in patterns:
+        for match in pattern.finditer(source):
+            start, end = match.span()
+            keep_start, keep_end = match.span("keep") if "keep" in pattern.groupindex else (
+                end, end)
+            if keep_start < 0:
+                keep_start = keep_end = end
+            for index in [*range(start, keep_start), *range(keep_end, end)]:
+                blanked[index] = True
+    return "".join(" " if blank else char for char, blank in zip(text, blanked, strict=True))
+
+
+@given(st.text(alphabet="ab1 \t\n[]()^!<>{}#.:/-*+_`~’‘\"", max_size=80))
+@example("**Dr. Smith** said [the `study`](https://x.org/a_b) ~~was~~ {#id} <b>ok</b>")
+@example("  > 1. *item* [^note] <https://a.b>")
+def test_mask_blanks_the_union_of_its_patterns(source: str) -> None:
+    """`mask` blanks emphasis and code marks with a table and skips patterns whose text is
+    absent: the result is the union of every pattern's spans, blanked."""
+    from pipeline.checks.prose import mask
+
+    assert mask(source) == _mask_by_patterns(source)

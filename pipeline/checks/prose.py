@@ -29,9 +29,11 @@ _MASKS = [
     (re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),
      ""),                                                         # list and quote marks
     (re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE), ">"),            # quote marks on plain lines
-    (re.compile(r"[*_`~][*_`~]*"), ""),                            # emphasis and code marks
     (re.compile(r"\{[#.][^}]*\}"), "{"),                            # {attributes}
 ]
+_MARKS = "*_`~"
+"""Emphasis and code marks: every such character is blanked wherever it stands, so `replace`
+does it (a pattern's spans would be one per run of them, the most frequent of all)."""
 
 _ABBREVIATIONS = frozenset(data_file("abbreviations.yaml"))
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])")
@@ -107,17 +109,23 @@ class Sentence:
 def mask(source: str) -> str:
     """Replace Markdown markup with spaces, keeping every other character where it was."""
     text = source.replace("’", "'").replace("‘", "'")
-    blanks = []
+    for mark in _MARKS:
+        text = text.replace(mark, " ")
+    blanks: list[tuple[int, int]] = []
     for pattern, needs in _MASKS:
         if needs not in source:
             continue
-        keeps = "keep" in pattern.groupindex
+        if "keep" not in pattern.groupindex:
+            blanks += [match.span() for match in pattern.finditer(source)]
+            continue
         for match in pattern.finditer(source):
             start, end = match.span()
-            keep_start, keep_end = match.span("keep") if keeps else (end, end)
+            keep_start, keep_end = match.span("keep")
             if keep_start < 0:  # the group did not take part: nothing is kept
                 keep_start = keep_end = end
             blanks += [(start, keep_start), (keep_end, end)]
+    if not blanks:
+        return text
     # The patterns' spans may overlap: blank their union, left to right.
     parts = []
     done = 0
