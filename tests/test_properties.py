@@ -186,3 +186,24 @@ def test_mask_blanks_the_union_of_its_patterns(source: str) -> None:
     from pipeline.checks.prose import mask
 
     assert mask(source) == _mask_by_patterns(source)
+
+
+_TERM = st.text(alphabet="ab -'é(", max_size=8)
+
+
+@given(st.lists(_TERM, max_size=6), st.frozensets(st.sampled_from(["a", "b", "ab", "ba", "é"])),
+       st.booleans())
+@example(["a b", "ab"], frozenset({"a"}), True)
+@example(["", "a"], frozenset(), True)
+def test_may_hold_tests_words_as_term_by_term(terms: list[str], words: frozenset[str],
+                                              literal: bool) -> None:
+    """`may_hold` tests the terms of one word as one set: the answer is the term-by-term
+    test's (every word of some term among the words; a term beyond plain words always)."""
+    import re
+
+    from pipeline.checks.prose import _PLAIN_PHRASE, may_hold, phrases_may_hold
+
+    expected = any(
+        not (term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)))
+        or set(re.findall(r"\w+", term.lower())) <= words for term in terms)
+    assert (may_hold if literal else phrases_may_hold)(words, terms) == expected

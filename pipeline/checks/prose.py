@@ -265,24 +265,44 @@ def may_hold(words: frozenset[str], terms: Iterable[str]) -> bool:
     """Whether `literal_pattern(terms)` can match a text with these words (`word_set`): a
     whole-word match holds every word of its term. Rules test this before searching sentence
     after sentence."""
-    return any(needed is None or needed <= words for needed in _term_words(tuple(terms), True))
+    return _term_words(tuple(terms), True).met_by(words)
 
 
 def phrases_may_hold(words: frozenset[str], phrases: Iterable[str]) -> bool:
     """`may_hold` for `phrase_pattern(phrases)`."""
-    return any(needed is None or needed <= words for needed in _term_words(tuple(phrases), False))
+    return _term_words(tuple(phrases), False).met_by(words)
 
 
 _PLAIN_PHRASE = re.compile(r"[A-Za-z0-9' -]+")
 
 
+@dataclass(frozen=True)
+class _Needs:
+    """The words some term of a list needs, grouped so that most are tested in one go."""
+
+    always: bool
+    """A term needs no word, or may match whatever the words."""
+    one: frozenset[str]
+    """The words of the terms of one word: any of them will do."""
+    several: tuple[frozenset[str], ...]
+    """The words of each term of several."""
+
+    def met_by(self, words: frozenset[str]) -> bool:
+        return (self.always or not self.one.isdisjoint(words)
+                or any(needed <= words for needed in self.several))
+
+
 @lru_cache(maxsize=64)
-def _term_words(terms: tuple[str, ...], literal: bool) -> list[frozenset[str] | None]:
+def _term_words(terms: tuple[str, ...], literal: bool) -> _Needs:
     # A term beyond ASCII may always match: caseless matching pairs some such letters that
     # str.lower() leaves apart. So may a phrase that is a regex fragment, not plain words.
-    return [frozenset(_WORD.findall(term.lower()))
-            if term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)) else None
-            for term in terms]
+    needs = [frozenset(_WORD.findall(term.lower()))
+             if term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)) else None
+             for term in terms]
+    return _Needs(any(needed is None or not needed for needed in needs),
+                  frozenset(word for needed in needs if needed is not None and len(needed) == 1
+                            for word in needed),
+                  tuple(needed for needed in needs if needed is not None and len(needed) > 1))
 
 
 def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
