@@ -207,3 +207,15 @@ def test_may_hold_tests_words_as_term_by_term(terms: list[str], words: frozenset
         not (term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)))
         or set(re.findall(r"\w+", term.lower())) <= words for term in terms)
     assert (may_hold if literal else phrases_may_hold)(words, terms) == expected
+
+
+@given(st.text())
+@example("Naltrexone (LDN), 4.5 mg—twice_daily; İstanbul\u1680ſ“quoted”\x1cend")
+def test_word_set_finds_the_runs_of_word_characters(text: str) -> None:
+    """`word_set` blanks what is not a word character and splits on white space: the words
+    are the runs of \\w that the regex finds."""
+    import re
+
+    from pipeline.checks.prose import caseless, word_set
+
+    assert word_set(text) == frozenset(re.findall(r"\w+", caseless(text)))
