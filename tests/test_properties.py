@@ -153,3 +153,69 @@ def test_masked_skips_only_what_cannot_match(content: str) -> None:
     from pipeline.checks.paragraphs import _LINK_TARGET, _blank, masked, without_code
 
     assert masked(content) == _LINK_TARGET.sub(_blank, without_code(content))
+
+
+def _mask_by_patterns(source: str) -> str:
+    """`prose.mask` as it was: every pattern's spans (emphasis marks as one more pattern),
+    their union blanked."""
+    import re
+
+    from pipeline.checks.prose import _MASKS
+
+    patterns = [pattern for pattern, _ in _MASKS] + [re.compile(r"[*_`~][*_`~]*")]
+    text = source.replace("’", "'").replace("‘", "'")
+    blanked = [False] * len(text)
+    for pattern in patterns:
+        for match in pattern.finditer(source):
+            start, end = match.span()
+            keep_start, keep_end = match.span("keep") if "keep" in pattern.groupindex else (
+                end, end)
+            if keep_start < 0:
+                keep_start = keep_end = end
+            for index in [*range(start, keep_start), *range(keep_end, end)]:
+                blanked[index] = True
+    return "".join(" " if blank else char for char, blank in zip(text, blanked, strict=True))
+
+
+@given(st.text(alphabet="ab1 \t\n[]()^!<>{}#.:/-*+_`~’‘\"", max_size=80))
+@example("**Dr. Smith** said [the `study`](https://x.org/a_b) ~~was~~ {#id} <b>ok</b>")
+@example("  > 1. *item* [^note] <https://a.b>")
+def test_mask_blanks_the_union_of_its_patterns(source: str) -> None:
+    """`mask` blanks emphasis and code marks with a table and skips patterns whose text is
+    absent: the result is the union of every pattern's spans, blanked."""
+    from pipeline.checks.prose import mask
+
+    assert mask(source) == _mask_by_patterns(source)
+
+
+_TERM = st.text(alphabet="ab -'é(", max_size=8)
+
+
+@given(st.lists(_TERM, max_size=6), st.frozensets(st.sampled_from(["a", "b", "ab", "ba", "é"])),
+       st.booleans())
+@example(["a b", "ab"], frozenset({"a"}), True)
+@example(["", "a"], frozenset(), True)
+def test_may_hold_tests_words_as_term_by_term(terms: list[str], words: frozenset[str],
+                                              literal: bool) -> None:
+    """`may_hold` tests the terms of one word as one set: the answer is the term-by-term
+    test's (every word of some term among the words; a term beyond plain words always)."""
+    import re
+
+    from pipeline.checks.prose import _PLAIN_PHRASE, may_hold, phrases_may_hold
+
+    expected = any(
+        not (term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)))
+        or set(re.findall(r"\w+", term.lower())) <= words for term in terms)
+    assert (may_hold if literal else phrases_may_hold)(words, terms) == expected
+
+
+@given(st.text())
+@example("Naltrexone (LDN), 4.5 mg—twice_daily; İstanbul\u1680ſ“quoted”\x1cend")
+def test_word_set_finds_the_runs_of_word_characters(text: str) -> None:
+    """`word_set` blanks what is not a word character and splits on white space: the words
+    are the runs of \\w that the regex finds."""
+    import re
+
+    from pipeline.checks.prose import caseless, word_set
+
+    assert word_set(text) == frozenset(re.findall(r"\w+", caseless(text)))

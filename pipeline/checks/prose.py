@@ -29,9 +29,11 @@ _MASKS = [
     (re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),
      ""),                                                         # list and quote marks
     (re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE), ">"),            # quote marks on plain lines
-    (re.compile(r"[*_`~][*_`~]*"), ""),                            # emphasis and code marks
     (re.compile(r"\{[#.][^}]*\}"), "{"),                            # {attributes}
 ]
+_MARKS = "*_`~"
+"""Emphasis and code marks: every such character is blanked wherever it stands, so `replace`
+does it (a pattern's spans would be one per run of them, the most frequent of all)."""
 
 _ABBREVIATIONS = frozenset(data_file("abbreviations.yaml"))
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])")
@@ -107,17 +109,23 @@ class Sentence:
 def mask(source: str) -> str:
     """Replace Markdown markup with spaces, keeping every other character where it was."""
     text = source.replace("’", "'").replace("‘", "'")
-    blanks = []
+    for mark in _MARKS:
+        text = text.replace(mark, " ")
+    blanks: list[tuple[int, int]] = []
     for pattern, needs in _MASKS:
         if needs not in source:
             continue
-        keeps = "keep" in pattern.groupindex
+        if "keep" not in pattern.groupindex:
+            blanks += [match.span() for match in pattern.finditer(source)]
+            continue
         for match in pattern.finditer(source):
             start, end = match.span()
-            keep_start, keep_end = match.span("keep") if keeps else (end, end)
+            keep_start, keep_end = match.span("keep")
             if keep_start < 0:  # the group did not take part: nothing is kept
                 keep_start = keep_end = end
             blanks += [(start, keep_start), (keep_end, end)]
+    if not blanks:
+        return text
     # The patterns' spans may overlap: blank their union, left to right.
     parts = []
     done = 0
@@ -243,8 +251,16 @@ def caseless(text: str) -> str:
 
 
 def word_set(text: str) -> frozenset[str]:
-    """The words (runs of \\w) of a text in lower case, for `may_hold`."""
-    return frozenset(_WORD.findall(caseless(text)))
+    """The words (runs of \\w) of a text in lower case, for `may_hold`.
+
+    Every character that is not a word character (\\w: alphanumeric or "_") becomes a space
+    and the text is split on white space: the same words as `_WORD.findall`, found by string
+    methods rather than by the regex engine, character by character."""
+    text = caseless(text)
+    for char in set(text):
+        if not (char.isalnum() or char == "_"):
+            text = text.replace(char, " ")
+    return frozenset(text.split())
 
 
 @memo
@@ -257,24 +273,44 @@ def may_hold(words: frozenset[str], terms: Iterable[str]) -> bool:
     """Whether `literal_pattern(terms)` can match a text with these words (`word_set`): a
     whole-word match holds every word of its term. Rules test this before searching sentence
     after sentence."""
-    return any(needed is None or needed <= words for needed in _term_words(tuple(terms), True))
+    return _term_words(tuple(terms), True).met_by(words)
 
 
 def phrases_may_hold(words: frozenset[str], phrases: Iterable[str]) -> bool:
     """`may_hold` for `phrase_pattern(phrases)`."""
-    return any(needed is None or needed <= words for needed in _term_words(tuple(phrases), False))
+    return _term_words(tuple(phrases), False).met_by(words)
 
 
 _PLAIN_PHRASE = re.compile(r"[A-Za-z0-9' -]+")
 
 
+@dataclass(frozen=True)
+class _Needs:
+    """The words some term of a list needs, grouped so that most are tested in one go."""
+
+    always: bool
+    """A term needs no word, or may match whatever the words."""
+    one: frozenset[str]
+    """The words of the terms of one word: any of them will do."""
+    several: tuple[frozenset[str], ...]
+    """The words of each term of several."""
+
+    def met_by(self, words: frozenset[str]) -> bool:
+        return (self.always or not self.one.isdisjoint(words)
+                or any(needed <= words for needed in self.several))
+
+
 @lru_cache(maxsize=64)
-def _term_words(terms: tuple[str, ...], literal: bool) -> list[frozenset[str] | None]:
+def _term_words(terms: tuple[str, ...], literal: bool) -> _Needs:
     # A term beyond ASCII may always match: caseless matching pairs some such letters that
     # str.lower() leaves apart. So may a phrase that is a regex fragment, not plain words.
-    return [frozenset(_WORD.findall(term.lower()))
-            if term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)) else None
-            for term in terms]
+    needs = [frozenset(_WORD.findall(term.lower()))
+             if term.isascii() and (literal or _PLAIN_PHRASE.fullmatch(term)) else None
+             for term in terms]
+    return _Needs(any(needed is None or not needed for needed in needs),
+                  frozenset(word for needed in needs if needed is not None and len(needed) == 1
+                            for word in needed),
+                  tuple(needed for needed in needs if needed is not None and len(needed) > 1))
 
 
 def literal_pattern(terms: Iterable[str]) -> re.Pattern[str]:
