@@ -5,7 +5,6 @@ This is the only module that writes output files.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -318,8 +317,9 @@ def _render_site(settings: Settings, editions: list[tuple[Edition, list[ArticleV
                  derived: dict[Path, tuple[Path, Callable[[], bytes]]],
                  proof_note: str = "", checked: gate.Report | None = None,
                  ) -> dict[Path, str]:
-    """Render the site into `site_files`, `copies` and `derived`; return its article pages
-    (rendered now or kept from the last build) by the digest of their inputs."""
+    """Render the site into `site_files`, `copies` and `derived`; return the pages that can be
+    kept (articles, listings), rendered now or kept from the last build, by the digest of their
+    inputs."""
     from pipeline.render import web
 
     bodies = _bodies([v for _, vs in editions for v in vs] + web_only, checked)
@@ -354,13 +354,8 @@ def _previous_pages(out: Path) -> Callable[[str, str], bool]:
 
     def previous(path: str, key: str) -> bool:
         entry = stored.get(path) if isinstance(stored, dict) else None
-        if not isinstance(entry, list) or entry[:1] != [key]:
-            return False
-        try:
-            found = (folder / path).stat()
-        except OSError:
-            return False
-        return entry[1:] == [found.st_size, found.st_mtime_ns]
+        return isinstance(entry, list) and entry[:1] == [key] and \
+            entry[1:] == _size_and_mtime(folder / path) != [None, None]
 
     return previous
 
@@ -368,13 +363,8 @@ def _previous_pages(out: Path) -> Callable[[str, str], bool]:
 def _page_record(out: Path, pages: dict[Path, str]) -> bytes:
     """The pages as they are now on disk, for `_previous_pages`."""
     folder = out / "site"
-    record = {}
-    for target, key in pages.items():
-        with contextlib.suppress(OSError):
-            found = target.stat()
-            record[target.relative_to(folder).as_posix()] = [key, found.st_size,
-                                                              found.st_mtime_ns]
-    return json.dumps(record, sort_keys=True).encode()
+    return json.dumps({target.relative_to(folder).as_posix(): [key, *_size_and_mtime(target)]
+                       for target, key in pages.items()}, sort_keys=True).encode()
 
 
 def _sha(data: bytes) -> str:
