@@ -28,7 +28,7 @@ from pipeline.parallel import map_in_processes
 from pipeline.render import ArticleView, template_problem
 from pipeline.settings import Settings
 from pipeline.settings import load as load_settings
-from pipeline.stamp import OUTPUTS, BuildResult
+from pipeline.stamp import OUTPUTS, BuildResult, size_and_mtime
 
 if TYPE_CHECKING:
     from pipeline.render import newsletter as newsletter_module
@@ -355,7 +355,7 @@ def _previous_pages(out: Path) -> Callable[[str, str], bool]:
     def previous(path: str, key: str) -> bool:
         entry = stored.get(path) if isinstance(stored, dict) else None
         return isinstance(entry, list) and entry[:1] == [key] and \
-            entry[1:] == _size_and_mtime(folder / path) != [None, None]
+            entry[1:] == size_and_mtime(folder / path) != [None, None]
 
     return previous
 
@@ -363,7 +363,7 @@ def _previous_pages(out: Path) -> Callable[[str, str], bool]:
 def _page_record(out: Path, pages: dict[Path, str]) -> bytes:
     """The pages as they are now on disk, for `_previous_pages`."""
     folder = out / "site"
-    return json.dumps({target.relative_to(folder).as_posix(): [key, *_size_and_mtime(target)]
+    return json.dumps({target.relative_to(folder).as_posix(): [key, *size_and_mtime(target)]
                        for target, key in pages.items()}, sort_keys=True).encode()
 
 
@@ -433,22 +433,13 @@ class Made:
     def current(self, target: Path, source: list[Any]) -> bool:
         """Whether `target` was made from a source in state `source` ([size, mtime]) and is
         still as it was written."""
-        return self.entries.get(str(target)) == [*source, *_size_and_mtime(target)]
+        return self.entries.get(str(target)) == [*source, *size_and_mtime(target)]
 
     def note(self, target: Path, source: list[Any]) -> None:
-        self.entries[str(target)] = [*source, *_size_and_mtime(target)]
+        self.entries[str(target)] = [*source, *size_and_mtime(target)]
 
     def payload(self) -> bytes:
         return json.dumps({"files": self.entries}, sort_keys=True).encode()
-
-
-def _size_and_mtime(path: Path) -> list[Any]:
-    """[size, mtime] of a file, taken before it is read; [None, None] if it is missing."""
-    try:
-        found = path.stat()
-    except OSError:
-        return [None, None]
-    return [found.st_size, found.st_mtime_ns]
 
 
 def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path,
@@ -465,7 +456,7 @@ def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path,
         source = project_file(wanted, root)
         if source is None:
             continue  # reported by the image rules (MED002); never copied from outside
-        state = _size_and_mtime(source)
+        state = size_and_mtime(source)
         if made.current(target, state):
             continue
         atomic_write(target, source.read_bytes())
@@ -496,7 +487,7 @@ def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: P
         source = project_file(wanted, root)
         if source is None:
             continue  # reported by the image rules; never read from outside the project
-        state = _size_and_mtime(source)
+        state = size_and_mtime(source)
         if made.current(target, state):
             continue
         atomic_write(target, make())

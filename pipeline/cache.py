@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.files import atomic_write
 from pipeline.findings import Finding
 from pipeline.settings import Settings
-from pipeline.stamp import libraries, run_started, settled
+from pipeline.stamp import libraries, run_started, settled, size_and_mtime
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_FILE = Path(".cache") / "check.json"
@@ -43,11 +43,7 @@ def article_key(data: bytes, display: str, edition: str | None) -> str:
 
 
 def file_stamp(path: Path) -> list[Any]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return [str(path), None, None]
-    return [str(path), stat.st_size, stat.st_mtime_ns]
+    return [str(path), *size_and_mtime(path)]
 
 
 BODIES = Path(".cache") / "bodies"

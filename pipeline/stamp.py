@@ -152,14 +152,16 @@ def request_of(root: Path, out: Path, outputs: set[str], edition: str | None,
 
 def state(paths: list[str]) -> list[list[Any]]:
     """[path, size, mtime] of each file; a missing file has no size."""
-    found: list[list[Any]] = []
-    for name in paths:
-        try:
-            stat = os.stat(name)
-            found.append([name, stat.st_size, stat.st_mtime_ns])
-        except OSError:
-            found.append([name, None, None])
-    return found
+    return [[name, *size_and_mtime(name)] for name in paths]
+
+
+def size_and_mtime(path: str | Path) -> list[Any]:
+    """[size, mtime] of a file, [None, None] if it is missing: what stamps and records compare."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return [None, None]
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def run_started(root: Path) -> int:
