@@ -79,7 +79,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     # A site of web-only articles needs no edition; the PDFs and the newsletter do.
     needs_edition = bool(project.editions or edition_id or only & {"pdf", "newsletter"})
     edition = _pick(project.editions, edition_id) if needs_edition else None
-    report = gate.check(settings, project=project)
+    report = gate.check(settings, project=project, since=since)
     result = BuildResult(edition.id if edition else "site", report.findings, report.sources,
                          inputs=report.inputs | _edition_images(project))
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
@@ -94,6 +94,8 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     result.articles = len(views)
     files: dict[Path, bytes] = {}
     copies: dict[Path, Path] = {}
+    pdf_record: tuple[Path, dict[str, Any]] | None = None
+    """The PDFs' render cache, written with the records (see below)."""
 
     if "pdf" in only and edition is not None:
         if edition.manifest is None:
@@ -114,10 +116,9 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
             files[folder / f"{edition.id}-screen.pdf"] = rendered.screen_pdf
             result.pages, result.fillers = rendered.pages, rendered.fillers
             result.warnings.extend(rendered.warnings)
-            # written last, after both PDFs (dicts keep order): a crash never leaves a stale key
             digests = [_sha(d) for d in (rendered.print_pdf, rendered.screen_pdf)]
-            files[cache] = json.dumps({"key": key, "pdfs": digests, "pages": rendered.pages,
-                                       "fillers": rendered.fillers}).encode()
+            pdf_record = (cache, {"key": key, "pdfs": digests, "pages": rendered.pages,
+                                  "fillers": rendered.fillers})
 
     through = publish_through(settings)
     site_editions = [
@@ -166,16 +167,23 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     copied = Made(out)
     result.written = write_all(files, copies, root, copied)
     result.written += write_changed(site_files) + write_derived(derived, root, copied)
-    # The records last: an interrupted write never vouches for a stale page or image.
-    records = {out / PAGES: _page_record(out, pages)} if pages else {}
+    # After every output: an interrupted build is never taken as complete, nor one that read
+    # a file changed while it ran.
+    vouched = vouched and stamp.sources_settled(root, since)
+    # The records last: an interrupted write never vouches for a stale PDF, page or image.
+    # The PDFs and pages are kept by a digest of their sources, taken before the render read
+    # them: a source edited meanwhile and restored has that digest again, so only a build
+    # that nothing changed under may record it.
+    records = {out / PAGES: _page_record(out, pages if vouched else {})} if pages else {}
     if copies or derived:
         records[out / MADE] = copied.payload()
     write_changed(records)
+    if pdf_record is not None:  # an output of the build (above), not of the site
+        path, record = pdf_record
+        atomic_write(path, json.dumps({**record, "key": record["key"] if vouched else ""})
+                     .encode())
     made = [*site_files, *copies, *derived, *pages, *records]
     result.outputs += [*files, *made]
-    # Last, after every output: an interrupted build is never taken as complete, nor one
-    # that read a file changed while it ran.
-    vouched = vouched and stamp.sources_settled(root, since)
     if site_outputs and not result.site_cached:
         ours = stamp.state(sorted({str(path) for path in made}))
         rest = set(site_made) - set(made)

@@ -87,9 +87,10 @@ class ResultCache:
     """When the run opened the cache, before the rules read the images: see `put`."""
 
     @classmethod
-    def open(cls, root: Path, settings: Settings) -> ResultCache:
+    def open(cls, root: Path, settings: Settings, since: int | None = None) -> ResultCache:
+        """The project's cache, for a run that began at `since` (default: now)."""
         path = root / CACHE_FILE
-        cache = cls(path, rules_key(settings), since=run_started(root))
+        cache = cls(path, rules_key(settings), since=run_started(root) if since is None else since)
         try:
             stored = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -37,14 +37,15 @@ def run(root: Path, paths: list[Path], changed_since: str | None = None,
         findings = stamp.load_findings(root, request, key)
         if findings is not None:
             return findings, _sources(root, findings)
-        report = _check(root, paths)
+        report = _check(root, paths, since=since)
         stamp.save_findings(root, request, key, report.findings, report.inputs, since, extra)
     return report.findings, report.sources
 
 
-def _check(root: Path, paths: list[Path], changed_since: str | None = None) -> gate.Report:
+def _check(root: Path, paths: list[Path], changed_since: str | None = None,
+           since: int | None = None) -> gate.Report:
     """Run the gate on `paths`; with `changed_since`, only on the articles changed since that
-    git ref."""
+    git ref. `since`: when the run began."""
     from pipeline import gate
     from pipeline import settings as settings_module
 
@@ -54,7 +55,7 @@ def _check(root: Path, paths: list[Path], changed_since: str | None = None) -> g
         from pipeline.vcs import changed_files
 
         only = changed_files(config.root, changed_since)
-    return gate.check(config, paths or None, only=only)
+    return gate.check(config, paths or None, only=only, since=since)
 
 
 def _sources(root: Path, findings: list[Finding]) -> dict[str, list[str]]:

@@ -118,8 +118,8 @@ def _report(report: Report, result: Result) -> None:
         report.bodies.add(result.body)
 
 
-def _check_jobs(jobs: list[_Job], ctx: Context, report: Report) -> None:
-    cache = ResultCache.open(ctx.settings.root, ctx.settings)
+def _check_jobs(jobs: list[_Job], ctx: Context, report: Report, since: int | None) -> None:
+    cache = ResultCache.open(ctx.settings.root, ctx.settings, since)
     report.body_folder = body_folder(ctx.settings.root, cache.rules)
     misses: list[tuple[int, _Job, str]] = []
     for job in jobs:
@@ -163,9 +163,11 @@ def _jobs_for(paths: list[Path], project: Project, root: Path, only: set[Path] |
 
 
 def check(settings: Settings, paths: list[Path] | None = None,
-          project: Project | None = None, only: set[Path] | None = None) -> Report:
+          project: Project | None = None, only: set[Path] | None = None,
+          since: int | None = None) -> Report:
     """Check every article and edition, or only the given files and folders (and, with
-    `only`, only those of them that are in that set of resolved paths)."""
+    `only`, only those of them that are in that set of resolved paths). `since`: when the
+    run began (`stamp.run_started`), if it began before this call."""
     project = project or load_project(settings.root)
     ctx = Context(settings, project)
     if not paths:  # the project's own articles, already loaded and named
@@ -178,6 +180,6 @@ def check(settings: Settings, paths: list[Path] | None = None,
     editions = project.editions.values() if not paths else [
         e for e in project.editions.values() if e.folder.resolve() in folders]
     _check_editions(editions, ctx, report)
-    _check_jobs(jobs, ctx, report)
+    _check_jobs(jobs, ctx, report, since)
     report.findings.sort(key=Finding.sort_key)
     return report
