@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
+
 from pipeline import settings as settings_module
 from pipeline.build import BuildResult, build
 from pipeline.render.web import slugify
@@ -178,3 +180,40 @@ def test_bodies_rendered_by_the_gate_match_a_fresh_render(project: Path) -> None
     again = gate.check(config, project=loaded)  # from the result cache
     assert again.bodies == report.bodies
     assert all(again.body(key) == report.body(key) for key in report.bodies)
+
+
+def test_compiled_templates_are_kept_per_jinja_version_and_checked_against_their_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Templates are compiled once into the project's .cache; a template edited since, a
+    damaged file or one of another Jinja version or option set is compiled again."""
+    import jinja2
+
+    from pipeline.render import TEMPLATE_CACHE, environment
+
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "page.html.j2").write_text("<p>{{ name }}</p>")
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counted(self: jinja2.Environment, source: str, *args: object, **kwargs: object) -> object:
+        compiled.append(source)
+        return compile_(self, source, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+
+    def render() -> str:
+        return environment(layouts, tmp_path).get_template("page.html.j2").render(name="<x>")
+
+    assert render() == "<p>&lt;x&gt;</p>" and len(compiled) == 1
+    folder = tmp_path / TEMPLATE_CACHE
+    [kept] = folder.glob("*.cache")
+    assert render() == "<p>&lt;x&gt;</p>" and len(compiled) == 1  # from the cache
+    (layouts / "page.html.j2").write_text("<b>{{ name }}</b>")
+    assert render() == "<b>&lt;x&gt;</b>" and len(compiled) == 2
+    kept.write_bytes(b"damaged")
+    assert render() == "<b>&lt;x&gt;</b>" and len(compiled) == 3
+    other = folder / ("0" * 16 + "-" + kept.name.split("-", 1)[1])
+    kept.rename(other)  # as named by another Jinja version or another render module
+    assert render() == "<b>&lt;x&gt;</b>" and len(compiled) == 4
+    assert not other.exists() and len(list(folder.glob("*.cache"))) == 1
