@@ -111,6 +111,10 @@ def _parse_yaml(article: Article, yaml_text: str) -> None:
             hint="Quote values that contain ':' or start with a special character.",
         )
         return
+    except (ValueError, TypeError, RecursionError) as exc:
+        # YAML that reads but holds no Python value: a date such as 2022-13-01.
+        article.problem = _unbuildable(node, exc)
+        return
     finally:
         loader.dispose()
     if not isinstance(raw, dict):
@@ -126,6 +130,28 @@ def _parse_yaml(article: Article, yaml_text: str) -> None:
         article.meta = FrontMatter.model_validate(article.raw_meta)
     except ValidationError as exc:
         article.meta_errors = [dict(err) for err in exc.errors()]
+
+
+def _unbuildable(node: yaml.Node | None, exc: Exception) -> Problem:
+    """FM002 at the first timestamp of `node` that is no real date, else at the document."""
+    reason = str(exc) or type(exc).__name__
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop(0)
+        if isinstance(current, yaml.ScalarNode):
+            if current.tag.endswith(":timestamp"):
+                try:
+                    yaml.SafeLoader("").construct_yaml_timestamp(current)
+                except ValueError as bad:
+                    return Problem(
+                        "FM002", f"front matter: {current.value} is not a date ({bad})",
+                        line=current.start_mark.line + 2, column=current.start_mark.column + 1,
+                        hint="Write dates as YYYY-MM-DD with a real month and day.")
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            pending.extend(child for pair in current.value for child in pair)
+    return Problem("FM002", f"front matter has a value that cannot be read: {reason}")
 
 
 def load_edition(folder: Path, root: Path) -> Edition:
