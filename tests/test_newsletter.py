@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -72,6 +73,8 @@ class Recorder:
 
     def __init__(self, limit: int | None = None, unknown: frozenset[str] = frozenset()) -> None:
         self.received: list[tuple[list[str], EmailMessage]] = []
+        self.raw: list[bytes] = []
+        """Each message as it came over the wire."""
         self.limit = limit
         self.unknown = unknown
         """Mailboxes that do not exist: refused at RCPT with 550."""
@@ -87,6 +90,7 @@ class Recorder:
         if self.limit is not None and len(self.received) >= self.limit:
             return "421 4.3.2 Service shutting down"
         self.received.append((list(envelope.rcpt_tos), _parse(envelope.content)))
+        self.raw.append(envelope.original_content or envelope.content)
         return "250 OK"
 
 
@@ -124,6 +128,10 @@ def test_received_intact(settings: Settings, smtp_server: tuple[Recorder, Contro
     assert message["To"] == "ann@example.org"
     token = unsubscribe_token("ann@example.org", SECRET)
     assert f"/newsletter/unsubscribe/{token}>" in str(message["List-Unsubscribe"])
+    # as mail clients read it: the URL itself, not RFC 2047 words a parser would decode
+    raw = handler.raw[0].decode("ascii")
+    assert re.search(rf"^List-Unsubscribe: <https://\S+/newsletter/unsubscribe/{token}>, "
+                     r"<mailto:\S+>\r?$", raw, re.MULTILINE), raw.split("\n\n")[0]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     html = message.get_body(("html",))
     assert html is not None and f"unsubscribe/{token}" in html.get_content()

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import textwrap
 from dataclasses import dataclass
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -65,7 +66,7 @@ class Newsletter:
     def message(self, to: str, token: str) -> EmailMessage:
         """The multipart/alternative message for one reader, with their unsubscribe link."""
         unsubscribe = self.settings.unsubscribe_url.format(token=token)
-        message = EmailMessage()
+        message = EmailMessage(policy=_POLICY)
         message["From"] = self.settings.sender
         message["To"] = to
         message["Subject"] = self.subject
@@ -90,6 +91,11 @@ class Newsletter:
             "newsletter.txt": self.text.replace(UNSUBSCRIBE, unsubscribe).encode(),
             "newsletter.eml": self.message(to, PROOF_TOKEN).as_bytes(),
         }
+
+
+_POLICY = policy.default.clone(max_line_length=998)
+"""Headers are folded only past RFC 5322's hard limit: a List-Unsubscribe URL longer than the
+default 78 was turned into RFC 2047 encoded words, which no mail client reads as a link."""
 
 
 def unsubscribe_token(address: str, secret: str) -> str:
