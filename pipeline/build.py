@@ -46,11 +46,21 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
     own. `digest` is this request's sources digest if the caller just took it (the build then
     counts as begun when it was taken: a file changed while it waited is not settled)."""
     out = (out or settings.root / "build").resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = "it is a file" if out.is_file() else exc.strerror or str(exc)
+        raise BuildError(f"{out}: cannot be the output folder ({reason})") from None
     with stamp.locked(out / stamp.BUILD_LOCK):
         try:
             return _build(settings, edition_id, only, out, force, digest)
         except jinja2.TemplateError as exc:  # layouts are the project's: say where, no trace
             raise BuildError(template_problem(exc, settings.root)) from None
+        except OSError as exc:  # a full disk, a read-only folder: outputs are written whole
+            # or not at all (atomic_write), so the last build's files are still intact
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise BuildError(f"{where}cannot be written ({exc.strerror or exc}); the files "
+                             "already in the output folder are as they were") from None
 
 
 def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,

@@ -170,6 +170,7 @@ def check(settings: Settings, paths: list[Path] | None = None,
     run began (`stamp.run_started`), if it began before this call."""
     project = project or load_project(settings.root)
     ctx = Context(settings, project)
+    ctx.parameters  # noqa: B018 -- misspelt or mistyped rule settings stop the run before any work
     if not paths:  # the project's own articles, already loaded and named
         jobs = [_Job(a.path, a.display, a.edition, a.data or None)
                 for a in project.all_articles() if only is None or a.path.resolve() in only]

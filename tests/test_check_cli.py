@@ -103,12 +103,13 @@ def test_changed_since_checks_only_changed_articles(tmp_path: Path) -> None:
 def test_rules_and_rule_come_from_the_registry() -> None:
     listing = json.loads(runner.invoke(app, ["rules", "--format", "json"]).stdout)
     assert {"code", "name", "severity", "lifecycle", "what", "why", "example", "fix",
-            "suppress"} <= set(listing[0])
+            "suppress", "settings"} <= set(listing[0])
     explained = runner.invoke(app, ["rule", "lnk001"])
     assert explained.exit_code == 0
     for title in ("What it detects", "Why it matters", "Example that fires", "How to fix",
-                  "How to suppress"):
+                  "How to suppress", "Settings"):
         assert f"## {title}" in explained.stdout
+    assert '`region = "US"`' in explained.stdout
     assert runner.invoke(app, ["rule", "XYZ999"]).exit_code == 2
 
 
@@ -146,6 +147,33 @@ def test_rule_settings_disable_override_and_parameters(tmp_path: Path) -> None:
             if f.code == "TXT005"} == {"error"}
     longer = _project(tmp_path, "\n[rules.TXT005]\nmin_words = 50\n")
     assert "TXT005" not in [f.code for f in gate.check(longer, [article]).findings]
+
+
+def test_misspelt_or_mistyped_rule_settings_are_one_sentence_and_exit_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A setting the rules would ignore or choke on stops the check before any work, every
+    problem named at once: an unknown code, an unknown parameter (also inside a table), a value
+    of the wrong type."""
+    text = (ROOT / "publication.toml").read_text(encoding="utf-8")
+    assert "\ntarget = 8 " in text
+    (tmp_path / "publication.toml").write_text(
+        text.replace("\ntarget = 8 ", '\ntarget = "high" ')
+        + '\n[rules.read002]\nmax_words = 20\n[rules.TXT005]\nmin_wrds = 3\n'
+        '[rules.REG001]\nextra_drugs = [{name = "tizanidine", brand = ["Z"]}]\n'
+        '[rules.MED003]\ncolumn_width = "3 inches"\n', encoding="utf-8")
+    (tmp_path / "a.md").write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md")
+                                   .read_text())
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "a.md"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    for problem in ("[rules.read002]: no rule has this code (did you mean READ002?)",
+                    "[rules.TXT005] min_wrds: unknown setting (did you mean min_words?",
+                    "[rules.READ001] target: Input should be a valid number",
+                    "[rules.REG001] extra_drugs.0.brand: unknown setting (did you mean brands?",
+                    "[rules.MED003] column_width: '3 inches' is not a length"):
+        assert problem in message
+    assert "5 problem(s)" in message and not (tmp_path / ".cache" / "check.json").exists()
 
 
 def test_cache_is_never_stale_after_content_or_image_changes(

@@ -143,6 +143,37 @@ def test_build_unknown_edition_exits_2(project: Path) -> None:
     assert result.exit_code == 2 and "no edition 1999-01" in result.stderr
 
 
+def test_an_unusable_output_folder_is_one_sentence_and_exit_2(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--out naming a file or a place no folder can be made, or a write that fails (a full
+    disk), stops the build with one sentence; what the last build wrote stays as it was."""
+    shutil.copytree(ROOT / "layouts", project / "layouts")
+    (project / "a-file").write_text("not a folder")
+    for out, said in (("a-file", "a-file: cannot be the output folder (it is a file)"),
+                      ("/proc/no-such-folder", "/proc/no-such-folder: cannot be the output")):
+        result = runner.invoke(app, ["build", "--only", "web", "--out", out])
+        assert result.exit_code == 2 and said in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert runner.invoke(app, ["build", "--only", "web"]).exit_code == 0
+    page = project / "build/site/index.html"
+    before = page.read_bytes()
+    from pipeline import files
+
+    def disk_full(target: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr(files, "atomic_write", disk_full)
+    import pipeline.build as build_module
+
+    monkeypatch.setattr(build_module, "atomic_write", disk_full)
+    (project / "articles/2022-10/calendar.md").write_text(
+        (project / "articles/2022-10/calendar.md").read_text() + "\nOne more event.\n")
+    result = runner.invoke(app, ["build", "--only", "web"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "cannot be written (No space left on device)" in result.stderr
+    assert page.read_bytes() == before
+
+
 @pytest.mark.parametrize(("template", "broken", "said"), [
     ("tags.html.j2", b"{% if %}\n", "layouts/web/tags.html.j2:"),
     ("tags.html.j2", b"\xff\xfe{{ x }}", "layouts/web/tags.html.j2: the template is not UTF-8"),

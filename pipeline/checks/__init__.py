@@ -7,14 +7,18 @@ list of every rule lives in `checks.registry`.
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pipeline.errors import ConfigError
 from pipeline.findings import Finding, Severity
 from pipeline.model import Article, Edition, Position, Project
 from pipeline.settings import Settings
@@ -41,6 +45,13 @@ class Explanation:
     fix: str
 
 
+class Parameters(BaseModel):
+    """A rule's parameters in publication.toml `[rules.CODE]`, with their defaults: a rule
+    declares its own subclass; this one takes none."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
 Scope = Literal["article", "edition", "pdf"]
 """What a rule reads: an article, an edition's manifest, or a finished PDF (preflight)."""
 Lifecycle = Literal["stable", "preview", "deprecated"]
@@ -57,6 +68,7 @@ class Rule:
     PDF) that yields its `Finding`s."""
     explanation: Explanation
     lifecycle: Lifecycle = "stable"
+    params: type[Parameters] = Parameters
 
     def how_to_suppress(self) -> str:
         """The same for every rule: an inline comment with a mandatory reason, or config."""
@@ -73,6 +85,19 @@ class Rule:
                 f"To turn the rule off for the publication, set `enabled = false` under "
                 f"`[rules.{self.code}]` in publication.toml.")
 
+    def settings(self) -> str:
+        """What `[rules.CODE]` in publication.toml may set for this rule."""
+        if self.scope == "pdf":
+            return "None: preflight judges every PDF the same way."
+        lines = [f"Under `[rules.{self.code}]` in publication.toml: `enabled = false` turns it "
+                 f"off; `severity = \"warning\"` (or error, suggestion) overrides its severity."]
+        for name, field_ in self.params.model_fields.items():
+            default = field_.default
+            shown = json.dumps(list(default) if isinstance(default, tuple) else default)
+            lines.append(f"- `{name} = {shown}`" if field_.description is None else
+                         f"- `{name} = {shown}`: {' '.join(field_.description.split())}")
+        return "\n".join(lines)
+
     def sections(self) -> list[tuple[str, str]]:
         """The explanation in its fixed order, as `pipeline rule CODE` prints it."""
         return [
@@ -81,6 +106,7 @@ class Rule:
             ("Example that fires", self.explanation.example),
             ("How to fix", self.explanation.fix),
             ("How to suppress", self.how_to_suppress()),
+            ("Settings", self.settings()),
         ]
 
 
@@ -94,15 +120,64 @@ def rule(
     fix: str,
     scope: Scope = "article",
     lifecycle: Lifecycle = "stable",
+    params: type[Parameters] = Parameters,
 ) -> Callable[[Callable[..., Iterable[Hit]]], Rule]:
     """Declare a rule; the function's docstring says what it detects."""
 
     def wrap(function: Callable[..., Iterable[Hit]]) -> Rule:
         what = (function.__doc__ or "").strip()
         return Rule(code, name, Severity(severity), scope, function,
-                    Explanation(what, why, example, fix), lifecycle)
+                    Explanation(what, why, example, fix), lifecycle, params)
 
     return wrap
+
+
+def rule_parameters(settings: Settings, rules: Iterable[Rule]) -> dict[str, Parameters]:
+    """Every rule's parameters, from `[rules.CODE]` tables and the defaults. A table for no
+    rule, a parameter the rule does not take, or a value of the wrong type is a ConfigError
+    that lists every such problem at once: a misspelt setting must not be silently ignored."""
+    by_code = {r.code: r for r in rules}
+    problems = [_unknown_code(code, by_code) for code in settings.rules if code not in by_code]
+    found: dict[str, Parameters] = {}
+    for code, rule_ in by_code.items():
+        config = settings.rules.get(code)
+        try:
+            found[code] = rule_.params.model_validate(config.model_extra or {} if config else {})
+        except ValidationError as exc:
+            problems += [_parameter_problem(code, rule_.params, error) for error in exc.errors()]
+    if problems:
+        raise ConfigError(f"{settings.root / 'publication.toml'}: {len(problems)} problem(s) "
+                          f"in rule settings: {'; '.join(problems)}")
+    return found
+
+
+def _unknown_code(code: str, by_code: dict[str, Rule]) -> str:
+    if code.startswith("PRN"):
+        return (f"[rules.{code}]: print preflight rules take no settings (the page budget is "
+                "edition.toml's page_budget)")
+    close = difflib.get_close_matches(code.upper(), by_code, n=1)
+    return f"[rules.{code}]: no rule has this code" + (f" (did you mean {close[0]}?)"
+                                                        if close else "")
+
+
+def _parameter_problem(code: str, params: type[Parameters], error: Any) -> str:
+    loc = [str(part) for part in error["loc"]]
+    name = ".".join(loc)
+    if error["type"] != "extra_forbidden":
+        return f"[rules.{code}] {name}: {error['msg'].removeprefix('Value error, ')}"
+    model: type[BaseModel] = params
+    takes = ["enabled", "severity"]
+    for part in loc[:-1]:  # a field of a table inside a parameter: extra_drugs.0.brand
+        if part in model.model_fields:
+            inner = [t for t in (model.model_fields[part].annotation, *get_args(
+                model.model_fields[part].annotation)) if isinstance(t, type)
+                and issubclass(t, BaseModel)]
+            model, takes = (inner[0], []) if inner else (model, takes)
+    takes += list(model.model_fields)
+    close = difflib.get_close_matches(loc[-1], takes, n=1)
+    known = f"{', '.join(takes[:-1])} and {takes[-1]}" if len(takes) > 1 else takes[0]
+    return (f"[rules.{code}] {name}: unknown setting ("
+            + (f"did you mean {close[0]}? " if close else "") + f"it takes {known})")
 
 
 def data_file(name: str) -> Any:
@@ -125,11 +200,16 @@ class Context:
             self._lexicons[name] = data_file(f"{name}.yaml")
         return self._lexicons[name]
 
-    def param(self, code: str, name: str, default: Any) -> Any:
-        """A rule parameter from publication.toml `[rules.CODE]`."""
-        config = self.settings.rules.get(code)
-        extra = config.model_extra if config is not None else None
-        return (extra or {}).get(name, default)
+    @cached_property
+    def parameters(self) -> dict[str, Parameters]:
+        """Every rule's validated parameters (`rule_parameters`)."""
+        from pipeline.checks.registry import RULES
+
+        return rule_parameters(self.settings, RULES)
+
+    def param(self, code: str, name: str) -> Any:
+        """A rule parameter: from publication.toml `[rules.CODE]`, else the rule's default."""
+        return getattr(self.parameters[code], name)
 
     @cached_property
     def rule_config(self) -> dict[str, tuple[bool, Severity | None]]:

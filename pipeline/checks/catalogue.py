@@ -35,7 +35,7 @@ def catalogue_json() -> str:
 
 
 def _sections(rule: Rule) -> list[tuple[str, str]]:
-    keys = ["what", "why", "example", "fix", "suppress"]
+    keys = ["what", "why", "example", "fix", "suppress", "settings"]
     return [(key, text) for key, (_, text) in zip(keys, rule.sections(), strict=True)]
 
 

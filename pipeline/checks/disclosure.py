@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.checks import Context, Hit, rule
+from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import body_text, memo
 from pipeline.checks.health import GROUPS, dose_pattern, phrases, term_groups, terms
 from pipeline.checks.prose import (
@@ -77,8 +77,19 @@ def first_health_sentence(article: Article, ctx: Context) -> tuple[Sentence, int
     return None
 
 
+class _HealthTermParameters(Parameters):
+    """The publication's own health terms, beside those of pipeline/data/health.yaml."""
+
+    extra_supplements: tuple[str, ...] = ()
+    """Supplements the magazine writes about, beside those of health.yaml ("sea moss")."""
+    extra_conditions: tuple[str, ...] = ()
+    """Conditions, beside those of health.yaml ("tinnitus")."""
+    extra_treatments: tuple[str, ...] = ()
+    """Treatments and therapies, beside those of health.yaml ("cupping")."""
+
+
 @rule(
-    "DIS001", "medical-disclaimer-missing", "error",
+    "DIS001", "medical-disclaimer-missing", "error", params=_HealthTermParameters,
     why="HONcode principle 2: health information must support, not replace, the relationship "
         "between a patient and their doctor. The magazine prints a standard disclaimer on every "
         "piece of health content.",

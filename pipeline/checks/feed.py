@@ -13,11 +13,16 @@ from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from pipeline.checks import Context, Hit, rule
+from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.edition import order_line
 from pipeline.model import Article, Edition, Position
 
 DEFAULT_PREVIOUS = "build/site/feed.xml"
+
+
+class _FeedParameters(Parameters):
+    previous: str = DEFAULT_PREVIOUS
+    """The published RSS feed to compare with, relative to the project."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ def _read_feed(path: Path, mtime: float) -> tuple[PublishedItem, ...]:
 def previous_path(ctx: Context) -> Path:
     """The previously published feed FED001 compares with (an input of the edition checks)."""
     root = ctx.settings.root.resolve()
-    return (root / str(ctx.param("FED001", "previous", DEFAULT_PREVIOUS))).resolve()
+    previous: str = ctx.param("FED001", "previous")
+    return (root / previous).resolve()
 
 
 def previous_items(ctx: Context) -> tuple[PublishedItem, ...]:
@@ -67,7 +73,7 @@ def _current(ctx: Context) -> dict[str, Article]:
 
 
 @rule(
-    "FED001", "feed-item-changed", "error", scope="edition",
+    "FED001", "feed-item-changed", "error", scope="edition", params=_FeedParameters,
     why="Feed readers identify items by GUID: a changed GUID re-delivers the article to every "
         "subscriber as new, and a vanished item silently disappears from their lists.",
     example="id: \"7d1f0c5e-...\" edited to a new value after the article was published",

@@ -50,9 +50,8 @@ def drugs(ctx: Context) -> list[Drug]:
     """drugs.yaml plus the publication's `[rules.REG001] extra_drugs`."""
     table: dict[str, Any] = ctx.lexicon("drugs")
     found = [_drug(name, entry or {}) for name, entry in table.items()]
-    for entry in ctx.param("REG001", "extra_drugs", []):
-        if isinstance(entry, dict) and entry.get("name"):
-            found.append(_drug(str(entry["name"]), entry))
+    for entry in ctx.param("REG001", "extra_drugs"):
+        found.append(_drug(entry.name, entry.model_dump()))
     return found
 
 
@@ -62,7 +61,7 @@ def terms(ctx: Context) -> dict[str, list[str]]:
     lexicon = ctx.lexicon("health")
     groups = {group: [str(t).lower() for t in lexicon.get(group, [])] for group in GROUPS}
     for group in GROUPS[1:]:
-        groups[group] += [str(t).lower() for t in ctx.param("DIS001", f"extra_{group}", [])]
+        groups[group] += [t.lower() for t in ctx.param("DIS001", f"extra_{group}")]
     groups["drugs"] += [name for drug in drugs(ctx) for name in drug.names]
     return groups
 

@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from pipeline.checks import Context, Hit, rule
+from pydantic import Field
+
+from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import Block, prose
 from pipeline.checks.paragraphs import (
     lexicon_pattern,
@@ -243,8 +245,13 @@ def _fingerprint(text: str) -> list[str]:
     return _PUNCTUATION.sub(" ", text.casefold()).split()
 
 
+class _DuplicateParameters(Parameters):
+    min_words: int = Field(8, ge=1)
+    """Paragraphs shorter than this are not compared (short lines repeat on purpose)."""
+
+
 @rule(
-    "TXT005", "duplicate-paragraph", "warning",
+    "TXT005", "duplicate-paragraph", "warning", params=_DuplicateParameters,
     why="A paragraph pasted twice is a copy-editing slip readers notice at once; in a scrape it "
         "is often a pull quote or teaser that the page repeated.",
     example="The same 30-word paragraph under 'Chronic Pain' and again under 'Fibromyalgia'.",
@@ -252,7 +259,7 @@ def _fingerprint(text: str) -> list[str]:
 )
 def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph repeated word for word (ignoring case and punctuation) elsewhere."""
-    min_words = int(ctx.param("TXT005", "min_words", 8))
+    min_words: int = ctx.param("TXT005", "min_words")
     seen: dict[str, Block] = {}
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:

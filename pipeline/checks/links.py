@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from pipeline.checks import Context, Hit, rule
+from pydantic import field_validator
+
+from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import memo, prose
 from pipeline.checks.paragraphs import masked, words_pattern
 from pipeline.checks.prose import caseless, prefix_tree
@@ -42,8 +44,22 @@ def _invalid_phone(number: str, region: str) -> str | None:
                                    if not phonenumbers.is_possible_number(parsed) else "")
 
 
+class _PhoneParameters(Parameters):
+    region: str = "US"
+    """Where numbers without a country code are dialled (ISO 3166 code: US, CA, GB, ...)."""
+
+    @field_validator("region")
+    @classmethod
+    def _known(cls, region: str) -> str:
+        import phonenumbers
+
+        if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{region!r} is not a region libphonenumber knows (US, CA, ...)")
+        return region.upper()
+
+
 @rule(
-    "LNK001", "invalid-phone", "error",
+    "LNK001", "invalid-phone", "error", params=_PhoneParameters,
     why="A printed number that cannot be dialled sends readers nowhere and, for a sponsor, "
         "breaks what the advertiser paid for. Checked with libphonenumber (Google's phone "
         "metadata), not a pattern alone.",
@@ -52,7 +68,7 @@ def _invalid_phone(number: str, region: str) -> str | None:
 )
 def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
     """A phone number in the text, a tel: link or the sponsor's phone that is not valid."""
-    region = str(ctx.param("LNK001", "region", "US"))
+    region: str = ctx.param("LNK001", "region")
     sponsor = article.meta.sponsor if article.meta else None
     if sponsor and sponsor.phone:
         reason = _invalid_phone(sponsor.phone, region)

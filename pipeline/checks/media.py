@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline.checks import Context, Hit, rule
+from pydantic import Field, field_validator
+
+from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import memo, prose
-from pipeline.errors import ConfigError
 from pipeline.model import Article, Position
 from pipeline.settings import inches
 
@@ -157,15 +158,6 @@ def image_missing(article: Article, ctx: Context) -> Iterator[Hit]:
                       hint="Add the file or correct the path (it is relative to the article).")
 
 
-def _length_param(ctx: Context, name: str, default: str) -> float:
-    value = str(ctx.param("MED003", name, default))
-    try:
-        return inches(value)
-    except ValueError:
-        raise ConfigError(f"publication.toml: [rules.MED003] {name} = {value!r} is not a "
-                          "length such as '3.36in' or '85mm'") from None
-
-
 def _pixel_width(path: Path) -> int | None:
     """Width in pixels from the image header (Pillow reads no pixel data), None if unreadable."""
     from PIL import Image, UnidentifiedImageError  # only print-edition images need it
@@ -177,8 +169,28 @@ def _pixel_width(path: Path) -> int | None:
         return None
 
 
+class _ResolutionParameters(Parameters):
+    min_ppi: float = Field(300, gt=0)
+    """Pixels per inch an image needs at its placed width."""
+    full_width: str = "6.975in"
+    """Placed width of a hero image: the text width of the page."""
+    column_width: str = "3.36in"
+    """Placed width of a body image: one column."""
+    single_column_kinds: tuple[str, ...] = ("letter", "calendar")
+    """Kinds set in one wide column: their body images are placed at full width."""
+
+    @field_validator("full_width", "column_width")
+    @classmethod
+    def _length(cls, value: str) -> str:
+        try:
+            inches(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a length such as '3.36in' or '85mm'") from None
+        return value
+
+
 @rule(
-    "MED003", "image-resolution-low", "warning",
+    "MED003", "image-resolution-low", "warning", params=_ResolutionParameters,
     why="Print needs about 300 pixels per inch at the size the image is placed; below that it "
         "prints soft or blocky. Hero images span the full text width, body images one column.",
     example="A 600 px wide body image placed in a 3.36 in column: 179 ppi.",
@@ -188,10 +200,10 @@ def image_resolution_low(article: Article, ctx: Context) -> Iterator[Hit]:
     """An image in a print edition with fewer pixels than the minimum ppi at its placed width."""
     if article.edition is None:
         return
-    min_ppi = float(ctx.param("MED003", "min_ppi", 300))
-    full = _length_param(ctx, "full_width", "6.975in")
-    column = _length_param(ctx, "column_width", "3.36in")
-    single = set(ctx.param("MED003", "single_column_kinds", ["letter", "calendar"]))
+    min_ppi: float = ctx.param("MED003", "min_ppi")
+    full = inches(ctx.param("MED003", "full_width"))
+    column = inches(ctx.param("MED003", "column_width"))
+    single = set(ctx.param("MED003", "single_column_kinds"))
     kind = article.meta.kind if article.meta else "article"
     found = local_images(article)
     if not found:

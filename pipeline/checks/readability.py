@@ -10,8 +10,9 @@ from itertools import chain
 from typing import Any
 
 import pyphen
+from pydantic import Field
 
-from pipeline.checks import Context, Hit, rule
+from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import memo
 from pipeline.checks.prose import Sentence, sentences
 from pipeline.model import Article
@@ -116,8 +117,13 @@ def reading_sentences(article: Article) -> list[tuple[Sentence, list[str]]]:
     return [(s, words(s.masked)) for s in sentences(article) if not s.block.in_quote]
 
 
+class _GradeParameters(Parameters):
+    target: float = Field(8, ge=0)
+    """The Flesch-Kincaid grade the prose should not exceed."""
+
+
 @rule(
-    "READ001", "reading-grade-above-target", "warning",
+    "READ001", "reading-grade-above-target", "warning", params=_GradeParameters,
     why="MedlinePlus and the CDC's 'Simply Put' guide: health information should read at "
         "grade 8 or below so most adults can act on it.",
     example="'Low-dose naltrexone's mechanism of action differs from the normal dose's action, "
@@ -127,7 +133,7 @@ def reading_sentences(article: Article) -> list[tuple[Sentence, list[str]]]:
 def reading_grade_above_target(article: Article, ctx: Context) -> Iterator[Hit]:
     """The prose reads above the target Flesch-Kincaid grade (publication.toml
     `[rules.READ001] target`, default 8)."""
-    target = float(ctx.param("READ001", "target", 8))
+    target: float = ctx.param("READ001", "target")
     prose = reading_sentences(article)
     level, total = grade(prose)
     if total < _MIN_WORDS or level <= target:
@@ -140,8 +146,13 @@ def reading_grade_above_target(article: Article, ctx: Context) -> Iterator[Hit]:
                    f"on line {hardest.at(article).line}.", excerpt=first.text)
 
 
+class _SentenceParameters(Parameters):
+    max_words: int = Field(30, ge=1)
+    """The longest sentence before a suggestion to split it."""
+
+
 @rule(
-    "READ002", "long-sentence", "suggestion",
+    "READ002", "long-sentence", "suggestion", params=_SentenceParameters,
     why="Plain-language guidance (plainlanguage.gov, CDC): sentences past about 30 words are "
         "hard to follow, above all in health information.",
     example="A 45-word sentence that joins a definition, a dose and a caution.",
@@ -149,7 +160,7 @@ def reading_grade_above_target(article: Article, ctx: Context) -> Iterator[Hit]:
 )
 def long_sentence(article: Article, ctx: Context) -> Iterator[Hit]:
     """A sentence longer than `[rules.READ002] max_words` (default 30)."""
-    limit = int(ctx.param("READ002", "max_words", 30))
+    limit: int = ctx.param("READ002", "max_words")
     for sentence, sentence_words in reading_sentences(article):
         count = len(sentence_words)
         if count > limit:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.checks import Context, Hit, rule
+from pydantic import Field
+
+from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.claims import own_sentences
 from pipeline.checks.disclosure import commercial_signals, is_health_content, is_labeled
 from pipeline.checks.health import condition_pattern, drug_mentions, drugs, phrases
@@ -42,8 +44,31 @@ def off_label_uses(article: Article, ctx: Context) -> Iterator[tuple[Sentence, i
                 break
 
 
+class ExtraDrug(Parameters):
+    """A drug the publication writes about, as in pipeline/data/drugs.yaml."""
+
+    name: str = Field(min_length=1)
+    """The generic name."""
+    brands: tuple[str, ...] = ()
+    """Trade names."""
+    aliases: tuple[str, ...] = ()
+    """Other names writers use for the drug or a form of it."""
+    compounded: tuple[str, ...] = ()
+    """Names of forms only a compounding pharmacy makes (REG002)."""
+    prescription: bool = False
+    """Prescription-only in the U.S. (REG003)."""
+    approved_for: tuple[str, ...] = ()
+    """FDA-approved uses; any other condition named beside the drug is off-label."""
+
+
+class _DrugParameters(Parameters):
+    extra_drugs: tuple[ExtraDrug, ...] = ()
+    """Drugs beside those of drugs.yaml: `{name = "...", brands = [...], approved_for = [...],
+    prescription = true}`."""
+
+
 @rule(
-    "REG001", "off-label-without-status", "error",
+    "REG001", "off-label-without-status", "error", params=_DrugParameters,
     why="Off-label prescribing is legal, but whether the FDA has approved a use is a material "
         "fact for readers (15 U.S.C. 55). 'Indicated for' is label language and implies "
         "approval.",
