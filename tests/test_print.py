@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from pipeline.content import load_project
 from pipeline.preflight import PrintSpec, preflight
 from pipeline.render import ArticleView
 from pipeline.render.proof import _spreads
-from pipeline.settings import Settings
+from pipeline.settings import Settings, load
 from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow
@@ -243,11 +244,18 @@ def test_preflight_finds_unembedded_fonts_low_resolution_and_over_budget(
     assert "PRN005" in codes and "PRN001" not in codes
 
 
-def test_print_pdf_is_byte_identical_across_builds(
-        print_pdf: Path, settings: Settings, tmp_path: Path) -> None:
-    again = build(settings, SAMPLE, only={"pdf"}, out=tmp_path)
+def test_print_pdf_is_byte_identical_across_builds_and_checkouts(
+        print_pdf: Path, tmp_path: Path) -> None:
+    """The same sources give the same bytes, also in another folder (a CI checkout and an
+    editor's): nothing in the PDFs may depend on where the project is."""
+    for name in ("articles", "layouts"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "publication.toml", tmp_path)
+    again = build(load(tmp_path / "publication.toml"), SAMPLE, only={"pdf"})
     assert not again.blocked
-    assert (tmp_path / SAMPLE / f"{SAMPLE}-print.pdf").read_bytes() == print_pdf.read_bytes()
+    for kind in ("print", "screen"):
+        assert (tmp_path / "build" / SAMPLE / f"{SAMPLE}-{kind}.pdf").read_bytes() == \
+            (print_pdf.parent / f"{SAMPLE}-{kind}.pdf").read_bytes(), kind
 
 
 def test_proof_sheet_shows_every_spread(settings: Settings,

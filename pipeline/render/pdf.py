@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import markupsafe
 import weasyprint
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline.errors import BuildError, PipelineError
 from pipeline.model import Edition
@@ -27,9 +27,33 @@ PAGES_PER_SIGNATURE = 4
 """Saddle-stitched magazines are printed in sheets of four pages."""
 
 
+PROJECT_URL = "https://project.invalid/"
+"""The project's files as WeasyPrint sees them, at addresses that do not depend on the folder
+the project is in: the PDF names each image by a digest of its URL, so file:// URLs made one
+commit's PDFs differ from checkout to checkout. (`.invalid` is reserved: no host has it.)"""
+
+
+def project_url(path: Path, root: Path) -> str:
+    """The PROJECT_URL address of a file or folder inside the project (its file: URL if it
+    is elsewhere, which the fetcher refuses unless it is the colour profile)."""
+    for inside, base in ((path, root), (path.resolve(), root.resolve())):
+        if inside.is_relative_to(base):
+            return PROJECT_URL + quote(inside.relative_to(base).as_posix())
+    return path.resolve().as_uri()
+
+
+class _ProjectFile(URLFetcherResponse):  # type: ignore[misc]
+    """A file of the project, answered under its PROJECT_URL address (so the URLs inside it
+    resolve to such addresses too) and read from its place on disk."""
+
+    def __init__(self, url: str, path: Path) -> None:
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        super().__init__(url, path.read_bytes(), {"Content-Type": kind})
+
+
 class ProjectFetcher(URLFetcher):  # type: ignore[misc]
-    """Lets WeasyPrint read files inside the project, data: URIs and the configured colour
-    profile, and nothing else."""
+    """Lets WeasyPrint read files inside the project (at PROJECT_URL or file: addresses),
+    data: URIs and the configured colour profile, and nothing else."""
 
     def __init__(self, root: Path, profile: Path | None = None) -> None:
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=False)
@@ -38,6 +62,11 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         parts = urlsplit(url)
+        if url.startswith(PROJECT_URL):
+            path = (self.root / unquote(parts.path).lstrip("/")).resolve()
+            if not path.is_relative_to(self.root) or not path.is_file():
+                raise ValueError(f"outside the project or not a file: {path}")
+            return _ProjectFile(url.split("?")[0].split("#")[0], path)
         if parts.scheme == "file":
             path = Path(unquote(parts.path)).resolve()
             if path == self.profile:
@@ -199,12 +228,13 @@ def _document(html: str, base: Path, settings: Settings, layouts: Path, screen: 
     fetcher = ProjectFetcher(settings.root, profile)
     # filled by the stylesheets' @color-profile rules; the document writes them as the intent
     profiles: dict[str, Any] = {}
-    sheets = [CSS(filename=str(sheet), font_config=fonts, url_fetcher=fetcher,
+    root = settings.root
+    sheets = [CSS(url=project_url(sheet, root), font_config=fonts, url_fetcher=fetcher,
                   color_profiles=profiles)
               for sheet in stylesheets(settings, layouts, screen)]
     sheets.append(CSS(string=page_css(settings, screen) + extra_css, font_config=fonts,
                       url_fetcher=fetcher, color_profiles=profiles))
-    return HTML(string=html, base_url=str(base) + os.sep, url_fetcher=fetcher,
+    return HTML(string=html, base_url=project_url(base, root) + "/", url_fetcher=fetcher,
                 media_type="print").render(stylesheets=sheets, font_config=fonts,
                                            color_profiles=profiles)
 
