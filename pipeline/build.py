@@ -225,12 +225,9 @@ def _remove_stale(paths: set[Path], site: Path) -> None:
 
 def _edition_images(project: Project) -> set[Path]:
     """Covers and ads the manifests name (wherever in the project they are kept)."""
-    images: set[Path] = set()
-    for edition in project.editions.values():
-        if edition.manifest is not None:
-            named = [edition.manifest.cover.image, *(ad.image for ad in edition.manifest.ads)]
-            images.update(edition.folder / name for name in named if name)
-    return images
+    from pipeline.checks.edition import artwork_files
+
+    return {path for edition in project.editions.values() for path in artwork_files(edition)}
 
 
 def _project_settings(settings: Settings) -> bool:

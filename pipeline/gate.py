@@ -56,11 +56,13 @@ def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -
     editions = list(editions)
     if not editions:
         return
+    from pipeline.checks.edition import artwork_files
     from pipeline.checks.feed import previous_path
     from pipeline.checks.registry import RULES
 
     report.inputs.add(previous_path(ctx))  # FED001 compares with the published feed
     for edition in editions:
+        report.inputs.update(artwork_files(edition))  # ED001 looks for them
         report.findings.extend(check_edition(edition, ctx, RULES))
         try:
             path = str(edition.manifest_path.relative_to(ctx.settings.root))

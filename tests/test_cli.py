@@ -120,13 +120,22 @@ def test_edition_manifest_problems(project: Path) -> None:
     manifest = project / "articles" / "2022-10" / "edition.toml"
     extra = '"calendar",\n  "calendar",\n  "no-such-piece",'
     text = manifest.read_text().replace('"calendar",', extra)
-    manifest.write_text(text.replace('after = "editors-letter"', 'after = "no-such-letter"'))
+    text = text.replace('after = "editors-letter"', 'after = "no-such-letter"')
+    assert '"images/cover.jpg"' in text
+    manifest.write_text(text.replace('"images/cover.jpg"', '"images/no-cover.jpg"'))
+    web = project / "articles" / "web"
+    web.mkdir()
+    (web / "calendar.md").write_text((project / "articles/2022-10/calendar.md").read_text())
     code, report = _json(["check"])
     assert code == 1
-    messages = [f["message"] for f in report["findings"] if f["code"] == "ED001"]
-    assert any("listed 2 times" in m for m in messages)
-    assert any("no-such-piece" in m for m in messages)
-    assert any("placed after `no-such-letter`" in m for m in messages)
+    found = {f["message"]: f for f in report["findings"] if f["code"] == "ED001"}
+    assert any("listed 2 times" in m for m in found)
+    assert any("no-such-piece" in m for m in found)
+    assert any("placed after `no-such-letter`" in m for m in found)
+    [cover] = [f for m, f in found.items() if "the cover image `images/no-cover.jpg` does " in m]
+    lines = manifest.read_text().splitlines()
+    assert '"images/no-cover.jpg"' in lines[cover["line"] - 1]
+    assert any("`calendar` is in both 2022-10 and articles/web/" in m for m in found)
 
 
 def test_build_is_blocked_by_errors_and_writes_nothing(project: Path) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.model import Edition, Position
 
 
 def order_line(edition: Edition, slug: str) -> Position:
-    """Where edition.toml lists `slug`, so a finding points at the article's entry."""
+    """Where edition.toml names `slug` (an article, an image) in quotes, so a finding points
+    at that entry."""
     try:
         lines = edition.manifest_path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -20,6 +22,20 @@ def order_line(edition: Edition, slug: str) -> Position:
         if column >= 0:
             return Position(number, column + 2)
     return Position(1, 1)
+
+
+def artwork(edition: Edition) -> list[tuple[str, str]]:
+    """The images edition.toml names, as written there: (what it is, path)."""
+    manifest = edition.manifest
+    if manifest is None:
+        return []
+    return [("the cover image", manifest.cover.image),
+            *((f"the artwork of ad `{ad.name}`", ad.image) for ad in manifest.ads if ad.image)]
+
+
+def artwork_files(edition: Edition) -> list[Path]:
+    """The files of `artwork`, relative to the edition folder (inputs of checks and builds)."""
+    return [edition.folder / name for _, name in artwork(edition)]
 
 
 @rule(
@@ -52,6 +68,16 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"ad `{ad.name}` is placed after `{ad.after}`, which is not in `order`",
                       order_line(edition, ad.after),
                       hint="Name an article listed in `order`, or remove `after`.")
+    root = ctx.settings.root.resolve()
+    for what, name in artwork(edition):
+        path = (edition.folder / name).resolve()
+        if not path.is_relative_to(root):
+            yield Hit(f"{what} `{name}` is outside the project", order_line(edition, name),
+                      hint="Keep it in the edition folder (images/) and name it from there.")
+        elif not path.is_file():
+            yield Hit(f"{what} `{name}` does not exist ({edition.id}/{name})",
+                      order_line(edition, name),
+                      hint="Add the file or correct the path (relative to the edition folder).")
     for slug in sorted(set(edition.articles) - set(manifest.order)):
         yield Hit(
             f"{edition.id}/{slug}.md is in the edition folder but not in `order`, so it will "
@@ -67,6 +93,10 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
         for slug in sorted(set(edition.articles) & set(other.articles)):
             yield Hit(f"article `{slug}` is in both {edition.id} and {other.id}",
                       order_line(edition, slug), hint="Slugs name articles site-wide: rename one.")
+    for slug in sorted(set(edition.articles) & set(ctx.project.web_only)):
+        yield Hit(f"article `{slug}` is in both {edition.id} and articles/web/: one page would "
+                  "replace the other on the site", order_line(edition, slug),
+                  hint="Slugs name articles site-wide: rename one.")
     ids = Counter(
         a.meta.id for a in ctx.project.all_articles() if a.meta is not None and a.meta.id
     )
