@@ -6,6 +6,7 @@ edition.toml becomes a `Problem` on the article or edition, which the checks rep
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from pathlib import Path
@@ -130,6 +131,13 @@ def _parse_yaml(article: Article, yaml_text: str) -> None:
         article.meta = FrontMatter.model_validate(article.raw_meta)
     except ValidationError as exc:
         article.meta_errors = [dict(err) for err in exc.errors()]
+        if all(err["type"] == "extra_forbidden" for err in article.meta_errors):
+            # Misspelt keys only (FM003): the rest is valid, and the rules judge it too
+            # instead of going quiet until the typo is fixed.
+            unknown = {str(err["loc"][0]) for err in article.meta_errors if err["loc"]}
+            known = {k: v for k, v in article.raw_meta.items() if k not in unknown}
+            with contextlib.suppress(ValidationError):
+                article.meta = FrontMatter.model_validate(known)
 
 
 def _unbuildable(node: yaml.Node | None, exc: Exception) -> Problem:

@@ -65,20 +65,22 @@ def invalid_value(article: Article, ctx: Context) -> Iterator[Hit]:
         where = ".".join(str(p) for p in err["loc"])
         yield Hit(f"`{where}`: {err['msg']}", article.key_position(key),
                   hint="Dates are YYYY-MM-DD; lists are [a, b]; see `pipeline schema`.")
-    meta = article.meta
-    if meta is None:
-        return
+    # From the valid front matter, else from the values as written (another field's problem
+    # must not hide these).
+    meta, raw = article.meta, article.raw_meta or {}
+    kind = meta.kind if meta is not None else raw.get("kind")
+    disclaimers = meta.disclaimers if meta is not None else raw.get("disclaimers")
     kinds = ctx.settings.kinds
-    if meta.kind not in kinds:
-        close = difflib.get_close_matches(meta.kind, kinds, n=1)
+    if isinstance(kind, str) and kind not in kinds:
+        close = difflib.get_close_matches(kind, kinds, n=1)
         yield Hit(
-            f"unknown kind `{meta.kind}`",
+            f"unknown kind `{kind}`",
             article.key_position("kind"),
             hint=(f"Did you mean `{close[0]}`? " if close else "")
             + f"Kinds: {', '.join(sorted(kinds))}.",
         )
-    for disclaimer in meta.disclaimers:
-        if disclaimer not in ctx.settings.disclaimers:
+    for disclaimer in disclaimers if isinstance(disclaimers, list) else []:
+        if isinstance(disclaimer, str) and disclaimer not in ctx.settings.disclaimers:
             yield Hit(
                 f"unknown disclaimer `{disclaimer}`",
                 article.key_position("disclaimers"),
