@@ -218,6 +218,13 @@ def sponsor_label_missing(article: Article, ctx: Context) -> Iterator[Hit]:
     meta = article.meta
     if meta is None or is_labeled(article, ctx) or sponsor_unnamed(article, ctx):
         return
+    if meta.kind in ctx.settings.sponsored_kinds():  # with its sponsor: labeled by its kind
+        yield Hit(f"The {meta.kind} names its sponsor but does not declare the `sponsored` "
+                  "disclaimer, so the disclosure is not printed with it.",
+                  article.key_position("disclaimers" if "disclaimers" in article.key_positions
+                                       else "kind"),
+                  hint="Add `sponsored` to `disclaimers:` in the front matter.")
+        return
     label = ctx.settings.sponsor_label.text
     fix = (f"Make it `kind: advertorial` with `sponsor:` and `disclaimers: [sponsored]` so the "
            f"pipeline prints '{label}', or cut the promotional text.")
