@@ -29,6 +29,10 @@ def scaffold(settings: Settings, title: str, kind: str, edition: str | None,
     if edition is not None and not EDITION_ID.match(edition):
         raise ContentError(f"edition must look like YYYY-MM, not {edition!r}")
     folder = settings.root / "articles" / (edition or "web")
+    if edition is not None and not (folder / "edition.toml").is_file():
+        raise ContentError(f"no edition {edition}: articles/{edition}/edition.toml does not "
+                           "exist (create the edition first, or leave out --edition for a "
+                           "web-only article)")
     path = folder / f"{slugify(title)}.md"
     if path.exists():
         raise ContentError(f"{path.relative_to(settings.root)} already exists")

@@ -220,6 +220,17 @@ def test_new_scaffolds_an_article_that_passes_front_matter_rules(project: Path) 
     again = runner.invoke(app, ["new", "Fall Harvest Market Opens", "--kind", "column",
                                 "--edition", "2022-10"])
     assert again.exit_code == 2 and "already exists" in again.stderr
+    # a draft is not yet in `order`: the edition still builds (ED001 waits for it to be ready)
+    _, report = _json(["check"])
+    assert [f["message"] for f in report["findings"] if f["code"] == "ED001"] == []
+    path.write_text(path.read_text().replace("draft: true", "draft: false"))
+    _, report = _json(["check"])
+    assert any("fall-harvest-market-opens.md is in the edition folder but not in `order`" in
+               f["message"] for f in report["findings"] if f["code"] == "ED001")
+    elsewhere = runner.invoke(app, ["new", "Winter Walks", "--kind", "feature",
+                                    "--edition", "2030-01"])
+    assert elsewhere.exit_code == 2 and "no edition 2030-01" in elsewhere.stderr
+    assert not (project / "articles" / "2030-01").exists()
 
 
 def test_schema_is_json_schema(project: Path) -> None:

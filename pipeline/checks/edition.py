@@ -79,6 +79,9 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
                       order_line(edition, name),
                       hint="Add the file or correct the path (relative to the edition folder).")
     for slug in sorted(set(edition.articles) - set(manifest.order)):
+        meta = edition.articles[slug].meta
+        if meta is not None and meta.draft:
+            continue  # work in progress: it goes into `order` when it is ready
         yield Hit(
             f"{edition.id}/{slug}.md is in the edition folder but not in `order`, so it will "
             "not be printed",
