@@ -159,7 +159,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
             pages = _render_site(settings, site_editions, web_only, layouts, out, site_files,
                                  copies, derived, proof_note, report)
         if "feed" in only:
-            _render_feeds(settings, site_editions, web_only, out, site_files)
+            _render_feeds(settings, site_editions, web_only, out, site_files, proof_note)
     if "newsletter" in only and edition is not None and edition.manifest is not None:
         from pipeline.render import newsletter
 
@@ -407,16 +407,17 @@ def _bodies(views: list[ArticleView], checked: gate.Report | None) -> dict[str, 
 
 
 def _render_feeds(settings: Settings, editions: list[tuple[Edition, list[ArticleView]]],
-                  web_only: list[ArticleView], out: Path, site_files: dict[Path, bytes]) -> None:
+                  web_only: list[ArticleView], out: Path, site_files: dict[Path, bytes],
+                  proof_note: str = "") -> None:
     from pipeline.render import feed
 
     everything = [v for _, vs in editions for v in vs] + web_only
-    site_files[out / "site" / "feed.xml"] = feed.rss(everything, settings)
-    site_files[out / "site" / "atom.xml"] = feed.atom(everything, settings)
+    site_files[out / "site" / "feed.xml"] = feed.rss(everything, settings, None, proof_note)
+    site_files[out / "site" / "atom.xml"] = feed.atom(everything, settings, proof_note)
     for section in sorted({v.meta.section for v in everything}):
         in_section = [v for v in everything if v.meta.section == section]
         site_files[out / "site" / feed.feed_path(section)] = feed.rss(in_section, settings,
-                                                                       section)
+                                                                       section, proof_note)
 
 
 def _pick(editions: dict[str, Edition], edition_id: str | None) -> Edition:

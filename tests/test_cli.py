@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import feedparser
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -244,16 +245,22 @@ def test_schema_is_json_schema(project: Path) -> None:
 def test_forced_build_is_marked_as_an_unchecked_proof(project: Path) -> None:
     shutil.copytree(ROOT / "layouts", project / "layouts")
     shutil.copy(SEED, project / "articles" / "2022-10" / "seed.md")
-    result = runner.invoke(app, ["build", "--only", "web", "--force", "--out",
+    result = runner.invoke(app, ["build", "--only", "web,feed", "--force", "--out",
                                  str(project / "out")])
     assert result.exit_code == 0, result.stderr
     home = (project / "out" / "site" / "index.html").read_text()
     assert 'class="proof-note"' in home and "Unchecked proof" in home
     assert '<meta name="robots" content="noindex">' in home
+    for name in ("feed.xml", "atom.xml"):  # every item says so in a feed reader too
+        parsed = feedparser.parse((project / "out" / "site" / name).read_bytes())
+        assert parsed.entries and all(e.title.startswith("[Unchecked proof] ") and
+                                      "not for publication" in e.content[0].value
+                                      for e in parsed.entries)
     (project / "articles" / "2022-10" / "seed.md").unlink()
-    clean = runner.invoke(app, ["build", "--only", "web", "--out", str(project / "out")])
+    clean = runner.invoke(app, ["build", "--only", "web,feed", "--out", str(project / "out")])
     assert clean.exit_code == 0
     assert "proof-note" not in (project / "out" / "site" / "index.html").read_text()
+    assert b"Unchecked proof" not in (project / "out" / "site" / "feed.xml").read_bytes()
 
 
 def test_forced_print_pages_carry_the_proof_note(settings: Settings) -> None:

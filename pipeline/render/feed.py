@@ -76,7 +76,8 @@ def feed_path(section: str | None) -> str:
 
 
 def _generator(views: list[ArticleView], settings: Settings, section: str | None,
-               self_path: str) -> tuple[FeedGenerator, list[ArticleView]]:
+               self_path: str, proof_note: str = "",
+               ) -> tuple[FeedGenerator, list[ArticleView]]:
     site = settings.site
     items = sorted(views, key=lambda v: (v.meta.date, v.slug), reverse=True)[:FEED_SIZE]
     fg = FeedGenerator()
@@ -98,20 +99,23 @@ def _generator(views: list[ArticleView], settings: Settings, section: str | None
     newest = max((v.meta.date for v in items), default=dt.date(2000, 1, 1))
     fg.lastBuildDate(_moment(newest))
     for view in items:
-        _entry(fg.add_entry(order="append"), view, settings)
+        _entry(fg.add_entry(order="append"), view, settings, proof_note)
     return fg, items
 
 
-def _entry(entry: FeedEntry, view: ArticleView, settings: Settings) -> None:
+def _entry(entry: FeedEntry, view: ArticleView, settings: Settings, proof_note: str) -> None:
     meta = view.meta
     url = article_url(settings, view.slug)
     summary = meta.summary or meta.dek or meta.title
-    entry.title(f"{view.sponsor_label}: {meta.title}" if view.sponsored else meta.title)
+    title = f"{view.sponsor_label}: {meta.title}" if view.sponsored else meta.title
+    # A forced build is a proof: its items say so in every reader, like its pages.
+    entry.title(f"[{proof_note.split(':')[0]}] {title}" if proof_note else title)
     entry.link(href=url, rel="alternate")
     entry.guid(guid(view, settings), permalink=False)
     entry.description(f"{view.sponsor_label} ({view.paid_by}). {summary}"
                       if view.sponsored else summary)
-    entry.content(full_content(view, url), type="html")
+    proof = f"<p><strong>{escape(proof_note)}</strong></p>\n" if proof_note else ""
+    entry.content(proof + full_content(view, url), type="html")
     entry.published(_moment(meta.date))
     entry.updated(_moment(meta.date))
     entry.author([{"name": name} for name in meta.authors])
@@ -125,15 +129,16 @@ def _entry(entry: FeedEntry, view: ArticleView, settings: Settings) -> None:
         entry.enclosure(enclosure.url, str(enclosure.length), enclosure.mime)
 
 
-def rss(views: list[ArticleView], settings: Settings, section: str | None = None) -> bytes:
+def rss(views: list[ArticleView], settings: Settings, section: str | None = None,
+        proof_note: str = "") -> bytes:
     """RSS 2.0 with full content (content:encoded); byte-identical for the same sources."""
-    fg, _ = _generator(views, settings, section, feed_path(section))
+    fg, _ = _generator(views, settings, section, feed_path(section), proof_note)
     return bytes(fg.rss_str(pretty=True))
 
 
-def atom(views: list[ArticleView], settings: Settings) -> bytes:
+def atom(views: list[ArticleView], settings: Settings, proof_note: str = "") -> bytes:
     """Atom 1.0 of the same items, with entry links repaired (feedgen bug #135)."""
-    fg, items = _generator(views, settings, None, "atom.xml")
+    fg, items = _generator(views, settings, None, "atom.xml", proof_note)
     tree = etree.fromstring(fg.atom_str(pretty=False))
     _repair_atom_links(tree, items, settings)
     etree.indent(tree)
