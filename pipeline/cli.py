@@ -266,8 +266,9 @@ def preflight(
 
     try:
         project = _settings()
-        budget = budget if budget is not None else checks.edition_budget(project.root, pdf)
-        spec = checks.PrintSpec.from_settings(project.print, budget)
+        edition = checks.edition_budget(project.root, pdf)
+        spec = checks.PrintSpec.from_settings(
+            project.print, budget if budget is not None else edition.edition, edition.articles)
         found = checks.preflight(pdf, spec)
     except PipelineError as exc:
         raise _fail(exc) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers.expat import ExpatError
 
@@ -29,6 +29,7 @@ from pipeline.checks import Explanation, Rule
 from pipeline.content import load_edition
 from pipeline.errors import ContentError
 from pipeline.findings import Finding, Severity
+from pipeline.schema import PageBudget
 from pipeline.settings import Print, inches
 
 PAGES_PER_SIGNATURE = 4
@@ -37,6 +38,8 @@ MIN_PPI = 300
 """The print minimum at placed size, as MED003 checks for source images."""
 BLEED_BOX_CAP = 10.0
 """WeasyPrint writes the BleedBox at most 10pt outside the TrimBox, whatever the CSS bleed."""
+PAGE_TOP = 0.8
+"""A piece whose destination is in the top fifth of its page opens that page."""
 TOLERANCE = 0.5
 """Points of slack when comparing boxes: PDF writers round coordinates."""
 EMBEDDED = ("/FontFile", "/FontFile2", "/FontFile3")
@@ -53,11 +56,15 @@ class PrintSpec:
     trim_height: float
     bleed: float
     page_budget: int | None = None
+    article_budgets: dict[str, int] = field(default_factory=dict)
+    """Pages each article may fill, by slug; found in the file by its `article-<slug>`
+    destination (our PDFs have one where each article starts)."""
 
     @classmethod
-    def from_settings(cls, settings: Print, page_budget: int | None = None) -> PrintSpec:
+    def from_settings(cls, settings: Print, page_budget: int | None = None,
+                      article_budgets: dict[str, int] | None = None) -> PrintSpec:
         return cls(inches(settings.trim_width) * 72, inches(settings.trim_height) * 72,
-                   inches(settings.bleed) * 72, page_budget)
+                   inches(settings.bleed) * 72, page_budget, dict(article_budgets or {}))
 
     @property
     def expected_bleed(self) -> float:
@@ -79,14 +86,15 @@ def preflight(path: Path, spec: PrintSpec, display: str | None = None) -> list[F
     return found
 
 
-def edition_budget(root: Path, pdf: Path) -> int | None:
-    """The page budget of the edition a file named `<edition>-print.pdf` belongs to, if any."""
+def edition_budget(root: Path, pdf: Path) -> PageBudget:
+    """The page budget of the edition a file named `<edition>-print.pdf` belongs to (none if
+    it is no edition's)."""
     edition_id = pdf.name.removesuffix("-print.pdf")
     folder = root / "articles" / edition_id
     if edition_id == pdf.name or not (folder / "edition.toml").is_file():
-        return None
+        return PageBudget()
     manifest = load_edition(folder, root).manifest
-    return manifest.page_budget if manifest else None
+    return manifest.budget() if manifest else PageBudget()
 
 
 def _open(path: Path) -> PdfReader:
@@ -116,6 +124,49 @@ def _page_count(reader: PdfReader, spec: PrintSpec, path: str) -> Iterator[Findi
         yield _finding("PRN005", f"{pages} pages is over the edition's budget of "
                        f"{spec.page_budget}", path, 1,
                        "cut or hold an article, or raise page_budget in edition.toml")
+    if not spec.article_budgets:
+        return
+    spans = _article_spans(reader)
+    for slug, budget in spec.article_budgets.items():
+        if slug not in spans:
+            continue  # not in this file (held, or not one of our PDFs)
+        first, filled = spans[slug]
+        if filled > budget:
+            yield _finding("PRN005", f"`{slug}` fills {filled} pages, over its budget of "
+                           f"{budget}", path, first,
+                           "cut the article or its pictures, or raise its page_budget in "
+                           "edition.toml")
+
+
+def _article_spans(reader: PdfReader) -> dict[str, tuple[int, int]]:
+    """(first page, pages filled) of each article, from the named destinations where the
+    pieces start (`article-`, `ad-` and `house-ad-`). An article ends where the next piece
+    starts: on the page before, if that piece opens at the top of its page, else on that
+    page (a half-page ad or a brief below the end of the article)."""
+    pieces: list[tuple[int, float, str]] = []
+    try:
+        for name, destination in reader.named_destinations.items():
+            if name.startswith(("article-", "ad-", "house-ad-")):
+                number = reader.get_destination_page_number(destination)
+                if number is None:
+                    continue
+                height = float(reader.pages[number].mediabox.height)
+                top = float(destination.get("/Top") or height)
+                pieces.append((number + 1, -top / height, name))
+    except (PdfReadError, KeyError, ValueError, TypeError, IndexError):
+        return {}  # destinations this reader cannot follow: no article to judge
+    pieces.sort()
+    spans = {}
+    for index, (first, _, name) in enumerate(pieces):
+        if not name.startswith("article-"):
+            continue
+        if index + 1 < len(pieces):
+            page, top, _ = pieces[index + 1]
+            last = page - 1 if -top >= PAGE_TOP else page
+        else:
+            last = len(reader.pages)
+        spans[name.removeprefix("article-")] = (first, max(1, last - first + 1))
+    return spans
 
 
 def _box(page: DictionaryObject, name: str) -> tuple[float, float, float, float] | None:
@@ -480,10 +531,11 @@ PRINT_RULES = [
     ),
     _print_rule(
         "PRN005", "over-page-budget", _page_count,
-        "The edition has more pages than the `page_budget` in edition.toml.",
-        "Paper, postage and the printer's quote are set by the page count; an overrun costs money "
-        "or breaks the imposition.",
-        "A 28-page file for a budget of 24.",
+        "The edition has more pages than the `page_budget` in edition.toml, or an article fills "
+        "more pages than its own budget there (`[page_budget] articles = {slug = 3}`).",
+        "Paper, postage and the printer's quote are set by the page count, and the flatplan gives "
+        "each article its pages; an overrun costs money or pushes the pieces after it.",
+        "A 28-page file for a budget of 24; a feature budgeted at 2 pages that fills 3.",
         "Cut or hold an article, shrink an ad, or raise `page_budget` with the publisher.",
     ),
     _print_rule(

@@ -107,6 +107,15 @@ class Ad(_Strict):
     page when it fits); without it the ad goes to the back of the book."""
 
 
+class PageBudget(_Strict):
+    """Pages the edition, and each article named, may fill (PRN005)."""
+
+    edition: Annotated[int, Field(ge=4)] | None = None
+    """The whole edition's printed pages."""
+    articles: dict[Slug, Annotated[int, Field(ge=1)]] = {}
+    """Pages an article may fill, from its first page up to the next piece, by slug."""
+
+
 class EditionManifest(_Strict):
     """articles/<edition>/edition.toml."""
 
@@ -118,5 +127,12 @@ class EditionManifest(_Strict):
     order: Annotated[list[Slug], Field(min_length=1)]
     """Article slugs in print order, grouped by section."""
     ads: list[Ad] = []
-    page_budget: Annotated[int, Field(ge=4)] | None = None
-    """Maximum printed pages; over it is PRN005."""
+    page_budget: Annotated[int, Field(ge=4)] | PageBudget | None = None
+    """Maximum printed pages (`page_budget = 24`), or a table with the edition's (`edition`)
+    and each article's (`articles = {slug = 4}`); over it is PRN005."""
+
+    def budget(self) -> PageBudget:
+        """`page_budget` in its table form, whichever form edition.toml uses."""
+        if isinstance(self.page_budget, PageBudget):
+            return self.page_budget
+        return PageBudget(edition=self.page_budget)

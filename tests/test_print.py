@@ -244,6 +244,29 @@ def test_preflight_finds_unembedded_fonts_low_resolution_and_over_budget(
     assert "PRN005" in codes and "PRN001" not in codes
 
 
+def test_preflight_judges_each_article_against_its_page_budget(
+        print_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`[page_budget] articles = {slug = n}` in edition.toml: an article filling more pages
+    than its budget (from its first page to where the next piece starts) is PRN005, on its
+    first page. The sample sets the naltrexone feature on pages 6 to 8."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "articles", project / "articles")
+    shutil.copy(ROOT / "publication.toml", project)
+    manifest = project / "articles" / SAMPLE / "edition.toml"
+    text = manifest.read_text().replace("page_budget = 24\n", "")
+    manifest.write_text(text + '\n[page_budget]\nedition = 24\narticles = '
+                        '{low-dose-naltrexone = 2, walk-into-autumn = 3, calendar = 2}\n')
+    pdf = project / "build" / SAMPLE / print_pdf.name
+    pdf.parent.mkdir(parents=True)
+    shutil.copy(print_pdf, pdf)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(app, ["preflight", str(pdf), "--format", "json"])
+    over = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "PRN005"]
+    assert [(f["line"], f["message"]) for f in over] == [
+        (6, "`low-dose-naltrexone` fills 3 pages, over its budget of 2")]
+    assert result.exit_code == 1
+
+
 def test_print_pdf_is_byte_identical_across_builds_and_checkouts(
         print_pdf: Path, tmp_path: Path) -> None:
     """The same sources give the same bytes, also in another folder (a CI checkout and an

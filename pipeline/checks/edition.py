@@ -68,6 +68,10 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"ad `{ad.name}` is placed after `{ad.after}`, which is not in `order`",
                       order_line(edition, ad.after),
                       hint="Name an article listed in `order`, or remove `after`.")
+    for slug in manifest.budget().articles:
+        if slug not in manifest.order:
+            yield Hit(f"`page_budget` names `{slug}`, which is not in `order`",
+                      order_line(edition, slug), hint="Fix the slug or remove its budget.")
     root = ctx.settings.root.resolve()
     for what, name in artwork(edition):
         path = (edition.folder / name).resolve()
