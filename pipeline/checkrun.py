@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import stamp
+from pipeline.files import MAX_ARTICLE_BYTES, read_source
 from pipeline.findings import Finding
 
 if TYPE_CHECKING:
@@ -65,8 +66,7 @@ def _sources(root: Path, findings: list[Finding]) -> dict[str, list[str]]:
     for name in {f.path for f in findings}:
         typed = Path(name).resolve()
         path = root / name if typed.is_relative_to(root.resolve()) else typed
-        try:
-            sources[name] = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue  # findings without an excerpt, as the gate gives for such a file
+        data = read_source(path, root, MAX_ARTICLE_BYTES)
+        if isinstance(data, bytes):  # else findings without an excerpt, as the gate gives
+            sources[name] = data.decode("utf-8", "replace").splitlines()
     return sources

@@ -16,15 +16,20 @@ import yaml
 from pydantic import ValidationError
 
 from pipeline.errors import ContentError
+from pipeline.files import MAX_ARTICLE_BYTES, read_source
 from pipeline.model import Article, Edition, Position, Problem, Project
 from pipeline.root import markdown_files
 from pipeline.schema import EditionManifest, FrontMatter
 
-MAX_ARTICLE_BYTES = 2_000_000
-"""Larger files are refused: no article is 2 MB of text; a bad scrape or paste is."""
-
 EDITION_ID = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def read_article(path: Path, root: Path) -> bytes | Problem:
+    """The bytes of an article file, or the SRC001 problem that kept them unread
+    (`files.read_source`)."""
+    read = read_source(path, root, MAX_ARTICLE_BYTES)
+    return read if isinstance(read, bytes) else Problem("SRC001", read.reason, hint=read.hint)
 
 
 def load_article(path: Path, root: Path, edition: str | None = None,
@@ -34,18 +39,14 @@ def load_article(path: Path, root: Path, edition: str | None = None,
     article = Article(
         path=path, display=_display(path, root), slug=path.stem, edition=edition
     )
-    try:
-        data = path.read_bytes() if data is None else data
-    except OSError as exc:
-        article.problem = Problem("SRC001", f"cannot read the file: {exc.strerror}")
+    read = read_article(path, root) if data is None else data
+    if isinstance(read, Problem):
+        article.problem = read
         return article
-    if len(data) > MAX_ARTICLE_BYTES:
-        article.problem = Problem(
-            "SRC001",
-            f"file is {len(data) / 1e6:.1f} MB, over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit "
-            "for an article",
-            hint="Split the piece or remove pasted data; articles are text.",
-        )
+    data = read
+    if len(data) > MAX_ARTICLE_BYTES:  # bytes handed over, not read by `read_article`
+        article.problem = Problem("SRC001", f"file is over the {MAX_ARTICLE_BYTES / 1e6:g} MB "
+                                  "limit", hint="Split the piece or remove pasted data.")
         return article
     if b"\0" in data[:8192]:
         article.problem = Problem(

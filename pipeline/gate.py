@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline import markdown
 from pipeline.cache import Result, ResultCache, article_key, body_folder, read_body
 from pipeline.checks import Context, check_article, check_edition
-from pipeline.content import _display, collect_paths, load_article, load_project
+from pipeline.content import _display, collect_paths, load_article, load_project, read_article
 from pipeline.files import atomic_write
 from pipeline.findings import Finding
 from pipeline.model import Edition, Project
@@ -125,10 +125,8 @@ def _check_jobs(jobs: list[_Job], ctx: Context, report: Report, since: int | Non
     report.body_folder = body_folder(ctx.settings.root, cache.rules)
     misses: list[tuple[int, _Job, str]] = []
     for job in jobs:
-        try:
-            data = job.path.read_bytes() if job.data is None else job.data
-        except OSError:
-            data = b""
+        read = read_article(job.path, ctx.settings.root) if job.data is None else job.data
+        data = read if isinstance(read, bytes) else b""  # the job reports why (SRC001)
         report.sources[job.display] = data.decode("utf-8", "replace").splitlines()
         key = article_key(data, job.display, job.edition)
         cached = cache.get(key) if data else None
@@ -158,7 +156,8 @@ def _jobs_for(paths: list[Path], project: Project, root: Path, only: set[Path] |
             continue
         article = known.get(resolved)
         inside = resolved.is_relative_to(root)
-        jobs.append(_Job(resolved, _display(resolved, root) if inside else str(path),
+        # Read as named (`read_article` refuses a link from the project to a file outside).
+        jobs.append(_Job(path.absolute(), _display(resolved, root) if inside else str(path),
                          article.edition if article else None,
                          (article.data or None) if article else None))
     return jobs

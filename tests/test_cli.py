@@ -97,6 +97,35 @@ def test_bad_files_are_findings_not_tracebacks(project: Path, content: bytes, co
     assert code in {f["code"] for f in json.loads(result.stdout)["findings"]}
 
 
+def test_what_is_no_article_file_is_not_read(project: Path, tmp_path_factory:
+                                             pytest.TempPathFactory) -> None:
+    """A link from the articles to a file outside the project, a pipe, a device and a folder
+    named .md are SRC001 findings: nothing of them is read (a pipe or /dev/zero would hang the
+    run or fill its memory), nor quoted in an excerpt."""
+    import os
+
+    secret = tmp_path_factory.mktemp("outside") / "secret.md"
+    secret.write_text("---\ntitle: Secret\n---\nTOP SECRET line one.\n")
+    web = project / "articles" / "web"
+    web.mkdir()
+    (web / "linked.md").symlink_to(secret)
+    (web / "zeros.md").symlink_to("/dev/zero")
+    os.mkfifo(web / "pipe.md")
+    (web / "folder.md").mkdir()
+    for args, named in ((["check"], ("linked", "zeros", "pipe", "folder")),
+                        (["check", "articles/web"], ("linked",)),  # the Markdown files there
+                        (["check", *(f"articles/web/{n}.md" for n in ("linked", "zeros",
+                                                                      "pipe"))],
+                         ("linked", "zeros", "pipe"))):
+        result = runner.invoke(app, [*args, "--format", "json"])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        found = {(f["path"], f["code"]) for f in json.loads(result.stdout)["findings"]}
+        assert {(f"articles/web/{name}.md", "SRC001") for name in named} <= found, found
+        assert "SECRET" not in result.stdout
+    again = runner.invoke(app, ["check"])  # answered from the stamp: excerpts read again
+    assert "SECRET" not in again.stdout and "a link to a file outside the project" in again.stdout
+
+
 def test_invalid_settings_exit_2_with_every_problem(project: Path) -> None:
     (project / "publication.toml").write_text(
         '[site]\ntitle = "X"\nbase_url = "not a url"\nlanguage = "English!"\n[kinds.feature]\n'

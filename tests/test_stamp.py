@@ -20,6 +20,7 @@ from pipeline import checkrun, gate
 from pipeline import settings as settings_module
 from pipeline.build import BuildResult, build
 from pipeline.cli import app
+from pipeline.errors import BuildError
 from pipeline.findings import counts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,7 @@ def test_an_interrupted_build_leaves_no_stamp(project: Path,
         raise OSError("disk full")
 
     monkeypatch.setattr(build_module, "write_derived", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(BuildError, match="disk full"):  # one sentence for the command line
         _build(project)
     monkeypatch.undo()
     assert not _build(project).site_cached

@@ -72,10 +72,14 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
         if slug not in manifest.order:
             yield Hit(f"`page_budget` names `{slug}`, which is not in `order`",
                       order_line(edition, slug), hint="Fix the slug or remove its budget.")
+    # The project, or the edition's own folder where it is kept elsewhere (as for images in
+    # articles, MED002): naming a file makes the pipeline read nothing further afield.
     root = ctx.settings.root.resolve()
+    folder = edition.folder.resolve()
+    base = root if folder.is_relative_to(root) else folder
     for what, name in artwork(edition):
         path = (edition.folder / name).resolve()
-        if not path.is_relative_to(root):
+        if not path.is_relative_to(base):
             yield Hit(f"{what} `{name}` is outside the project", order_line(edition, name),
                       hint="Keep it in the edition folder (images/) and name it from there.")
         elif not path.is_file():
