@@ -236,6 +236,11 @@ def collect_paths(paths: list[Path], root: Path) -> list[Path]:
     return found
 
 
+MAX_IMAGE_PIXELS = 89_478_485
+"""Images with more pixels are refused (MED002) and never decoded: Pillow's own threshold for a
+decompression bomb (a small file that unpacks to gigabytes), about a 100-megapixel photo."""
+
+
 def project_file(path: Path, root: Path) -> Path | None:
     """The resolved file if it exists inside the project, else None: article content (images
     above all) may make the pipeline read nothing outside the project."""

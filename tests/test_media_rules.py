@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from pipeline import gate
@@ -88,3 +89,49 @@ def test_web_only_article_is_not_held_to_print_resolution(tmp_path: Path) -> Non
     shutil.copytree(edition / "images", web / "images")
     article = _article(web, "garden", "![Frost on kale](images/small.png)")
     assert _med003(tmp_path, article) == []
+
+
+def _png_header(path: Path, width: int, height: int) -> None:
+    """A PNG that claims `width` x `height` pixels in 60 bytes: a decompression bomb's header."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
+
+
+def test_an_empty_a_fake_or_a_bomb_image_is_med002_and_never_decoded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 0-byte picture, text named .jpg and a PNG claiming 20000 x 20000 pixels (a small file
+    that unpacks to gigabytes) are MED002 at their line, as a hero, in the body or on the
+    cover; a build forced past them renders the rest without a traceback."""
+    edition = _project(tmp_path)
+    images = edition / "images"
+    (images / "empty.png").write_bytes(b"")
+    (images / "notes.jpg").write_text("not a picture")
+    _png_header(images / "bomb.png", 20000, 20000)
+    _png_header(images / "cover.png", 30000, 30000)
+    _article(edition, "garden", "![Beds](images/empty.png)\n\n![Seeds](images/"
+               "notes.jpg)\n\n![Frost](images/bomb.png)", hero="images/bomb.png")
+    settings = settings_module.load(tmp_path / "publication.toml")
+    findings = gate.check(settings).findings
+    med002 = sorted((f.line, f.message) for f in findings if f.code == "MED002")
+    assert [line for line, _ in med002] == [7, 12, 14, 16]
+    assert "'images/empty.png' is not an image that can be read" in med002[1][1]
+    assert "'images/notes.jpg' is not an image that can be read" in med002[2][1]
+    assert "'images/bomb.png' has more than 89 million pixels" in med002[3][1]
+    assert any(f.code == "ED001" and "the cover image `images/cover.png` has more than" in
+               f.message for f in findings)
+    assert not any(f.code == "MED003" for f in findings)  # no size to judge: MED002's
+    shutil.copytree(ROOT / "layouts", tmp_path / "layouts")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "4073587200")  # 2099-02-01: the edition is out
+    from pipeline.build import build
+
+    result = build(settings, "2099-01", only={"web", "feed"}, force=True)
+    assert not result.blocked
+    page = (tmp_path / "build/site/articles/garden/index.html").read_text()
+    assert "Snow covers the beds." in page and "bomb-" not in page

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.checks.media import image_problem
 from pipeline.model import Edition, Position
 
 
@@ -86,6 +87,10 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"{what} `{name}` does not exist ({edition.id}/{name})",
                       order_line(edition, name),
                       hint="Add the file or correct the path (relative to the edition folder).")
+        elif (unusable := image_problem(path)) is not None:
+            yield Hit(f"{what} `{name}` {unusable}", order_line(edition, name),
+                      hint="Replace it with a JPEG or PNG (export it again if it came from an "
+                           "editor).")
     for slug in sorted(set(edition.articles) - set(manifest.order)):
         meta = edition.articles[slug].meta
         if meta is not None and meta.draft:

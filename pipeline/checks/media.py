@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ from pydantic import Field, field_validator
 
 from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import memo, prose
+from pipeline.content import MAX_IMAGE_PIXELS
 from pipeline.model import Article, Position
 from pipeline.settings import inches
 
@@ -156,17 +158,42 @@ def image_missing(article: Article, ctx: Context) -> Iterator[Hit]:
         elif not path.is_file():
             yield Hit(f"image file '{use.src}' does not exist", use.position,
                       hint="Add the file or correct the path (it is relative to the article).")
+        elif (problem := image_problem(path)) is not None:
+            yield Hit(f"image file '{use.src}' {problem}", use.position,
+                      hint="Replace it with a JPEG or PNG photo (export it again if it came "
+                           "from an editor).")
+
+
+def image_size(path: Path) -> tuple[int, int] | str:
+    """(width, height) from the image header (Pillow decodes no pixel data), or why the file
+    is no image the outputs can use."""
+    from PIL import Image, UnidentifiedImageError  # only articles with images need it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below
+            with Image.open(path) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return f"has more than {MAX_IMAGE_PIXELS / 1e6:.0f} million pixels"
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        return f"is not an image that can be read ({type(exc).__name__})"
+    if width * height > MAX_IMAGE_PIXELS:
+        return (f"is {width}x{height} pixels, over the {MAX_IMAGE_PIXELS / 1e6:.0f} million "
+                "an image may have")
+    return width, height
+
+
+def image_problem(path: Path) -> str | None:
+    """Why the file is no image the outputs can use (empty, not an image, too many pixels)."""
+    size = image_size(path)
+    return size if isinstance(size, str) else None
 
 
 def _pixel_width(path: Path) -> int | None:
-    """Width in pixels from the image header (Pillow reads no pixel data), None if unreadable."""
-    from PIL import Image, UnidentifiedImageError  # only print-edition images need it
-
-    try:
-        with Image.open(path) as image:
-            return int(image.size[0])
-    except (OSError, UnidentifiedImageError, ValueError):
-        return None
+    """Width in pixels from the image header, None if it is no usable image (MED002's)."""
+    size = image_size(path)
+    return None if isinstance(size, str) else size[0]
 
 
 class _ResolutionParameters(Parameters):

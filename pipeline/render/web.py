@@ -9,6 +9,7 @@ import json
 import math
 import re
 import unicodedata
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from PIL import Image, UnidentifiedImageError
 
 from pipeline import markdown
 from pipeline.cache import rules_key
-from pipeline.content import project_file
+from pipeline.content import MAX_IMAGE_PIXELS, project_file
 from pipeline.model import Edition
 from pipeline.render import ArticleView, environment, read_layouts
 from pipeline.settings import Settings
@@ -177,10 +178,14 @@ def picture(source: Path, folder: str, sizes: str, files: list[SiteFile],
     if project_file(source, root) is None:
         return None
     try:
-        with Image.open(source) as image:
-            width, height = image.size
-    except (OSError, UnidentifiedImageError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below
+            with Image.open(source) as image:
+                width, height = image.size
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         return None  # a missing or broken image is MED002's finding; the page renders without it
+    if width * height > MAX_IMAGE_PIXELS:
+        return None  # never decoded: MED002's finding too
     widths = sorted({w for w in IMAGE_WIDTHS if w < width} | {min(width, IMAGE_WIDTHS[-1])})
     variants = []
     for target_width in widths:
