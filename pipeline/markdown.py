@@ -172,4 +172,7 @@ def sanitize(html: str) -> str:
         attributes=_ALLOWED_ATTRIBUTES,
         link_rel="noopener noreferrer",
         url_schemes={"http", "https", "mailto", "tel"},
+        # Table cells keep their alignment only: a style may hold url(), which readers'
+        # browsers and feed readers would fetch (a tracking pixel, a file: URL).
+        filter_style_properties={"text-align"},
     )

@@ -23,6 +23,9 @@ MARKDOWN_BITS = st.sampled_from([
     "# ", "## ", "### ", "- ", "1. ", "> ", "```\n", "::: pullquote\n", ":::\n", "[^1]",
     "[^1]: Source. https://doi.org/10.1/x\n", "![alt](images/x.jpg)", "[link](http://a.b)",
     "<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "<a href='javascript:x'>",
+    '<table><tr><td style="background:url(http://tracker.example/p.png); text-align:right">'
+    "x</td></tr></table>\n",
+    "|a|b|\n|--:|:-:|\n|1|2|\n",
     "*", "_", "`", "|a|b|\n|-|-|\n", "\n\n", "Call Welltopia Pharmacy at 262-429-9429",
     "naltrexone 4.5 mg", "studies show", "we conclude", "“", "(", "]", "TK", "<!-- pipeline: "
     "disable=CLM001 -->", "<!-- pipeline: enable=CLM001 -->", "Skip to main content\n",
@@ -64,6 +67,18 @@ def test_rendered_html_never_carries_scripts(body: str) -> None:
         assert not [name for name, _ in attrs if name.startswith("on")], tag
         assert not [value for _, value in attrs
                     if (value or "").strip().lower().startswith("javascript:")], tag
+        assert not [value for name, value in attrs if name == "style" and value not in
+                    ("text-align:left", "text-align:right", "text-align:center")], tag
+
+
+def test_table_cells_keep_their_alignment_and_no_other_style() -> None:
+    """A style can fetch (url()): raw HTML cells keep only text-align, as Markdown's do."""
+    html = markdown.render_source(
+        '<table><tr><td style="background:url(http://tracker.example/p.png); '
+        'text-align:right">1</td><th style="background-image:url(file:///etc/passwd)">2</th>'
+        "</tr></table>\n\n| a | b |\n|--:|:-:|\n| 1 | 2 |\n")
+    assert "url(" not in html and "tracker" not in html and "passwd" not in html
+    assert html.count('style="text-align:right"') == 3 and 'style="text-align:center"' in html
 
 
 class _Tags(HTMLParser):
