@@ -59,8 +59,9 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
         except OSError as exc:  # a full disk, a read-only folder: outputs are written whole
             # or not at all (atomic_write), so the last build's files are still intact
             where = f"{exc.filename}: " if exc.filename else ""
-            raise BuildError(f"{where}cannot be written ({exc.strerror or exc}); the files "
-                             "already in the output folder are as they were") from None
+            raise BuildError(f"{where}cannot be written ({exc.strerror or exc}); the build "
+                             "stopped there, with no file half-written: build again once "
+                             "fixed") from None
 
 
 def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,

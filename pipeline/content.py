@@ -186,8 +186,9 @@ def load_edition(folder: Path, root: Path) -> Edition:
     except ValidationError as exc:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
+            reason = err["msg"].removeprefix("Value error, ")
             edition.problems.append(
-                Problem("ED001", f"edition.toml: `{where}`: {err['msg']}",
+                Problem("ED001", f"edition.toml: `{where}`: {reason}",
                         _toml_key_line(manifest_path, str(err["loc"][0])))
             )
     return edition

@@ -8,9 +8,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _one_line(value: str) -> str:
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError("must be one line, without line breaks or control characters")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
+                 AfterValidator(_one_line)]
+"""One line of text: titles, names, sections (they end up in headers, file names, <title>)."""
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+                AfterValidator(_one_line)]
+"""A topic: its page's address is made from it, so it is a few words, not a sentence."""
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
@@ -53,8 +72,8 @@ class FrontMatter(_Strict):
     """Magazine section, e.g. "Healing Ways"; running heads and section pages use it."""
     kind: Text = "article"
     """A kind defined in publication.toml (feature, column, brief, advertorial, ...)."""
-    tags: list[Text] = []
-    """Topics for tag pages and feed categories."""
+    tags: list[Tag] = []
+    """Topics for tag pages and feed categories (up to 60 characters each)."""
     summary: str = ""
     """One or two sentences for listings, feeds and the newsletter."""
     image: ImageRef | None = None

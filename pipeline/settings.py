@@ -163,6 +163,7 @@ def load(path: Path) -> Settings:
         return Settings.model_validate({**data, "root": path.parent.resolve()})
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
         )
         raise ConfigError(f"{path}: {exc.error_count()} problem(s): {problems}") from None

@@ -166,6 +166,12 @@ def test_edition_manifest_problems(project: Path) -> None:
     lines = manifest.read_text().splitlines()
     assert '"images/no-cover.jpg"' in lines[cover["line"] - 1]
     assert any("`calendar` is in both 2022-10 and articles/web/" in m for m in found)
+    # a line break in the title would have gone into the newsletter's Subject header
+    manifest.write_text(text.replace('title = "October 2022"',
+                                     'title = "October 2022\\r\\nBcc: x@example.org"'))
+    _, report = _json(["check"])
+    assert "edition.toml: `title`: must be one line, without line breaks or control " \
+        "characters" in {f["message"] for f in report["findings"] if f["code"] == "ED001"}
 
 
 def test_build_is_blocked_by_errors_and_writes_nothing(project: Path) -> None:

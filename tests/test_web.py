@@ -98,6 +98,10 @@ def test_every_image_has_alt_and_size(built: tuple[BuildResult, Path]) -> None:
 def test_slugs() -> None:
     assert slugify("Crohn's disease") == "crohns-disease"
     assert slugify("Café & Co.") == "cafe-co"
+    # tags of other scripts or symbols get distinct, stable, short names: no shared page
+    names = {slugify(tag) for tag in ("тег", "标签", "🙂", "..", "/")}
+    assert len(names) == 5 and all(re.fullmatch(r"t-[0-9a-f]{12}", n) for n in names)
+    assert slugify("тег") == slugify(" тег ") and len(slugify("word " * 100)) <= 80
 
 
 def test_unchanged_build_skips_images_and_pages(tmp_path: Path) -> None:

@@ -63,7 +63,8 @@ def invalid_value(article: Article, ctx: Context) -> Iterator[Hit]:
             continue
         key = str(err["loc"][0]) if err["loc"] else "front matter"
         where = ".".join(str(p) for p in err["loc"])
-        yield Hit(f"`{where}`: {err['msg']}", article.key_position(key),
+        yield Hit(f"`{where}`: {err['msg'].removeprefix('Value error, ')}",
+                  article.key_position(key),
                   hint="Dates are YYYY-MM-DD; lists are [a, b]; see `pipeline schema`.")
     # From the valid front matter, else from the values as written (another field's problem
     # must not hide these).

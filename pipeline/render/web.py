@@ -80,11 +80,18 @@ class Picture:
         return ", ".join(f"{root}{path} {width}w" for path, width in self.variants)
 
 
+SLUG_LENGTH = 80
+"""Longest slug: a folder name, well under the file systems' 255 bytes."""
+
+
 def slugify(text: str) -> str:
-    """URL-safe ASCII slug: 'Healing Ways' -> 'healing-ways', "crohn's" -> 'crohns'."""
+    """URL-safe ASCII slug: 'Healing Ways' -> 'healing-ways', "crohn's" -> 'crohns'. Text
+    without Latin letters or digits ('тег', '🙂') is named by a digest of it, so two such tags
+    never share a page."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     ascii_text = re.sub(r"['’]", "", ascii_text.lower())
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "untitled"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:SLUG_LENGTH].rstrip("-")
+    return slug or f"t-{hashlib.sha256(text.strip().encode()).hexdigest()[:12]}"
 
 
 def section_slug(section: str) -> str:
