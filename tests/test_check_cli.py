@@ -357,3 +357,25 @@ def test_the_result_cache_keeps_the_findings_of_the_bytes_it_is_keyed_by(
     assert (tmp_path / ".cache" / "check.json").is_file()  # the result was kept
     article.write_text(original)
     assert "TXT004" not in [f.code for f in gate.check(config, [article]).findings]
+
+
+def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
+    """Hostile but small inputs that made rules quadratic: a line of 40,000 '[' (a link
+    pattern scanned to the end of the line from each one), 4,000 suppressions (each looked its
+    block up among all the blocks) and a 500,000-letter word (hyphenation sliced the rest of
+    the word at each letter). Before, checking them took minutes, like a hang in CI; this is a
+    guard with a wide margin, not a measurement of speed (that is `make bench`)."""
+    import time
+
+    front = ('---\ntitle: "X"\nauthors: ["Ann Lee"]\ndate: 2022-10-01\nsection: News\n'
+             'kind: feature\nsummary: "s"\n---\n\n')
+    bodies = {"brackets": "[" * 40_000 + "\n",
+              "suppressions": "".join(f'<!-- pipeline: disable=CLM002 reason="x" -->\n\n'
+                                      f"Paragraph {n}.\n\n" for n in range(4_000)),
+              "word": "a" * 500_000 + "\n"}
+    for name, body in bodies.items():
+        (tmp_path / f"{name}.md").write_text(front + body, encoding="utf-8")
+    started = time.monotonic()
+    report = gate.check(_project(tmp_path), [tmp_path / f"{name}.md" for name in bodies])
+    assert time.monotonic() - started < 30
+    assert [f.code for f in report.findings].count("SUP001") == 4_000

@@ -40,7 +40,7 @@ def masked(content: str) -> str:
     return _LINK_TARGET.sub(_blank, text)
 
 
-_MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\[\]]*)\]\([^)]*\)")
 _MARKUP_MARKS = re.compile(r"[*_`~#>]+")
 """`_MARKUP` in a line without "[": no link, image or reference, only marks to drop."""
 

@@ -66,6 +66,10 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_DEEPEST = 40
+"""More letters than the longest hyphenation pattern (28 in pyphen's en_US, with its dots)."""
+
+
 @lru_cache(maxsize=100_000)
 def syllables(word: str) -> int:
     """Syllables of a word: its hyphenation points plus one.
@@ -82,7 +86,7 @@ def syllables(word: str) -> int:
     points = [0] * (len(pointed) + 1)
     for start in range(len(pointed) - 1):
         node = tree
-        for char in pointed[start:]:
+        for char in pointed[start:start + _DEEPEST]:  # no pattern is longer: linear in the word
             child = node.get(char)
             if child is None:
                 break

@@ -7,11 +7,14 @@ pull request, so the finding stays and SUP001 asks for it.
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.checks.blocks import memo
 from pipeline.findings import Finding
 from pipeline.model import Article, Position
 
@@ -73,8 +76,10 @@ def directives(article: Article) -> list[Directive]:
     return found
 
 
+@memo
 def _top_blocks(article: Article) -> list[tuple[int, int, bool]]:
-    """(first, end) body lines of each top-level block, and whether it is only comments."""
+    """(first, end) body lines of each top-level block, and whether it is only comments (once
+    per article: every directive looks its block up)."""
     blocks = []
     for token in article.tokens:
         if token.level == 0 and token.nesting >= 0 and token.map:
@@ -88,7 +93,9 @@ def _block_end(article: Article, line: int) -> int:
     """Last body line a directive on `line` covers without an enable: its block, or the next
     block when the comment stands alone."""
     blocks = _top_blocks(article)
-    for index, (first, end, only_comment) in enumerate(blocks):
+    index = bisect_right(blocks, (line, math.inf)) - 1  # the last block starting at or before
+    if index >= 0:
+        first, end, only_comment = blocks[index]
         if first <= line < end:
             if only_comment and index + 1 < len(blocks):
                 return blocks[index + 1][1] - 1
