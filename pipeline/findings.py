@@ -79,6 +79,16 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow",
           Severity.SUGGESTION: "bold cyan"}
 
 
+_CONTROLS = {code: f"\\x{code:02x}" for code in [*range(32), *range(127, 160)] if code != 9}
+"""Control characters (tab aside) as `\\x1b`: text from an article must not drive the
+terminal or the CI log it is printed to (colours, titles, cursor moves)."""
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters spelled out."""
+    return text.translate(_CONTROLS)
+
+
 def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = None,
                 markup: bool = False) -> str:
     """`path:line:col: CODE message`, the source line with a caret, and the hint (ruff style).
@@ -89,10 +99,10 @@ def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = 
         from rich.markup import escape
 
     def style(text: str, name: str) -> str:
-        return f"[{name}]{escape(text)}[/]" if markup else text
+        return f"[{name}]{escape(visible(text))}[/]" if markup else visible(text)
 
     def plain(text: str) -> str:
-        return escape(text) if markup else text
+        return escape(visible(text)) if markup else visible(text)
 
     out: list[str] = []
     for f in findings:
@@ -121,14 +131,15 @@ def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = 
 
 
 def _escape_property(value: str) -> str:
-    return (
+    return visible(
         value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         .replace(":", "%3A").replace(",", "%2C")
     )
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(escaped)
 
 
 def format_github(findings: list[Finding]) -> str:

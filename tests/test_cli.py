@@ -76,6 +76,19 @@ def test_github_format(project: Path) -> None:
     assert any(line.startswith("::error file=") and "title=DIS001::" in line for line in lines)
 
 
+def test_control_characters_from_an_article_never_reach_the_terminal(project: Path) -> None:
+    """An escape sequence in an article (here one that retitles the terminal window) is
+    printed spelled out in text and GitHub output, so it cannot drive the terminal or CI log."""
+    path = project / "articles" / "2022-10" / "calendar.md"
+    path.write_text(path.read_text() + "\nTK \x1b]0;PWNED\x07 and \x1b[31mred\n")
+    for output in ("text", "github"):
+        result = runner.invoke(app, ["check", str(path), "--format", output])
+        assert "TK" in result.stdout or "TXT004" in result.stdout
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    text = runner.invoke(app, ["check", str(path)]).stdout
+    assert "TK \\x1b]0;PWNED\\x07 and \\x1b[31mred" in text
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [
