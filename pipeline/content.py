@@ -122,9 +122,14 @@ def _parse_yaml(article: Article, yaml_text: str) -> None:
     if not isinstance(raw, dict):
         article.problem = Problem("FM002", "front matter must be a mapping of `key: value` lines")
         return
+    duplicates = []
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            article.key_positions[str(key_node.value)] = Position(
+            key = str(key_node.value)
+            if key in article.key_positions:  # YAML keeps the last value, silently
+                duplicates.append({"type": "duplicate_key", "loc": (key,),
+                                   "msg": "given twice; only the last value is used"})
+            article.key_positions[key] = Position(
                 key_node.start_mark.line + 2, key_node.start_mark.column + 1
             )
     article.raw_meta = {str(k): v for k, v in raw.items()}
@@ -139,6 +144,7 @@ def _parse_yaml(article: Article, yaml_text: str) -> None:
             known = {k: v for k, v in article.raw_meta.items() if k not in unknown}
             with contextlib.suppress(ValidationError):
                 article.meta = FrontMatter.model_validate(known)
+    article.meta_errors += duplicates
 
 
 def _unbuildable(node: yaml.Node | None, exc: Exception) -> Problem:
