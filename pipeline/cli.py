@@ -258,8 +258,8 @@ def preflight(
     pdf: Annotated[Path, typer.Argument(help="The print PDF to verify.")],
     output: Annotated[ReportFormat, typer.Option("--format", help="Output format.")]
     = ReportFormat.text,
-    budget: Annotated[int | None, typer.Option(help="Page budget; default: the edition's.")]
-    = None,
+    budget: Annotated[int | None, typer.Option(help="Page budget; default: the edition's.",
+                                               min=1)] = None,
 ) -> None:
     """Verify a print PDF (PRN001-PRN007); exit 1 if it fails, 2 if it is not a PDF."""
     from pipeline import preflight as checks

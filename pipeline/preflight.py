@@ -9,6 +9,7 @@ the file. A finding's `line` is the page number (1-based).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -95,6 +96,11 @@ def edition_budget(root: Path, pdf: Path) -> PageBudget:
         return PageBudget()
     manifest = load_edition(folder, root).manifest
     return manifest.budget() if manifest else PageBudget()
+
+
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+"""pypdf logs what it repairs (a wrong xref offset) as warnings; without a handler Python
+printed them on stderr before our one sentence. The findings say what matters."""
 
 
 def _open(path: Path) -> PdfReader:

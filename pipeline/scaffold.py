@@ -24,6 +24,8 @@ def slugify(title: str) -> str:
 def scaffold(settings: Settings, title: str, kind: str, edition: str | None,
              today: dt.date, ident: uuid.UUID) -> Path:
     """Write articles/<edition or web>/<slug>.md and return its path; never overwrite."""
+    if not title.strip() or any(ord(char) < 32 for char in title):
+        raise ContentError("the title must be one line of text, e.g. \"Fall Harvest Market\"")
     if kind not in settings.kinds:
         raise ContentError(f"unknown kind {kind!r}; kinds: {', '.join(sorted(settings.kinds))}")
     if edition is not None and not EDITION_ID.match(edition):

@@ -276,6 +276,9 @@ def test_new_scaffolds_an_article_that_passes_front_matter_rules(project: Path) 
     _, report = _json(["check"])
     assert any("fall-harvest-market-opens.md is in the edition folder but not in `order`" in
                f["message"] for f in report["findings"] if f["code"] == "ED001")
+    for title in ("", "  ", "Two\nlines"):
+        empty = runner.invoke(app, ["new", title, "--kind", "feature"])
+        assert empty.exit_code == 2 and "the title must be one line" in empty.stderr
     elsewhere = runner.invoke(app, ["new", "Winter Walks", "--kind", "feature",
                                     "--edition", "2030-01"])
     assert elsewhere.exit_code == 2 and "no edition 2030-01" in elsewhere.stderr

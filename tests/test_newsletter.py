@@ -209,3 +209,13 @@ def test_login_needs_tls(smtp_server: tuple[Recorder, Controller]) -> None:
     with pytest.raises(mailer.EnvironmentProblem, match="STARTTLS"):
         mailer.send(Any, ["a@example.org"], mailer.Server("127.0.0.1", port, "u", "p"),  # type: ignore[arg-type]
                     mailer.SendLog(Path("/nonexistent/log")), SECRET, 60)
+
+
+@pytest.mark.parametrize("spec", ["smtp.example.org", ":25", "host:port", "127.0.0.1:99999",
+                                  "127.0.0.1:0"])
+def test_a_bad_smtp_server_is_a_usage_problem(spec: str) -> None:
+    from pipeline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="expected HOST:PORT"):
+        mailer.server_from(spec)
+    assert mailer.server_from("127.0.0.1:2525").port == 2525
