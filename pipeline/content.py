@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +247,26 @@ def collect_paths(paths: list[Path], root: Path) -> list[Path]:
 MAX_IMAGE_PIXELS = 89_478_485
 """Images with more pixels are refused (MED002) and never decoded: Pillow's own threshold for a
 decompression bomb (a small file that unpacks to gigabytes), about a 100-megapixel photo."""
+
+
+def image_size(path: Path) -> tuple[int, int] | str:
+    """(width, height) from the image header (Pillow decodes no pixel data), or why the file
+    is no image the outputs can use."""
+    from PIL import Image, UnidentifiedImageError  # only what has images needs it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below
+            with Image.open(path) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return f"has more than {MAX_IMAGE_PIXELS / 1e6:.0f} million pixels"
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        return f"is not an image that can be read ({type(exc).__name__})"
+    if width * height > MAX_IMAGE_PIXELS:
+        return (f"is {width}x{height} pixels, over the {MAX_IMAGE_PIXELS / 1e6:.0f} million "
+                "an image may have")
+    return width, height
 
 
 def project_file(path: Path, root: Path) -> Path | None:

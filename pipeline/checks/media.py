@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -14,7 +13,7 @@ from pydantic import Field, field_validator
 
 from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import memo, prose
-from pipeline.content import MAX_IMAGE_PIXELS
+from pipeline.content import image_size
 from pipeline.model import Article, Position
 from pipeline.settings import inches
 
@@ -162,26 +161,6 @@ def image_missing(article: Article, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"image file '{use.src}' {problem}", use.position,
                       hint="Replace it with a JPEG or PNG photo (export it again if it came "
                            "from an editor).")
-
-
-def image_size(path: Path) -> tuple[int, int] | str:
-    """(width, height) from the image header (Pillow decodes no pixel data), or why the file
-    is no image the outputs can use."""
-    from PIL import Image, UnidentifiedImageError  # only articles with images need it
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below
-            with Image.open(path) as image:
-                width, height = image.size
-    except Image.DecompressionBombError:
-        return f"has more than {MAX_IMAGE_PIXELS / 1e6:.0f} million pixels"
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        return f"is not an image that can be read ({type(exc).__name__})"
-    if width * height > MAX_IMAGE_PIXELS:
-        return (f"is {width}x{height} pixels, over the {MAX_IMAGE_PIXELS / 1e6:.0f} million "
-                "an image may have")
-    return width, height
 
 
 def image_problem(path: Path) -> str | None:

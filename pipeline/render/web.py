@@ -9,7 +9,6 @@ import json
 import math
 import re
 import unicodedata
-import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,11 +19,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import markupsafe
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from pipeline import markdown
 from pipeline.cache import rules_key
-from pipeline.content import MAX_IMAGE_PIXELS, project_file
+from pipeline.content import image_size, project_file
 from pipeline.model import Edition
 from pipeline.render import ArticleView, environment, read_layouts
 from pipeline.settings import Settings
@@ -184,15 +183,10 @@ def picture(source: Path, folder: str, sizes: str, files: list[SiteFile],
     A source outside the project `root` is never read (MED002 reports it)."""
     if project_file(source, root) is None:
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below
-            with Image.open(source) as image:
-                width, height = image.size
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
-        return None  # a missing or broken image is MED002's finding; the page renders without it
-    if width * height > MAX_IMAGE_PIXELS:
-        return None  # never decoded: MED002's finding too
+    size = image_size(source)
+    if isinstance(size, str):
+        return None  # a broken image is MED002's finding; the page renders without it
+    width, height = size
     widths = sorted({w for w in IMAGE_WIDTHS if w < width} | {min(width, IMAGE_WIDTHS[-1])})
     variants = []
     for target_width in widths:
