@@ -25,7 +25,7 @@ from pipeline.files import atomic_write
 from pipeline.findings import Severity
 from pipeline.model import Article, Edition, Project
 from pipeline.parallel import map_in_processes
-from pipeline.render import ArticleView, template_problem
+from pipeline.render import PROOF, ArticleView, template_problem
 from pipeline.settings import Settings
 from pipeline.settings import load as load_settings
 from pipeline.stamp import OUTPUTS, BuildResult, size_and_mtime
@@ -56,8 +56,8 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
             return _build(settings, edition_id, only, out, force, digest)
         except jinja2.TemplateError as exc:  # layouts are the project's: say where, no trace
             raise BuildError(template_problem(exc, settings.root)) from None
-        except OSError as exc:  # a full disk, a read-only folder: outputs are written whole
-            # or not at all (atomic_write), so the last build's files are still intact
+        except OSError as exc:  # a full disk, a read-only folder: each output is written
+            # whole or not at all (atomic_write), but those after the failure are not written
             where = f"{exc.filename}: " if exc.filename else ""
             raise BuildError(f"{where}cannot be written ({exc.strerror or exc}); the build "
                              "stopped there, with no file half-written: build again once "
@@ -98,7 +98,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
         result.blocked = True
         return result
     # A forced build is a proof: every page says so, so it cannot pass for the real thing.
-    proof_note = (f"Unchecked proof: {len(errors)} gate error(s), not for publication"
+    proof_note = (f"{PROOF}: {len(errors)} gate error(s), not for publication"
                   if errors else "")
 
     views = publishable(edition.in_order(), settings) if edition else []

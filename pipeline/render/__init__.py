@@ -176,6 +176,10 @@ def template_problem(exc: jinja2.TemplateError, root: Path) -> str:
     return sentence.replace(f"{root}/", "")  # paths as the project names them
 
 
+PROOF = "Unchecked proof"
+"""What every output of a build forced past gate errors says it is (pages, PDFs, feed items)."""
+
+
 def css_string(value: str) -> markupsafe.Markup:
     """A quoted CSS string that cannot close its <style> element or its quotes."""
     escaped = "".join(

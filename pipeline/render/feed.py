@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from pipeline.content import project_file
-from pipeline.render import ArticleView
+from pipeline.render import PROOF, ArticleView
 from pipeline.render.web import article_url, section_slug
 from pipeline.settings import Settings
 
@@ -109,7 +109,7 @@ def _entry(entry: FeedEntry, view: ArticleView, settings: Settings, proof_note: 
     summary = meta.summary or meta.dek or meta.title
     title = f"{view.sponsor_label}: {meta.title}" if view.sponsored else meta.title
     # A forced build is a proof: its items say so in every reader, like its pages.
-    entry.title(f"[{proof_note.split(':')[0]}] {title}" if proof_note else title)
+    entry.title(f"[{PROOF}] {title}" if proof_note else title)
     entry.link(href=url, rel="alternate")
     entry.guid(guid(view, settings), permalink=False)
     entry.description(f"{view.sponsor_label} ({view.paid_by}). {summary}"
