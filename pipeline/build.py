@@ -68,7 +68,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
            force: bool, digest: stamp.Digest | None) -> BuildResult:
     started = time.perf_counter()
     # Before anything is read: see stamp.settled.
-    since = digest.since if digest else stamp.run_started(settings.root)
+    since = digest.since if digest else stamp.file_clock(settings.root)
     only = only or set(OUTPUTS)
     unknown = only - set(OUTPUTS)
     if unknown:
@@ -174,7 +174,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     # Whether it read only files settled before it began (now: writing changes their folders);
     # those in `out` change only under the lock this build holds.
     vouched = stamp.settled([f for f in input_state if not Path(f[0]).is_relative_to(out)],
-                            since)
+                            since, root)
     copied = Made(out)
     result.written = write_all(files, copies, root, copied)
     result.written += write_changed(site_files) + write_derived(derived, root, copied)

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.files import atomic_write
 from pipeline.findings import Finding
 from pipeline.settings import Settings
-from pipeline.stamp import libraries, run_started, settled, size_and_mtime
+from pipeline.stamp import file_clock, libraries, settled, size_and_mtime
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_FILE = Path(".cache") / "check.json"
@@ -85,12 +85,15 @@ class ResultCache:
     """Keys read or written in this run: they are kept when the cache is trimmed."""
     since: int = 0
     """When the run opened the cache, before the rules read the images: see `put`."""
+    root: Path = Path()
+    """The project, whose file clock `put` may read again."""
 
     @classmethod
     def open(cls, root: Path, settings: Settings, since: int | None = None) -> ResultCache:
         """The project's cache, for a run that began at `since` (default: now)."""
         path = root / CACHE_FILE
-        cache = cls(path, rules_key(settings), since=run_started(root) if since is None else since)
+        cache = cls(path, rules_key(settings),
+                    since=file_clock(root) if since is None else since, root=root)
         try:
             stored = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -114,7 +117,7 @@ class ResultCache:
         """Keep `result`, unless a file it depends on changed while it was made (the state
         taken now may not be the one the rules read: `stamp.settled`)."""
         deps = [file_stamp(p) for p in result.deps]
-        if not settled(deps, self.since):
+        if not settled(deps, self.since, self.root):
             return
         self.entries[key] = {"findings": [f.to_json() for f in result.findings],
                              "deps": deps, "body": result.body}

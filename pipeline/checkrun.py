@@ -26,7 +26,7 @@ def run(root: Path, paths: list[Path], changed_since: str | None = None,
     if changed_since is not None:
         report = _check(root, paths, changed_since)
         return report.findings, report.sources
-    since = stamp.run_started(root)  # before anything is read: see stamp.settled
+    since = stamp.file_clock(root)  # before anything is read: see stamp.settled
     request = stamp.check_request(root, paths)
     extra = [p.resolve() for p in paths]
     key = stamp.sources_key(root, request, extra)

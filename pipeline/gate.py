@@ -168,7 +168,7 @@ def check(settings: Settings, paths: list[Path] | None = None,
           since: int | None = None) -> Report:
     """Check every article and edition, or only the given files and folders (and, with
     `only`, only those of them that are in that set of resolved paths). `since`: when the
-    run began (`stamp.run_started`), if it began before this call."""
+    run began (`stamp.file_clock`), if it began before this call."""
     project = project or load_project(settings.root)
     ctx = Context(settings, project)
     ctx.parameters  # noqa: B018 -- misspelt or mistyped rule settings stop the run before any work

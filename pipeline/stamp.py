@@ -164,13 +164,13 @@ def size_and_mtime(path: str | Path) -> list[Any]:
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def run_started(root: Path) -> int:
-    """The time a run begins, by the clock file times are set with: the mtime of a file made
-    now in the project's .cache (then removed). Taken before the run reads anything; `settled`
-    compares file times with it. The file system's own clock, not the system's, as git compares
-    with its index file: its time is rounded like theirs (2 s on FAT, a clock tick on ext4,
-    the server's clock on a network share). 0, so that nothing is settled, if the project
-    cannot be written to."""
+def file_clock(root: Path) -> int:
+    """The time now by the clock file times are set with: the mtime of a file made now in the
+    project's .cache (then removed). A run takes it before it reads anything (when it began;
+    `settled` compares file times with it). The file system's own clock, not the system's, as
+    git compares with its index file: its time is rounded like theirs (2 s on FAT, a clock tick
+    on ext4, the server's clock on a network share). 0, so that nothing is settled, if the
+    project cannot be written to."""
     folder = root / ".cache"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -184,26 +184,40 @@ def run_started(root: Path) -> int:
         return 0
 
 
-def settled(states: list[list[Any]], since_ns: int) -> bool:
-    """Whether a run that began at `since_ns` (`run_started`, taken before it read anything)
+def settled(states: list[list[Any]], since_ns: int, root: Path) -> bool:
+    """Whether a run that began at `since_ns` (`file_clock`, taken before it read anything)
     may vouch for the files it recorded in these `state`s: each, and the folder holding it,
-    last changed before the run began.
+    last changed outside the run.
 
     This is git's "racily clean" rule. A stamp records a file's size and mtime after the run
     read the file; an edit in between, or in the clock tick after the state was taken (which
     leaves the mtime as it was), would be stamped in its new state with findings from its old
     one and trusted by every later run. A file whose time is safely older than the start of
-    the run did not change while it ran: a change would have given it a newer time. The
-    folder's time shows what the file's cannot: a file deleted, or replaced by an older one
-    moved over it (for a missing file, the nearest folder that exists tells). A run that fails
-    the rule only goes without a stamp, and the next run does the work again. That is simpler
-    than taking each file's state before the read that uses it (the rules find the images as
-    they go), and it also catches the edit in the same clock tick (a time equal to the
-    start's), which that would miss. Not seen: a file rewritten in place and backdated
-    (`cp -p` over it) while the run reads it.
+    the run did not change while it ran: a change would have given it a newer time. So did
+    one whose time is still ahead of the file clock once the states are taken (files copied
+    with their times from a machine whose clock is ahead, or extracted from an archive made
+    there): an edit during the run would have given it the run's time. The folder's time
+    shows what the file's cannot: a file deleted, or replaced by an older one moved over it
+    (for a missing file, the nearest folder that exists tells). A run that fails the rule
+    only goes without a stamp, and the next run does the work again. That is simpler than
+    taking each file's state before the read that uses it (the rules find the images as they
+    go), and it also catches the edit in the same clock tick (a time equal to the start's),
+    which that would miss. Not seen: a file rewritten in place and backdated (`cp -p` over
+    it) while the run reads it.
     """
-    return all((mtime is None or mtime < since_ns) and _folder_mtime(Path(name)) < since_ns
-               for name, _, mtime in states)
+    times = [moment for name, _, mtime in states
+             for moment in (mtime, _folder_mtime(Path(name))) if moment is not None]
+    return _outside_run(times, since_ns, root)
+
+
+def _outside_run(times: list[int], since_ns: int, root: Path) -> bool:
+    """Whether each of these file times is before the run began or ahead of the file clock
+    now (taken only if some time is not before: the usual case costs no file)."""
+    late = [moment for moment in times if moment >= since_ns]
+    if not late:
+        return True
+    now = file_clock(root)
+    return now > 0 and min(late) > now
 
 
 def _folder_mtime(path: Path) -> int:
@@ -222,13 +236,13 @@ def sources_settled(root: Path, since_ns: int, extra: list[Path] | None = None) 
     changes the next run's digest like any other (only an edit undone before the run ends
     would slip through), and checking them would leave every run right after a change of code
     without a stamp."""
+    times: list[int] = []
     for path in _sources(root, extra):
         if path.is_relative_to(PACKAGE):
             continue
         with contextlib.suppress(OSError):
-            if path.stat().st_mtime_ns >= since_ns:
-                return False
-    return True
+            times.append(path.stat().st_mtime_ns)
+    return _outside_run(times, since_ns, root)
 
 
 @contextlib.contextmanager
@@ -261,7 +275,7 @@ def locked(path: Path) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Digest:
-    """The sources' digest and the time (`run_started`) taken just before it: a build may
+    """The sources' digest and the time (`file_clock`) taken just before it: a build may
     start from them, but it then began at `since`, not when it got its lock."""
 
     key: str
@@ -273,7 +287,7 @@ def cached(root: Path, out: Path, outputs: set[str], edition: str | None,
     """The summary of the last build of this request, if nothing it read or wrote changed, and
     the digest of the sources, which a build started next may take instead of its own."""
     started = time.perf_counter()
-    since = run_started(root)
+    since = file_clock(root)
     request = request_of(root, out, outputs, edition, force)
     digest = Digest(sources_key(root, request), since)
     result = load(out, request, digest.key)
@@ -329,7 +343,7 @@ def save_findings(root: Path, request: list[str], key: str, findings: list[Findi
     """Keep a check's findings for `load_findings`, unless a file it read changed while it ran
     (`settled`); a stamp that cannot be written only costs speed next time."""
     states = state(sorted(str(p) for p in inputs))
-    if not (settled(states, since_ns) and sources_settled(root, since_ns, extra)):
+    if not (settled(states, since_ns, root) and sources_settled(root, since_ns, extra)):
         return
     data = json.dumps({"request": request, "key": key, "inputs": states,
                        "findings": [f.to_json() for f in findings]}).encode()

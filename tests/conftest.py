@@ -41,11 +41,12 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def backdate() -> Callable[[Path], None]:
-    """Date every file and folder under a folder long ago, as if nothing in it changed just
-    before the run: a stamp vouches only for files settled before its run began."""
-    def settle(folder: Path) -> None:
+def backdate() -> Callable[..., None]:
+    """Date every file and folder under a folder long ago (or at `when`), as if nothing in it
+    changed just before the run: a stamp vouches only for files settled before its run
+    began."""
+    def settle(folder: Path, when: float = LONG_AGO) -> None:
         for path in [folder, *folder.rglob("*")]:
-            os.utime(path, (LONG_AGO, LONG_AGO), follow_symlinks=False)
+            os.utime(path, (when, when), follow_symlinks=False)
 
     return settle

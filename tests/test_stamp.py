@@ -5,6 +5,7 @@ pages it touches are rendered again, and the result equals a build from scratch.
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import threading
 import time
@@ -33,10 +34,13 @@ def _build(project: Path) -> BuildResult:
     return result
 
 
+@pytest.mark.parametrize("ahead", [False, True], ids=["edited-before", "dated-ahead"])
 def test_unchanged_sources_are_answered_from_the_stamp(
         project: Path, monkeypatch: pytest.MonkeyPatch,
-        backdate: Callable[[Path], None]) -> None:
-    backdate(project)  # edited well before the build: settled
+        backdate: Callable[..., None], ahead: bool) -> None:
+    # edited well before the build: settled; or copied with their times from a machine whose
+    # clock is a day ahead: no edit while the build ran could have given them those times
+    backdate(project, *([time.time() + 86_400] if ahead else []))
     first = _build(project)
     again = _build(project)
     assert again.site_cached and not again.written
@@ -51,6 +55,28 @@ def test_unchanged_sources_are_answered_from_the_stamp(
     result = CliRunner().invoke(app, ["build", "2022-10", "--only", "web,feed"])
     assert result.exit_code == 0, result.output
     assert "0 files written (site up to date)" in result.output
+
+
+def test_a_file_is_settled_only_if_its_time_is_outside_the_run(tmp_path: Path) -> None:
+    from pipeline import stamp
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    article = folder / "a.md"
+    article.write_text("text\n")
+    since = stamp.file_clock(tmp_path)
+    assert not stamp.settled(stamp.state([str(article)]), since - 1, tmp_path)  # edited now
+    for when in (time.time() - 86_400, time.time() + 86_400):  # long before; a day ahead
+        for path in (article, folder):
+            os.utime(path, (when, when))
+        assert stamp.settled(stamp.state([str(article)]), since, tmp_path)
+    # a project whose clock cannot be read (no .cache can be made in it) settles nothing that
+    # is not before the run
+    assert not stamp.settled(stamp.state([str(article)]), since, article)
+    os.utime(folder)  # the folder changed now (a file deleted or moved in): not settled
+    assert not stamp.settled(stamp.state([str(article)]), since - 1, tmp_path)
+    article.write_text("more\n")
+    assert not stamp.sources_settled(tmp_path, since - 1)
 
 
 def test_an_edit_a_lost_output_or_other_settings_build_again(project: Path) -> None:
