@@ -170,18 +170,32 @@ def file_clock(root: Path) -> int:
     `settled` compares file times with it). The file system's own clock, not the system's, as
     git compares with its index file: its time is rounded like theirs (2 s on FAT, a clock tick
     on ext4, the server's clock on a network share). 0, so that nothing is settled, if the
-    project cannot be written to."""
+    project cannot be written to.
+
+    The first run in a project makes .cache, which changes the project folder's time: the time
+    returned is then past it (within a clock tick, waited for), or that run could vouch for
+    nothing whose nearest folder is the project's (the published feed, before the first
+    build)."""
     folder = root / ".cache"
     try:
+        made = not folder.is_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=folder, prefix=".run-", suffix=".tmp")
-        try:
-            return os.fstat(handle).st_mtime_ns
-        finally:
-            os.close(handle)
-            os.unlink(name)
+        changed = os.stat(root).st_mtime_ns if made else 0
+        deadline = time.monotonic() + 3  # FAT's 2 s clock tick, and a margin
+        while (now := _new_file_time(folder)) <= changed and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return now
     except OSError:
         return 0
+
+
+def _new_file_time(folder: Path) -> int:
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".run-", suffix=".tmp")
+    try:
+        return os.fstat(handle).st_mtime_ns
+    finally:
+        os.close(handle)
+        os.unlink(name)
 
 
 def settled(states: list[list[Any]], since_ns: int, root: Path) -> bool:

@@ -280,6 +280,9 @@ def test_print_pdf_is_byte_identical_across_builds_and_checkouts(
     for kind in ("print", "screen"):
         assert (tmp_path / "build" / SAMPLE / f"{SAMPLE}-{kind}.pdf").read_bytes() == \
             (print_pdf.parent / f"{SAMPLE}-{kind}.pdf").read_bytes(), kind
+    # The first build of a fresh checkout is kept too: what it made in the project (.cache,
+    # the CMYK copies) did not count as a change under it
+    assert build(load(tmp_path / "publication.toml"), SAMPLE, only={"pdf"}).pdf_cached
 
 
 def test_proof_sheet_shows_every_spread(settings: Settings,

@@ -63,9 +63,9 @@ def test_a_file_is_settled_only_if_its_time_is_outside_the_run(tmp_path: Path) -
     folder = tmp_path / "articles"
     folder.mkdir()
     article = folder / "a.md"
-    article.write_text("text\n")
     since = stamp.file_clock(tmp_path)
-    assert not stamp.settled(stamp.state([str(article)]), since - 1, tmp_path)  # edited now
+    article.write_text("text\n")
+    assert not stamp.settled(stamp.state([str(article)]), since, tmp_path)  # edited meanwhile
     for when in (time.time() - 86_400, time.time() + 86_400):  # long before; a day ahead
         for path in (article, folder):
             os.utime(path, (when, when))
@@ -74,9 +74,23 @@ def test_a_file_is_settled_only_if_its_time_is_outside_the_run(tmp_path: Path) -
     # is not before the run
     assert not stamp.settled(stamp.state([str(article)]), since, article)
     os.utime(folder)  # the folder changed now (a file deleted or moved in): not settled
-    assert not stamp.settled(stamp.state([str(article)]), since - 1, tmp_path)
+    assert not stamp.settled(stamp.state([str(article)]), since, tmp_path)
     article.write_text("more\n")
-    assert not stamp.sources_settled(tmp_path, since - 1)
+    assert not stamp.sources_settled(tmp_path, since)
+
+
+def test_the_first_run_in_a_project_begins_after_it_made_its_cache(tmp_path: Path) -> None:
+    """Making .cache changes the project folder's time, by which a missing input (the
+    published feed before the first build) is judged: the run begins after that."""
+    from pipeline import stamp
+
+    for attempt in range(5):
+        project = tmp_path / str(attempt)
+        project.mkdir()
+        os.utime(project, (1_600_000_000, 1_600_000_000))
+        since = stamp.file_clock(project)
+        assert since > os.stat(project).st_mtime_ns
+        assert stamp.settled(stamp.state([str(project / "build/site/feed.xml")]), since, project)
 
 
 def test_an_edit_a_lost_output_or_other_settings_build_again(project: Path) -> None:

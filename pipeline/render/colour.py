@@ -25,8 +25,11 @@ from pipeline.content import MAX_IMAGE_PIXELS
 from pipeline.errors import BuildError, EnvironmentProblem
 from pipeline.files import atomic_write
 
-CACHE_FOLDER = Path("build") / ".cache" / "cmyk"
-"""Under the project root, because WeasyPrint may only read files inside the project."""
+CACHE_FOLDER = Path(".cache") / "cmyk"
+"""Under the project root, because WeasyPrint may only read files inside the project; in its
+.cache, which a run makes before it reads anything: making a folder in the project root while a
+build runs would change the folder a missing input (the published feed) is judged by, and that
+build could not vouch for its outputs (`stamp.settled`)."""
 JPEG_QUALITY = 92
 CONVERSION = f"relative-colorimetric;bpc;jpeg-q{JPEG_QUALITY};4:4:4;{PIL.__version__}"
 """Part of each copy's cache key: changing how images are converted makes new copies."""
