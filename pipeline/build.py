@@ -21,7 +21,7 @@ from pipeline import gate, markdown, stamp
 from pipeline.cache import rules_key
 from pipeline.content import load_project, project_file
 from pipeline.errors import BuildError, ContentError, PipelineError
-from pipeline.files import atomic_write
+from pipeline.files import Staged, atomic_write, remove_leftovers
 from pipeline.findings import Severity
 from pipeline.model import Article, Edition, Project
 from pipeline.parallel import map_in_processes
@@ -56,12 +56,11 @@ def build(settings: Settings, edition_id: str | None = None, only: set[str] | No
             return _build(settings, edition_id, only, out, force, digest)
         except jinja2.TemplateError as exc:  # layouts are the project's: say where, no trace
             raise BuildError(template_problem(exc, settings.root)) from None
-        except OSError as exc:  # a full disk, a read-only folder: each output is written
-            # whole or not at all (atomic_write), but those after the failure are not written
+        except OSError as exc:  # a full disk, a read-only folder: outputs are staged and
+            # published together (`publish`), so none has changed
             where = f"{exc.filename}: " if exc.filename else ""
-            raise BuildError(f"{where}cannot be written ({exc.strerror or exc}); the build "
-                             "stopped there, with no file half-written: build again once "
-                             "fixed") from None
+            raise BuildError(f"{where}cannot be written ({exc.strerror or exc}); no output "
+                             "was changed: build again once fixed") from None
 
 
 def _build(settings: Settings, edition_id: str | None, only: set[str] | None, out: Path,
@@ -176,8 +175,9 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     vouched = stamp.settled([f for f in input_state if not Path(f[0]).is_relative_to(out)],
                             since, root)
     copied = Made(out)
-    result.written = write_all(files, copies, root, copied)
-    result.written += write_changed(site_files) + write_derived(derived, root, copied)
+    result.written = publish(out, since, lambda staged: [
+        *write_all(files, copies, root, copied, staged),
+        *write_changed(site_files, staged), *write_derived(derived, root, copied, staged)])
     # After every output: an interrupted build is never taken as complete, nor one that read
     # a file changed while it ran.
     vouched = vouched and stamp.sources_settled(root, since)
@@ -452,22 +452,40 @@ class Made:
         still as it was written."""
         return self.entries.get(str(target)) == [*source, *size_and_mtime(target)]
 
-    def note(self, target: Path, source: list[Any]) -> None:
-        self.entries[str(target)] = [*source, *size_and_mtime(target)]
+    def note(self, target: Path, source: list[Any], staged: Path) -> None:
+        """`target` is made from a source in state `source`: the file `staged` for it, which
+        keeps its size and mtime when renamed over it."""
+        self.entries[str(target)] = [*source, *size_and_mtime(staged)]
 
     def payload(self) -> bytes:
         return json.dumps({"files": self.entries}, sort_keys=True).encode()
 
 
+def publish(out: Path, since: int, write: Callable[[Staged], list[Path]]) -> list[Path]:
+    """The outputs `write` stages, renamed into place together once all are written: a build
+    that fails while writing (a full disk) or is interrupted leaves the published files as
+    the last build left them, never some new pages beside old ones. Temporary files left
+    under `out` by a build that was killed meanwhile go first."""
+    remove_leftovers(out, since)
+    staged = Staged()
+    try:
+        written = write(staged)
+        staged.commit()
+    except BaseException:
+        staged.discard()
+        raise
+    return written
+
+
 def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path,
-              made: Made) -> list[Path]:
-    """Write every output through a temporary file and an atomic rename; copy assets likewise.
+              made: Made, staged: Staged) -> list[Path]:
+    """Stage every output; copy assets likewise.
 
     Asset sources must lie inside the project: article content never reads other files.
     """
     written = []
     for target, data in files.items():
-        atomic_write(target, data)
+        staged.write(target, data)
         written.append(target)
     for target, wanted in copies.items():
         source = project_file(wanted, root)
@@ -476,14 +494,14 @@ def write_all(files: dict[Path, bytes], copies: dict[Path, Path], root: Path,
         state = size_and_mtime(source)
         if made.current(target, state):
             continue
-        atomic_write(target, source.read_bytes())
-        made.note(target, state)
+        made.note(target, state, staged.write(target, source.read_bytes()))
         written.append(target)
     return written
 
 
-def write_changed(files: dict[Path, bytes]) -> list[Path]:
-    """Write only files whose bytes differ: unchanged pages keep their mtime (and caches)."""
+def write_changed(files: dict[Path, bytes], staged: Staged | None = None) -> list[Path]:
+    """Write (or stage) only files whose bytes differ: unchanged pages keep their mtime (and
+    caches)."""
     written = []
     for target, data in files.items():
         try:
@@ -491,14 +509,17 @@ def write_changed(files: dict[Path, bytes]) -> list[Path]:
                 continue
         except OSError:
             pass  # not there yet
-        atomic_write(target, data)
+        if staged is None:
+            atomic_write(target, data)
+        else:
+            staged.write(target, data)
         written.append(target)
     return written
 
 
 def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: Path,
-                  made: Made) -> list[Path]:
-    """Produce derived files (resized images) unless made from the source as it is now."""
+                  made: Made, staged: Staged) -> list[Path]:
+    """Stage derived files (resized images) unless made from the source as it is now."""
     written = []
     for target, (wanted, make) in derived.items():
         source = project_file(wanted, root)
@@ -507,8 +528,7 @@ def write_derived(derived: dict[Path, tuple[Path, Callable[[], bytes]]], root: P
         state = size_and_mtime(source)
         if made.current(target, state):
             continue
-        atomic_write(target, make())
-        made.note(target, state)
+        made.note(target, state, staged.write(target, make()))
         written.append(target)
     return written
 

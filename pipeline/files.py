@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from stat import S_ISREG
@@ -17,6 +19,20 @@ os.umask(_UMASK)
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Write `target` through a temporary file renamed over it."""
+    temp = _write_temp(target, data)
+    try:
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+TEMP_NAME = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")
+"""The names of `_write_temp`'s files: a run killed while writing leaves them behind."""
+
+
+def _write_temp(target: Path, data: bytes) -> Path:
+    """A new file beside `target` holding `data`, to be renamed over it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -24,10 +40,54 @@ def atomic_write(target: Path, data: bytes) -> None:
             stream.write(data)
         # mkstemp creates 0600 files; published files must be readable by the web server.
         os.chmod(temp, 0o666 & ~_UMASK)
-        os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return Path(temp)
+
+
+class Staged:
+    """Outputs written beside their targets first and renamed over them together (`commit`):
+    a write that fails (a full disk) or a run that is interrupted while writing leaves every
+    target as it was, and the temporary files are removed (`discard`). Renaming needs no
+    space, so publishing cannot stop half-way for want of it."""
+
+    def __init__(self) -> None:
+        self._temps: dict[Path, Path] = {}
+
+    def write(self, target: Path, data: bytes) -> Path:
+        """Stage `data` for `target`; the temporary file, whose size and mtime the target
+        will have once renamed."""
+        temp = _write_temp(target, data)
+        earlier = self._temps.pop(target, None)
+        if earlier is not None:
+            earlier.unlink(missing_ok=True)
+        self._temps[target] = temp
+        return temp
+
+    def commit(self) -> None:
+        """Rename every staged file over its target."""
+        while self._temps:
+            target, temp = next(iter(self._temps.items()))
+            os.replace(temp, target)
+            del self._temps[target]
+
+    def discard(self) -> None:
+        for temp in self._temps.values():
+            temp.unlink(missing_ok=True)
+        self._temps.clear()
+
+
+def remove_leftovers(folder: Path, before_ns: int) -> None:
+    """Remove temporary files (`TEMP_NAME`) under `folder` left by a run killed while writing:
+    those dated before `before_ns` (a run writing now is not disturbed)."""
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            if name.startswith(".") and TEMP_NAME.fullmatch(name):
+                path = Path(parent, name)
+                with contextlib.suppress(OSError):
+                    if path.lstat().st_mtime_ns < before_ns:
+                        path.unlink()
 
 
 class Unread(NamedTuple):
