@@ -149,7 +149,10 @@ def parse(body: str) -> list[Token]:
 
 
 def render(tokens: list[Token]) -> str:
-    """Sanitised HTML for parsed tokens, image paths as written (see `prefix_images`)."""
+    """Sanitised HTML for parsed tokens, image paths as written (see `prefix_images`); a notice
+    instead if raw HTML nests too deep to sanitise (`too_deep`)."""
+    if too_deep(tokens) is not None:
+        return TOO_DEEP
     html = parser().renderer.render(tokens, parser().options, {})
     return sanitize(html)
 
@@ -162,6 +165,66 @@ def source_key(body: str) -> str:
 def render_source(body: str) -> str:
     """Sanitised HTML of a Markdown body, as written (no prefixes)."""
     return render(parse(body))
+
+
+MAX_HTML_DEPTH = 200
+"""Elements nested deeper than this in an article's HTML are refused (SRC002): no article needs
+it, and the sanitizer's time grows far faster than the depth (40,000 levels take seconds; the
+2 MB an article may have, hours)."""
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_NOT_NESTING = frozenset({
+    # void elements
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr",
+    # end tags optional: a new one closes the last (<p>, <li>, <td> without their end tags)
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot",
+    "caption", "colgroup", "rb", "rt", "rtc", "rp",
+})
+
+
+def html_depth(html: str, depth: int = 0) -> tuple[int, int]:
+    """How deep elements nest in `html`, entered at `depth`: (the deepest, the depth at its
+    end). A count of start and end tags, linear in the length (no scan for `>` that a run of
+    `<` could make quadratic); elements that never nest or close themselves are not counted,
+    a comment's or attribute's tags are (more, never less, than a browser would nest)."""
+    deepest = depth
+    for match in _TAG_START.finditer(html):
+        if match[2].lower() in _NOT_NESTING:
+            continue
+        if match[1]:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest, depth
+
+
+TOO_DEEP = ("<p><strong>[This article's HTML nests elements more than "
+            f"{MAX_HTML_DEPTH} deep and is not shown (SRC002).]</strong></p>\n")
+"""What is rendered instead of HTML nested past MAX_HTML_DEPTH (only a forced proof shows it:
+the gate blocks the article)."""
+
+
+def too_deep(tokens: list[Token]) -> Token | None:
+    """The first block whose raw HTML (blocks and inline tags, read in order: the depth carries
+    from one to the next) nests elements past MAX_HTML_DEPTH. Markdown's own nesting is bounded
+    by the parser (maxNesting) far below it."""
+    if sum(t.content.count("<") for t in tokens if t.type in ("inline", "html_block")) \
+            <= MAX_HTML_DEPTH:
+        return None  # not tags enough (most articles): no need to look at inline ones
+    depth = 0
+    for token in tokens:
+        if token.type == "html_block":
+            pieces = [token.content]
+        elif token.type == "inline" and token.children:
+            pieces = [child.content for child in token.children if child.type == "html_inline"]
+        else:
+            continue
+        for piece in pieces:
+            deepest, depth = html_depth(piece, depth)
+            if deepest > MAX_HTML_DEPTH:
+                return token
+    return None
 
 
 def sanitize(html: str) -> str:

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import gate
+from pipeline import gate, markdown
 from pipeline import settings as settings_module
 from pipeline.cli import app
 
@@ -114,7 +114,7 @@ def test_rules_and_rule_come_from_the_registry() -> None:
 
 
 def test_catalogue_lists_every_spec_code_once() -> None:
-    """Every code of SPEC.md's table (and ours: SRC001, SUP001, PRN006-007) is explained."""
+    """Every code of SPEC.md's table (and ours: SRC001-002, SUP001, PRN006-007) is explained."""
     listing = json.loads(runner.invoke(app, ["rules", "--format", "json"]).stdout)
     codes = [entry["code"] for entry in listing]
     assert len(codes) == len(set(codes))
@@ -124,7 +124,7 @@ def test_catalogue_lists_every_spec_code_once() -> None:
             "CLM002", "CLM003", "CLM004", "CLM005", "CLM006", "REG001", "REG002", "REG003",
             "ATT001", "ATT002", "ATT003", "STY001", "STY002", "READ001", "READ002", "INC001",
             "PRN001", "PRN002", "PRN003", "PRN004", "PRN005", "FED001"}
-    assert spec | {"SRC001", "SUP001", "PRN006", "PRN007"} == set(codes)
+    assert spec | {"SRC001", "SRC002", "SUP001", "PRN006", "PRN007"} == set(codes)
     preflight_rule = runner.invoke(app, ["rule", "PRN004"])
     assert preflight_rule.exit_code == 0 and "300 ppi" in preflight_rule.stdout
 
@@ -363,8 +363,10 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
     """Hostile but small inputs that made rules quadratic: a line of 40,000 '[' (a link
     pattern scanned to the end of the line from each one), 4,000 suppressions (each looked its
     block up among all the blocks) and a 500,000-letter word (hyphenation sliced the rest of
-    the word at each letter). Before, checking them took minutes, like a hang in CI; this is a
-    guard with a wide margin, not a measurement of speed (that is `make bench`)."""
+    the word at each letter), and 150,000 nested <div>s (the sanitizer's time grows far faster
+    than the depth: refused, SRC002). Before, checking them took minutes (the divs, hours),
+    like a hang in CI; this is a guard with a wide margin, not a measurement of speed (that is
+    `make bench`)."""
     import time
 
     front = ('---\ntitle: "X"\nauthors: ["Ann Lee"]\ndate: 2022-10-01\nsection: News\n'
@@ -372,10 +374,13 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
     bodies = {"brackets": "[" * 40_000 + "\n",
               "suppressions": "".join(f'<!-- pipeline: disable=CLM002 reason="x" -->\n\n'
                                       f"Paragraph {n}.\n\n" for n in range(4_000)),
-              "word": "a" * 500_000 + "\n"}
+              "word": "a" * 500_000 + "\n",
+              "nested": "<div>" * 150_000 + "x" + "</div>" * 150_000 + "\n"}
     for name, body in bodies.items():
         (tmp_path / f"{name}.md").write_text(front + body, encoding="utf-8")
     started = time.monotonic()
     report = gate.check(_project(tmp_path), [tmp_path / f"{name}.md" for name in bodies])
     assert time.monotonic() - started < 30
     assert [f.code for f in report.findings].count("SUP001") == 4_000
+    assert [f.code for f in report.findings].count("SRC002") == 1
+    assert markdown.render(markdown.parse(bodies["nested"])) == markdown.TOO_DEEP

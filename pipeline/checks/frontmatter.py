@@ -1,4 +1,5 @@
-"""Front-matter rules: the file can be read, required fields exist, values are valid."""
+"""Front-matter rules: the file can be read (and its raw HTML published), required fields exist,
+values are valid."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import difflib
 from collections.abc import Iterator
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.markdown import MAX_HTML_DEPTH, too_deep
 from pipeline.model import Article, Position
 from pipeline.schema import FRONT_MATTER_FIELDS
 
@@ -26,6 +28,24 @@ def _problem(article: Article, code: str) -> Iterator[Hit]:
 def unreadable(article: Article, ctx: Context) -> Iterator[Hit]:
     """The file is not a readable text article (binary, not UTF-8, or over the size limit)."""
     yield from _problem(article, "SRC001")
+
+
+@rule(
+    "SRC002", "raw-html-too-deep", "error",
+    why="The sanitizer that makes authors' HTML safe to publish takes time that grows far "
+        "faster than the nesting: thousands of nested elements (a bad paste, or an attack on "
+        "the build) would stall every build and check. No article needs them.",
+    example="<div><div><div>... nested a thousand times",
+    fix="Remove the nested raw HTML; write the passage in Markdown.",
+)
+def raw_html_too_deep(article: Article, ctx: Context) -> Iterator[Hit]:
+    """Raw HTML in the body nests elements more than 200 deep (`markdown.MAX_HTML_DEPTH`);
+    the outputs would show a notice instead of the article's body."""
+    token = too_deep(article.tokens)
+    if token is not None and token.map:
+        yield Hit(f"raw HTML nests elements more than {MAX_HTML_DEPTH} deep; it cannot be "
+                  "published", Position(article.body_line + token.map[0], 1),
+                  hint="Remove the nested HTML, or write the passage in Markdown.")
 
 
 @rule(

@@ -20,6 +20,7 @@ from pipeline.checks import (
 
 RULES: list[Rule] = [
     frontmatter.unreadable,
+    frontmatter.raw_html_too_deep,
     frontmatter.missing_field,
     frontmatter.invalid_value,
     frontmatter.unknown_field,
