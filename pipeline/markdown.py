@@ -171,7 +171,7 @@ MAX_HTML_DEPTH = 200
 """Elements nested deeper than this in an article's HTML are refused (SRC002): no article needs
 it, and the sanitizer's time grows far faster than the depth (40,000 levels take seconds; the
 2 MB an article may have, hours)."""
-_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_TAG_START = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9-]*)")
 _NOT_NESTING = frozenset({
     # void elements
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -185,10 +185,17 @@ _NOT_NESTING = frozenset({
 def html_depth(html: str, depth: int = 0) -> tuple[int, int]:
     """How deep elements nest in `html`, entered at `depth`: (the deepest, the depth at its
     end). A count of start and end tags, linear in the length (no scan for `>` that a run of
-    `<` could make quadratic); elements that never nest or close themselves are not counted,
-    a comment's or attribute's tags are (more, never less, than a browser would nest)."""
+    `<` could make quadratic). Not counted: elements that never nest or close themselves, and
+    tags in a comment (or after one left open); counted: tags in an attribute's value (more,
+    never less, than a browser would nest)."""
     deepest = depth
-    for match in _TAG_START.finditer(html):
+    pos = 0
+    while (match := _TAG_START.search(html, pos)) is not None:
+        pos = match.end()
+        if match[2] is None:  # a comment, to its end
+            closing = html.find("-->", pos)
+            pos = len(html) if closing < 0 else closing + 3
+            continue
         if match[2].lower() in _NOT_NESTING:
             continue
         if match[1]:

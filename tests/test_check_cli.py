@@ -364,9 +364,13 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
     pattern scanned to the end of the line from each one), 4,000 suppressions (each looked its
     block up among all the blocks) and a 500,000-letter word (hyphenation sliced the rest of
     the word at each letter), and 150,000 nested <div>s (the sanitizer's time grows far faster
-    than the depth: refused, SRC002). Before, checking them took minutes (the divs, hours),
-    like a hang in CI; this is a guard with a wide margin, not a measurement of speed (that is
-    `make bench`)."""
+    than the depth: refused, SRC002). Then lines of repeated starts that no end follows, each
+    of which a pattern scanned to the end of the line from: `[a](`, `<a:`, `<!--`, `[^`,
+    `<img src="a" ` in an HTML block (the standard library's HTMLParser), a long word before
+    the last (the last-word search), "TK " (a finding's position searched the paragraph),
+    lines without a space (each sentence boundary searched back to the paragraph's start).
+    Before, checking them took minutes (the divs, hours), like a hang in CI; this is a guard
+    with a wide margin, not a measurement of speed (that is `make bench`)."""
     import time
 
     front = ('---\ntitle: "X"\nauthors: ["Ann Lee"]\ndate: 2022-10-01\nsection: News\n'
@@ -375,12 +379,19 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
               "suppressions": "".join(f'<!-- pipeline: disable=CLM002 reason="x" -->\n\n'
                                       f"Paragraph {n}.\n\n" for n in range(4_000)),
               "word": "a" * 500_000 + "\n",
-              "nested": "<div>" * 150_000 + "x" + "</div>" * 150_000 + "\n"}
+              "nested": "<div>" * 150_000 + "x" + "</div>" * 150_000 + "\n",
+              "starts": "".join(start * (60_000 // len(start)) + "\n\n"
+                                for start in ("[a](", "<a:", "<!--", "[^", "<https://")),
+              "img-tags": "<div>\n" + '<img src="a" ' * 20_000 + "\n",
+              "long-word": "*a" * 30_001 + " end*\n",
+              "placeholders": "TK " * 30_000 + "\n",
+              "no-spaces": "Stop.\n" * 30_000}
     for name, body in bodies.items():
         (tmp_path / f"{name}.md").write_text(front + body, encoding="utf-8")
     started = time.monotonic()
     report = gate.check(_project(tmp_path), [tmp_path / f"{name}.md" for name in bodies])
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 40
     assert [f.code for f in report.findings].count("SUP001") == 4_000
     assert [f.code for f in report.findings].count("SRC002") == 1
+    assert [f.code for f in report.findings].count("TXT004") >= 30_000
     assert markdown.render(markdown.parse(bodies["nested"])) == markdown.TOO_DEEP

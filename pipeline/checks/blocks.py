@@ -3,6 +3,7 @@ each paragraph and heading with its source, position and surroundings."""
 
 from __future__ import annotations
 
+import bisect
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -93,17 +94,40 @@ class Block:
         return self.token.map[0] if self.token.map else 0
 
     def position(self, article: Article, index: int) -> Position:
-        """File position of character `index` of `content`."""
+        """File position of character `index` of `content`. Each line's place in the source
+        is found once: a paragraph with thousands of findings (a pasted wall of "TK") must
+        not search its whole length for each."""
+        starts = self._line_starts
+        line_in_block = bisect.bisect_right(starts, index) - 1
+        line_start = starts[line_in_block]
+        shift = self._shifts.get(line_in_block)
+        if shift is None:
+            content = self.content
+            following = starts[line_in_block + 1] - 1 if line_in_block + 1 < len(starts) \
+                else len(content)
+            content_line = content[line_start:following]
+            source = _body_line(article, self.first_line + line_in_block)
+            prefix = source.find(content_line.strip()) if content_line.strip() else 0
+            leading = len(content_line) - len(content_line.lstrip())
+            shift = self._shifts[line_in_block] = max(prefix, 0) - leading
+        return Position(article.body_line + self.first_line + line_in_block,
+                        shift + index - line_start + 1)
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Where each line of `content` starts."""
+        starts = [0]
         content = self.content
-        line_in_block = content.count("\n", 0, index)
-        line_start = content.rfind("\n", 0, index) + 1
-        body_line = self.first_line + line_in_block
-        source = _body_line(article, body_line)
-        content_line = content[line_start:].split("\n", 1)[0]
-        prefix = source.find(content_line.strip()) if content_line.strip() else 0
-        leading = len(content_line) - len(content_line.lstrip())
-        return Position(article.body_line + body_line,
-                        max(prefix, 0) + index - line_start - leading + 1)
+        at = content.find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = content.find("\n", at + 1)
+        return starts
+
+    @cached_property
+    def _shifts(self) -> dict[int, int]:
+        """By line of `content`: what to add to a column in it for the file's column."""
+        return {}
 
     def lines(self) -> Iterator[tuple[int, str]]:
         """(offset in content, line) for each line of the content."""

@@ -23,7 +23,9 @@ from pipeline.model import Article, Position
 # Closing quotes, brackets, emphasis and emoji may follow the full stop.
 _TERMINAL = re.compile(r"[.!?…](?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF])*"
                        r"\s*$")
-_LAST_WORD = re.compile(r"([\w’'-]+)\W*$")
+_LAST_WORD = re.compile(r"(?<![\w’'-])([\w’'-]+)\W*$")
+"""The lookbehind tries each word from its start only: from each letter of a long word that
+is not the last, the search took time in its length (quadratic: minutes for 150 KB)."""
 _SHARE_BAR_SEPARATOR = re.compile(r"\s*[|•·/]\s*|\s{2,}")
 _SHARE_BAR_MARK = re.compile(r"[|•·/]")
 

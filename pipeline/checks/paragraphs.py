@@ -12,9 +12,12 @@ from pipeline.checks import Context
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 _LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"
-                          r"|<[a-z][a-z0-9+.-]*:[^>\s]*>"
-                          r"|https?://[^\s)\]>]+|<!--.*?-->|</?[a-z][^<>]*>",
+                          r"|<[a-z][a-z0-9+.-]*:[^<>\s]*>"
+                          r"|https?://[^\s)\]>]+|<!--.*?(?:-->|\Z)|</?[a-z][^<>]*>",
                           re.IGNORECASE | re.DOTALL)
+"""Each alternative stops at a character that starts the next one, or runs to the end and
+takes it (a comment left open, as in HTML): no scan from each of many starts to the end of a
+long line, which made a line of 200,000 `<a:` or `<!--` take minutes."""
 _LINK_TARGET_NEEDS = ("](", "<", "://")
 """A match of `_LINK_TARGET` holds one of these: a text with none skips its slow search."""
 
@@ -40,7 +43,9 @@ def masked(content: str) -> str:
     return _LINK_TARGET.sub(_blank, text)
 
 
-_MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\[\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`~#>]|\[\^?\d+\]|!?\[([^\[\]]*)\]\([^)\[]*\)")
+"""A link's target stops at "[" as its text does (URLs have none unescaped): no scan from each
+"[" to the end of the line (a line of `[a](` repeated took minutes)."""
 _MARKUP_MARKS = re.compile(r"[*_`~#>]+")
 """`_MARKUP` in a line without "[": no link, image or reference, only marks to drop."""
 

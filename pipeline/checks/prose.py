@@ -8,7 +8,7 @@ in the Markdown source: a match points at the right line and column.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
@@ -17,27 +17,53 @@ from pipeline.checks import data_file
 from pipeline.checks.blocks import Block, blocks, memo, normalize
 from pipeline.model import Article, Position
 
+_TAG_END = re.compile(r"[>\n]")
+
+
+def _inline_html(source: str) -> list[tuple[int, int]]:
+    """The spans `<[^>\\n]+>` finds (a "<", then anything up to the first ">" on its line),
+    in time linear in the length: the end each "<" runs to is searched for only once it has
+    passed the last one found. The pattern itself scans to the end of a long line from each
+    of many "<" that no ">" follows."""
+    spans = []
+    pos = stop = 0
+    while (start := source.find("<", pos)) >= 0:
+        if stop <= start:
+            found = _TAG_END.search(source, start + 1)
+            stop = found.start() if found else len(source)
+        if stop < len(source) and source[stop] == ">" and stop > start + 1:
+            spans.append((start, stop + 1))
+            pos = stop + 1
+        else:
+            pos = start + 1
+    return spans
+
+
 # Each pattern's whole match becomes spaces; group "keep" (when present) stays visible. Every
 # match holds the text paired with its pattern, so a source without that text skips the pattern.
 # A pattern that starts on a character class (not a repeat of one) lets the engine skip ahead.
-_MASKS = [
-    (re.compile(r"\[\^[^\]\s]+\]"), "[^"),                          # footnote references
-    (re.compile(r"!?\[(?P<keep>[^\]]*)\]\([^)]*\)"), "]("),        # links and images: keep text
-    (re.compile(r"<(?:https?://|mailto:)[^>\s]+>"), "<"),           # autolinks
+_MASKS: list[tuple[re.Pattern[str] | Callable[[str], list[tuple[int, int]]], str]] = [
+    (re.compile(r"\[\^[^\[\]\s]+\]"), "[^"),                        # footnote references
+    (re.compile(r"!?\[(?P<keep>[^\[\]]*)\]\([^)\[]*\)"), "]("),    # links and images: keep text
+    (re.compile(r"<(?:https?://|mailto:)[^<>\s]+>"), "<"),          # autolinks
     (re.compile(r"https?://[^\s)>\]]+"), "://"),                    # bare URLs
-    (re.compile(r"<[^>\n]+>"), "<"),                                # inline HTML
+    (_inline_html, "<"),                                            # inline HTML
     (re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])?[ \t]+", re.MULTILINE),
      ""),                                                         # list and quote marks
     (re.compile(r"^[ \t]*>+[ \t]?", re.MULTILINE), ">"),            # quote marks on plain lines
-    (re.compile(r"\{[#.][^}]*\}"), "{"),                            # {attributes}
+    (re.compile(r"\{[#.][^{}]*\}"), "{"),                           # {attributes}
 ]
+"""Each pattern's run stops where another match of it could start ("[", "<", "{"), or a
+function finds the spans in linear time: no scan from each of many starts to the end of a long
+line (a line of `[a](` repeated took minutes)."""
 _MARKS = "*_`~"
 """Emphasis and code marks: every such character is blanked wherever it stands, so `replace`
 does it (a pattern's spans would be one per run of them, the most frequent of all)."""
 
 _ABBREVIATIONS = frozenset(data_file("abbreviations.yaml"))
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])")
-_LAST_WORD = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
+_LAST_WORD = re.compile(r"(?<![\w.])([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
+"""Tried from the start of each word only (see hygiene's `_LAST_WORD`)."""
 
 CITATION = re.compile(
     r"\[\^[^\]\s]+\]"                                     # footnote reference
@@ -115,6 +141,9 @@ def mask(source: str) -> str:
     for pattern, needs in _MASKS:
         if needs not in source:
             continue
+        if not isinstance(pattern, re.Pattern):
+            blanks += pattern(source)
+            continue
         if "keep" not in pattern.groupindex:
             blanks += [match.span() for match in pattern.finditer(source)]
             continue
@@ -138,10 +167,14 @@ def mask(source: str) -> str:
     return "".join(parts)
 
 
-def _ends_sentence(masked: str, boundary: re.Match[str]) -> bool:
+def _ends_sentence(masked: str, boundary: re.Match[str], after: int) -> bool:
     # The last word runs without a space up to the punctuation, so the search may start after
-    # the last space or newline before it instead of at the start of the paragraph.
-    start = max(masked.rfind(" ", 0, boundary.start()), masked.rfind("\n", 0, boundary.start()))
+    # the last space or newline before it instead of at the start of the paragraph; no word
+    # runs across the white space that ends the last boundary (at `after` - 1), so the search
+    # for that space need not go further back (from every boundary to the start of a long
+    # paragraph of lines without spaces, it was quadratic).
+    start = max(masked.rfind(" ", after, boundary.start()),
+                masked.rfind("\n", after, boundary.start()), after - 1)
     before = _LAST_WORD.search(masked, start + 1, boundary.end())
     if before is None:
         return True
@@ -152,11 +185,12 @@ def _ends_sentence(masked: str, boundary: re.Match[str]) -> bool:
 
 def split(masked: str) -> Iterator[tuple[int, int]]:
     """Spans of the sentences in masked text, leading spaces trimmed."""
-    start = 0
+    start = after = 0
     for boundary in _BOUNDARY.finditer(masked):
-        if _ends_sentence(masked, boundary):
+        if _ends_sentence(masked, boundary, after):
             yield from _trimmed(masked, start, boundary.end())
             start = boundary.end()
+        after = boundary.end()
     yield from _trimmed(masked, start, len(masked))
 
 
