@@ -207,7 +207,7 @@ def settled(states: list[list[Any]], since_ns: int, root: Path) -> bool:
     read the file; an edit in between, or in the clock tick after the state was taken (which
     leaves the mtime as it was), would be stamped in its new state with findings from its old
     one and trusted by every later run. A file whose time is safely older than the start of
-    the run did not change while it ran: a change would have given it a newer time. So did
+    the run did not change while it ran: a change would have given it a newer time. Nor did
     one whose time is still ahead of the file clock once the states are taken (files copied
     with their times from a machine whose clock is ahead, or extracted from an archive made
     there): an edit during the run would have given it the run's time. The folder's time
