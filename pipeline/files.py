@@ -80,8 +80,11 @@ class Staged:
 
 def remove_leftovers(folder: Path, before_ns: int) -> None:
     """Remove temporary files (`TEMP_NAME`) under `folder` left by a run killed while writing:
-    those dated before `before_ns` (a run writing now is not disturbed)."""
-    for parent, _, names in os.walk(folder):
+    those dated before `before_ns` (a run writing now is not disturbed). Hidden folders are
+    passed over: nothing is published from them (a build's own .cache), and an output folder
+    that is the project itself need not walk .git or .venv."""
+    for parent, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
         for name in names:
             if name.startswith(".") and TEMP_NAME.fullmatch(name):
                 path = Path(parent, name)
