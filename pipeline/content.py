@@ -11,7 +11,7 @@ import re
 import tomllib
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from pydantic import ValidationError
@@ -35,8 +35,8 @@ def read_article(path: Path, root: Path) -> bytes | Problem:
 
 def load_article(path: Path, root: Path, edition: str | None = None,
                  data: bytes | None = None) -> Article:
-    """Read one article (or take its bytes as already read); problems are recorded on it,
-    never raised."""
+    """Read one article (or take its bytes as `read_article` read them, within the size
+    limit); problems are recorded on it, never raised."""
     article = Article(
         path=path, display=_display(path, root), slug=path.stem, edition=edition
     )
@@ -45,10 +45,6 @@ def load_article(path: Path, root: Path, edition: str | None = None,
         article.problem = read
         return article
     data = read
-    if len(data) > MAX_ARTICLE_BYTES:  # bytes handed over, not read by `read_article`
-        article.problem = Problem("SRC001", f"file is over the {MAX_ARTICLE_BYTES / 1e6:g} MB "
-                                  "limit", hint="Split the piece or remove pasted data.")
-        return article
     if b"\0" in data[:8192]:
         article.problem = Problem(
             "SRC001", "file is binary, not a Markdown article", hint="Check the file name."
@@ -151,9 +147,9 @@ def _parse_yaml(article: Article, yaml_text: str) -> None:
 def _unbuildable(node: yaml.Node | None, exc: Exception) -> Problem:
     """FM002 at the first timestamp of `node` that is no real date, else at the document."""
     reason = str(exc) or type(exc).__name__
-    pending = [node] if node is not None else []
+    pending = [node] if node is not None else []  # a stack: document order
     while pending:
-        current = pending.pop(0)
+        current = pending.pop()
         if isinstance(current, yaml.ScalarNode):
             if current.tag.endswith(":timestamp"):
                 try:
@@ -164,9 +160,9 @@ def _unbuildable(node: yaml.Node | None, exc: Exception) -> Problem:
                         line=current.start_mark.line + 2, column=current.start_mark.column + 1,
                         hint="Write dates as YYYY-MM-DD with a real month and day.")
         elif isinstance(current, yaml.SequenceNode):
-            pending.extend(current.value)
+            pending.extend(reversed(current.value))
         elif isinstance(current, yaml.MappingNode):
-            pending.extend(child for pair in current.value for child in pair)
+            pending.extend(reversed([child for pair in current.value for child in pair]))
     return Problem("FM002", f"front matter has a value that cannot be read: {reason}")
 
 
@@ -249,9 +245,9 @@ MAX_IMAGE_PIXELS = 89_478_485
 decompression bomb (a small file that unpacks to gigabytes), about a 100-megapixel photo."""
 
 
-def image_size(path: Path) -> tuple[int, int] | str:
+def image_size(path: Path | BinaryIO) -> tuple[int, int] | str:
     """(width, height) from the image header (Pillow decodes no pixel data), or why the file
-    is no image the outputs can use."""
+    (or bytes) is no image the outputs can use."""
     from PIL import Image, UnidentifiedImageError  # only what has images needs it
 
     try:

@@ -117,7 +117,11 @@ def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = 
             width = 1
             if f.end_line in (None, f.line) and f.end_column and f.end_column > f.column:
                 width = f.end_column - f.column
-            out.append(" " * (len(gutter) + f.column - 1) + style("^" * width, _STYLE[f.severity]))
+            # under the character as shown: a control character before it is spelled out
+            before, marked = source[:f.column - 1], source[f.column - 1:f.column - 1 + width]
+            width += len(visible(marked)) - len(marked)
+            out.append(" " * (len(gutter) + len(visible(before)))
+                       + style("^" * width, _STYLE[f.severity]))
         if f.hint:
             out.append(style("      = hint: ", "cyan") + plain(f.hint))
         out.append("")

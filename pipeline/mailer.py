@@ -49,7 +49,7 @@ class SendReport:
 def server_from(spec: str) -> Server:
     """HOST:PORT from the command line; credentials from the environment when both are set."""
     host, _, port = spec.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not port.isdecimal() or not 0 < int(port) < 65536:
         raise ConfigError(f"--smtp {spec!r}: expected HOST:PORT (a port from 1 to 65535), "
                           "e.g. smtp.example.org:587")
     user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)

@@ -368,7 +368,8 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
     of which a pattern scanned to the end of the line from: `[a](`, `<a:`, `<!--`, `[^`,
     `<img src="a" ` in an HTML block (the standard library's HTMLParser), a long word before
     the last (the last-word search), "TK " (a finding's position searched the paragraph),
-    lines without a space (each sentence boundary searched back to the paragraph's start).
+    lines without a space (each sentence boundary searched back to the paragraph's start),
+    20,000 links and reference links (each link's place searched from the paragraph's start).
     Before, checking them took minutes (the divs, hours), like a hang in CI; this is a guard
     with a wide margin, not a measurement of speed (that is `make bench`)."""
     import time
@@ -385,7 +386,9 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
               "img-tags": "<div>\n" + '<img src="a" ' * 20_000 + "\n",
               "long-word": "*a" * 30_001 + " end*\n",
               "placeholders": "TK " * 30_000 + "\n",
-              "no-spaces": "Stop.\n" * 30_000}
+              "no-spaces": "Stop.\n" * 30_000,
+              "links": "".join(f"[a](https://e.org/{n}) [b][r] " for n in range(20_000))
+              + "\n\n[r]: https://e.org/r\n"}
     for name, body in bodies.items():
         (tmp_path / f"{name}.md").write_text(front + body, encoding="utf-8")
     started = time.monotonic()

@@ -90,6 +90,15 @@ def test_control_characters_from_an_article_never_reach_the_terminal(project: Pa
     assert "TK \\x1b]0;PWNED\\x07 and \\x1b[31mred" in text
 
 
+def test_the_caret_stands_under_the_finding_after_spelled_out_characters() -> None:
+    from pipeline.findings import Finding, Severity, format_text
+
+    finding = Finding("TXT004", Severity.ERROR, "placeholder", "a.md", 1, 4, 1, 6)
+    shown = format_text([finding], {"a.md": ["\x1b\x1b TK here"]}).splitlines()
+    source, caret = shown[1], shown[2]
+    assert caret.index("^") == source.index("TK") and caret.count("^") == 2
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [
@@ -260,6 +269,8 @@ def test_temporary_files_of_a_killed_build_are_removed(project: Path) -> None:
     ("tags.html.j2", b"{% if %}\n", "layouts/web/tags.html.j2:"),
     ("tags.html.j2", b"\xff\xfe{{ x }}", "layouts/web/tags.html.j2: the template is not UTF-8"),
     ("listing.html.j2", b"{{ no_such_variable }}", "layouts/web/listing.html.j2:1: template"),
+    ("../newsletter/newsletter.txt.j2", b"\xff{{ x }}",
+     "layouts/newsletter/newsletter.txt.j2: the template is not UTF-8"),
 ])
 def test_a_broken_template_is_one_sentence_with_its_place(project: Path, template: str,
                                                          broken: bytes, said: str) -> None:
@@ -267,7 +278,8 @@ def test_a_broken_template_is_one_sentence_with_its_place(project: Path, templat
     path = project / "layouts/web" / template
     path.write_bytes(broken if b"no_such" in broken or b"\xff" in broken
                      else path.read_bytes() + broken)
-    result = runner.invoke(app, ["build", "2022-10", "--only", "web"])
+    output = "newsletter" if "newsletter" in template else "web"
+    result = runner.invoke(app, ["build", "2022-10", "--only", output])
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and said in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output

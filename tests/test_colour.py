@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,16 @@ def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def test_an_image_over_the_pixel_limit_is_refused_undecoded(profile: colour.Profile) -> None:
+    """90 million pixels: over the limit (MED002) but under the twice-the-limit at which
+    Pillow itself refuses; refused from its header, with no warning on the terminal."""
+    huge = _png(Image.new("1", (10_000, 9_000)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OSError, match="million"):
+            colour.to_cmyk_jpeg(huge, profile)
 
 
 def _back_to_srgb(image: Image.Image, profile: colour.Profile) -> Image.Image:

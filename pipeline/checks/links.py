@@ -94,6 +94,15 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
                               block.position(article, offset), hint="Correct the number.")
 
 
+_WINDOW = 100_000
+"""How far past the last link of a paragraph the next one is looked for: a target not written
+there (a reference link's) costs no scan to the end of a long paragraph for each of many."""
+
+
+def _after(content: str, text: str, start: int) -> int:
+    return content.find(text, start, start + _WINDOW + len(text))
+
+
 @memo
 def links(article: Article) -> dict[int, list[tuple[str, int]]]:
     """(href, offset in content) of every link of each paragraph or heading that has one, by
@@ -102,6 +111,7 @@ def links(article: Article) -> dict[int, list[tuple[str, int]]]:
     for block in prose(article):
         content = block.content
         children = block.inline.children or []
+        searched = 0  # links are in order: each is looked for after the last one
         for index, child in enumerate(children):
             if child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
@@ -109,8 +119,11 @@ def links(article: Article) -> dict[int, list[tuple[str, int]]]:
                 text = children[index + 1] if index + 1 < len(children) else None
                 raw = f"<{text.content}>" if child.info == "auto" and text is not None and \
                     text.type == "text" else ""
-                offset = max(content.find(f"]({href}"), content.find(href) if href else -1,
-                             content.find(raw) if raw else -1, 0)
+                offset = max(_after(content, f"]({href}", searched),
+                             _after(content, href, searched) if href else -1,
+                             _after(content, raw, searched) if raw else -1)
+                offset = searched if offset < 0 else offset
+                searched = offset + 1
                 found.setdefault(block.index, []).append((href, offset))
     return found
 

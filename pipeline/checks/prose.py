@@ -287,14 +287,12 @@ def caseless(text: str) -> str:
 def word_set(text: str) -> frozenset[str]:
     """The words (runs of \\w) of a text in lower case, for `may_hold`.
 
-    Every character that is not a word character (\\w: alphanumeric or "_") becomes a space
-    and the text is split on white space: the same words as `_WORD.findall`, found by string
-    methods rather than by the regex engine, character by character."""
+    Every character that is not a word character (\\w: alphanumeric or "_") becomes a space,
+    in one pass, and the text is split on white space: the same words as `_WORD.findall`,
+    found by string methods rather than by the regex engine, character by character."""
     text = caseless(text)
-    for char in set(text):
-        if not (char.isalnum() or char == "_"):
-            text = text.replace(char, " ")
-    return frozenset(text.split())
+    spaces = {ord(char): " " for char in set(text) if not (char.isalnum() or char == "_")}
+    return frozenset(text.translate(spaces).split())
 
 
 @memo

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 import jinja2
@@ -120,9 +120,10 @@ def _template(folder: Path, files: dict[str, bytes] | None,
               name: str) -> tuple[str, str, Callable[[], bool]]:
     """A template's source from the bytes read (or from its file under `folder`), with its
     path for error messages; a template that is not UTF-8 is a template error."""
-    path = folder.joinpath(*split_template_path(name))  # no '..' out of the folder
+    parts = split_template_path(name)  # no '..' out of the folder
+    path = folder.joinpath(*parts)
     if files is not None:
-        data = files.get(name)
+        data = files.get("/".join(parts))  # as `read_layouts` names them
     else:
         try:
             data = path.read_bytes()
@@ -150,12 +151,18 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
         return None
     if not os.access(folder, os.W_OK):
         return None
-    digest = hashlib.sha256(jinja2.__version__.encode() + Path(__file__).read_bytes())
-    version = digest.hexdigest()[:16]
+    version = _compiled_version()
     for stale in folder.glob("*.cache"):
         if not stale.name.startswith(version):
             stale.unlink(missing_ok=True)
     return jinja2.FileSystemBytecodeCache(str(folder), pattern=f"{version}-%s.cache")
+
+
+@cache
+def _compiled_version() -> str:
+    """Jinja's version and this module's code, digested (`_bytecode_cache`): once a run."""
+    digest = hashlib.sha256(jinja2.__version__.encode() + Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def template_problem(exc: jinja2.TemplateError, root: Path) -> str:
@@ -199,8 +206,9 @@ def read_layouts(folder: Path) -> dict[str, bytes]:
 
 
 def environment(folder: Path, root: Path | None = None,
-                files: dict[str, bytes] | None = None) -> jinja2.Environment:
-    """A Jinja2 environment over one layouts/ folder, autoescaping HTML and XML; with the
+                files: dict[str, bytes] | None = None, text: bool = False) -> jinja2.Environment:
+    """A Jinja2 environment over one layouts/ folder, autoescaping HTML and XML (`text`: for
+    plain text, no escaping and the last line break kept); with the
     project `root`, compiled templates are kept in its .cache (compiling costs more than
     rendering a page). With `files` (`read_layouts`), templates come from those bytes, read
     once: pages are then rendered from exactly what their inputs' digest was taken of, even
@@ -208,10 +216,12 @@ def environment(folder: Path, root: Path | None = None,
     `jinja2.TemplateError`, which `template_problem` puts in one sentence."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(partial(_template, folder, files)),
-        autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default=True),
+        autoescape=False if text else jinja2.select_autoescape(["html", "xml", "j2"],
+                                                                default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        keep_trailing_newline=text,
         bytecode_cache=_bytecode_cache(root / TEMPLATE_CACHE) if root else None,
     )
     env.filters["css_string"] = css_string

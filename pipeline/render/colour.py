@@ -21,7 +21,7 @@ from urllib.parse import quote
 import PIL
 from PIL import Image, ImageCms, ImageOps
 
-from pipeline.content import MAX_IMAGE_PIXELS
+from pipeline.content import image_size
 from pipeline.errors import BuildError, EnvironmentProblem
 from pipeline.files import atomic_write
 
@@ -127,9 +127,10 @@ def _copy_for(reference: str, base: Path, root: Path, profile: Profile) -> Path 
 def to_cmyk_jpeg(data: bytes, profile: Profile) -> bytes:
     """The image as a CMYK JPEG for the profile, as it looks on screen (EXIF orientation applied,
     transparency flattened on white paper, its own ICC profile honoured, else sRGB)."""
+    unusable = image_size(io.BytesIO(data))
+    if isinstance(unusable, str):  # never decoded (MED002 reports it)
+        raise OSError(f"the image {unusable}")
     with Image.open(io.BytesIO(data)) as opened:
-        if opened.width * opened.height > MAX_IMAGE_PIXELS:  # never decoded (MED002)
-            raise Image.DecompressionBombError(f"{opened.width}x{opened.height} pixels")
         image = ImageOps.exif_transpose(opened)
         embedded = opened.info.get("icc_profile")
         dpi = opened.info.get("dpi")

@@ -150,9 +150,7 @@ def _item(view: ArticleView, settings: Settings) -> Item:
 
 def _text_environment(folder: Path) -> jinja2.Environment:
     """Plain text is not HTML: no escaping; lines wrapped to 72 columns by `wrap`."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True)
+    env = environment(folder, text=True)
     env.filters["wrap"] = lambda text, indent="": textwrap.fill(
         " ".join(str(text).split()), 72, initial_indent=indent, subsequent_indent=indent)
     env.filters["underline"] = lambda text, char="=": f"{text}\n{char * len(str(text))}"
