@@ -38,4 +38,4 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf build
+	rm -rf build .cache

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.files import atomic_write
 from pipeline.findings import Finding
 from pipeline.settings import Settings
-from pipeline.stamp import file_clock, libraries, settled, size_and_mtime
+from pipeline.stamp import file_clock, libraries, settled, state
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_FILE = Path(".cache") / "check.json"
@@ -40,10 +40,6 @@ def rules_key(settings: Settings) -> str:
 def article_key(data: bytes, display: str, edition: str | None) -> str:
     return hashlib.sha256(b"\0".join([data, display.encode(), (edition or "").encode()])
                           ).hexdigest()
-
-
-def file_stamp(path: Path) -> list[Any]:
-    return [str(path), *size_and_mtime(path)]
 
 
 BODIES = Path(".cache") / "bodies"
@@ -84,7 +80,7 @@ class ResultCache:
     used: set[str] = field(default_factory=set)
     """Keys read or written in this run: they are kept when the cache is trimmed."""
     since: int = 0
-    """When the run opened the cache, before the rules read the images: see `put`."""
+    """When the run began (`stamp.file_clock`), before the rules read the images: see `put`."""
     root: Path = Path()
     """The project, whose file clock `put` may read again."""
 
@@ -105,7 +101,7 @@ class ResultCache:
     def get(self, key: str) -> Result | None:
         """The result stored under `key`, if the files it depends on are unchanged."""
         entry = self.entries.get(key)
-        if entry is None or any(file_stamp(Path(dep[0])) != dep for dep in entry["deps"]):
+        if entry is None or state([dep[0] for dep in entry["deps"]]) != entry["deps"]:
             return None
         self.used.add(key)
         body = entry.get("body")
@@ -116,7 +112,7 @@ class ResultCache:
     def put(self, key: str, result: Result) -> None:
         """Keep `result`, unless a file it depends on changed while it was made (the state
         taken now may not be the one the rules read: `stamp.settled`)."""
-        deps = [file_stamp(p) for p in result.deps]
+        deps = state([str(p) for p in result.deps])
         if not settled(deps, self.since, self.root):
             return
         self.entries[key] = {"findings": [f.to_json() for f in result.findings],
@@ -145,7 +141,7 @@ class ResultCache:
 
     def _prune_bodies(self) -> None:
         """Remove the bodies no entry names, and the folders of other rules keys."""
-        keep = body_folder(self.path.parent.parent, self.rules)
+        keep = body_folder(self.root, self.rules)
         named = {f"{entry['body']}.html" for entry in self.entries.values()
                  if isinstance(entry.get("body"), str)}
         with contextlib.suppress(OSError):

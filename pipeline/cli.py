@@ -258,17 +258,18 @@ def preflight(
     pdf: Annotated[Path, typer.Argument(help="The print PDF to verify.")],
     output: Annotated[ReportFormat, typer.Option("--format", help="Output format.")]
     = ReportFormat.text,
-    budget: Annotated[int | None, typer.Option(help="Page budget; default: the edition's.",
-                                               min=1)] = None,
+    budget: Annotated[int | None, typer.Option(
+        help="Page budget (at least 4, as in edition.toml); default: the edition's.",
+        min=4)] = None,
 ) -> None:
     """Verify a print PDF (PRN001-PRN007); exit 1 if it fails, 2 if it is not a PDF."""
     from pipeline import preflight as checks
 
     try:
         project = _settings()
-        edition = checks.edition_budget(project.root, pdf)
+        budgets = checks.edition_budget(project.root, pdf)
         spec = checks.PrintSpec.from_settings(
-            project.print, budget if budget is not None else edition.edition, edition.articles)
+            project.print, budget if budget is not None else budgets.edition, budgets.articles)
         found = checks.preflight(pdf, spec)
     except PipelineError as exc:
         raise _fail(exc) from None

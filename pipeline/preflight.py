@@ -33,6 +33,10 @@ from pipeline.findings import Finding, Severity
 from pipeline.schema import PageBudget
 from pipeline.settings import Print, inches
 
+# pypdf logs what it repairs (a wrong xref offset) as warnings; without a handler Python
+# printed them on stderr before our one sentence. The findings say what matters.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+
 PAGES_PER_SIGNATURE = 4
 """Saddle-stitched magazines are printed in sheets of four pages."""
 MIN_PPI = 300
@@ -88,19 +92,14 @@ def preflight(path: Path, spec: PrintSpec, display: str | None = None) -> list[F
 
 
 def edition_budget(root: Path, pdf: Path) -> PageBudget:
-    """The page budget of the edition a file named `<edition>-print.pdf` belongs to (none if
-    it is no edition's)."""
+    """The page budget of the edition a file named `<edition>-print.pdf` belongs to (an empty
+    one if it is no edition's)."""
     edition_id = pdf.name.removesuffix("-print.pdf")
     folder = root / "articles" / edition_id
     if edition_id == pdf.name or not (folder / "edition.toml").is_file():
         return PageBudget()
     manifest = load_edition(folder, root).manifest
     return manifest.budget() if manifest else PageBudget()
-
-
-logging.getLogger("pypdf").addHandler(logging.NullHandler())
-"""pypdf logs what it repairs (a wrong xref offset) as warnings; without a handler Python
-printed them on stderr before our one sentence. The findings say what matters."""
 
 
 def _open(path: Path) -> PdfReader:

@@ -27,8 +27,7 @@ def _one_line(value: str) -> str:
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
                  AfterValidator(_one_line)]
 """One line of text: titles, names, sections (they end up in headers, file names, <title>)."""
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
-                AfterValidator(_one_line)]
+Tag = Annotated[Text, StringConstraints(max_length=60)]
 """A topic: its page's address is made from it, so it is a few words, not a sentence."""
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 

@@ -17,6 +17,7 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from pipeline.content import project_file
 from pipeline.errors import BuildError, PipelineError
 from pipeline.model import Edition
 from pipeline.render import ArticleView, colour, environment
@@ -63,19 +64,24 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
     def fetch(self, url: str, headers: Any = None) -> Any:
         parts = urlsplit(url)
         if url.startswith(PROJECT_URL):
-            path = (self.root / unquote(parts.path).lstrip("/")).resolve()
-            if not path.is_relative_to(self.root) or not path.is_file():
-                raise ValueError(f"outside the project or not a file: {path}")
-            return _ProjectFile(url.split("?")[0].split("#")[0], path)
+            return _ProjectFile(url.split("?")[0].split("#")[0],
+                                self._inside(self.root / unquote(parts.path).lstrip("/")))
         if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if path == self.profile:
+            path = Path(unquote(parts.path))
+            if path.resolve() == self.profile:
                 return super().fetch(url, headers)
-            if not path.is_relative_to(self.root) or not path.is_file():
-                raise ValueError(f"outside the project or not a file: {path}")
+            self._inside(path)
         elif parts.scheme != "data":
             raise ValueError(f"network access is disabled: {url}")
         return super().fetch(url, headers)
+
+    def _inside(self, path: Path) -> Path:
+        """The file, resolved, if it is one inside the project; else WeasyPrint gets an error
+        (and leaves the resource out)."""
+        found = project_file(path, self.root)
+        if found is None:
+            raise ValueError(f"outside the project or not a file: {path.resolve()}")
+        return found
 
 
 @dataclass

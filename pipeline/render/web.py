@@ -228,7 +228,6 @@ class Site:
         self.env.filters["slugify"] = slugify
         self.env.filters["section_slug"] = section_slug
         self.env.globals["site"] = settings.site
-        self.layouts = layouts
         self.body_cache = body_cache if body_cache is not None else {}
         """Rendered body HTML by source hash, kept between builds by `build`."""
         self.files: list[SiteFile] = []
@@ -282,7 +281,7 @@ def render(
 ) -> Site:
     """Every page and asset of the site (in `.files`). `editions` newest first; views already
     filtered. `proof_note` (a build forced past gate errors) heads every page, which is not
-    indexed. `previous` offers an earlier build's article pages for reuse."""
+    indexed. `previous` offers an earlier build's pages (articles, listings) for reuse."""
     site = Site(settings, layouts, body_cache, previous)
     site.env.globals["proof_note"] = proof_note
     everything = [v for _, views in editions for v in views] + web_only
@@ -315,7 +314,7 @@ def render(
 
 
 def _shared_inputs(settings: Settings, templates: dict[str, bytes], extra: list[str]) -> str:
-    """What every article page is rendered from besides its own articles: the pipeline's code
+    """What every kept page is rendered from besides its own articles: the pipeline's code
     and the settings, the web templates, the proof note and the navigation."""
     digest = hashlib.sha256(rules_key(settings).encode())
     for name, data in sorted(templates.items()):
