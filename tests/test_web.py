@@ -221,3 +221,11 @@ def test_compiled_templates_are_kept_per_jinja_version_and_checked_against_their
     kept.rename(other)  # as named by another Jinja version or another render module
     assert render() == "<b>&lt;x&gt;</b>" and len(compiled) == 4
     assert not other.exists() and len(list(folder.glob("*.cache"))) == 1
+
+
+def test_templates_read_once_are_found_by_any_spelling_of_their_name(tmp_path: Path) -> None:
+    from pipeline.render import environment
+
+    env = environment(tmp_path, files={"parts/a.j2": b"A"})
+    assert env.get_template("./parts/a.j2").render() == "A"
+    assert env.get_template("parts//a.j2").render() == "A"
