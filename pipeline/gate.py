@@ -50,6 +50,8 @@ class _Job:
     edition: str | None
     data: bytes | None = None
     """The file as read for its cache key: the rules check these very bytes."""
+    of_project: bool = True
+    """An article of the project, which a build may publish: only its body HTML is kept."""
 
 
 def _check_editions(editions: Iterable[Edition], ctx: Context, report: Report) -> None:
@@ -88,7 +90,7 @@ def _run_job(job: _Job) -> Result:
     article.display = job.display
     findings = check_article(article, ctx, RULES)
     body = None
-    if article.published and _worker_bodies is not None:
+    if article.published and job.of_project and _worker_bodies is not None:
         body = markdown.source_key(article.body)
         target = _worker_bodies / f"{body}.html"
         try:
@@ -159,7 +161,7 @@ def _jobs_for(paths: list[Path], project: Project, root: Path, only: set[Path] |
         # Read as named (`read_article` refuses a link from the project to a file outside).
         jobs.append(_Job(path.absolute(), _display(resolved, root) if inside else str(path),
                          article.edition if article else None,
-                         (article.data or None) if article else None))
+                         (article.data or None) if article else None, article is not None))
     return jobs
 
 

@@ -186,6 +186,25 @@ def test_bodies_rendered_by_the_gate_match_a_fresh_render(project: Path) -> None
     assert all(again.body(key) == report.body(key) for key in report.bodies)
 
 
+def test_the_gate_keeps_bodies_only_of_articles_a_build_may_publish(
+        project: Path, tmp_path: Path) -> None:
+    """Articles checked from outside the project are never published by its build: rendering
+    their bodies would only slow the check."""
+    from pipeline import gate
+    from pipeline.content import load_project
+
+    config = settings_module.load(project / "publication.toml")
+    loaded = load_project(project)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    published = [a for a in loaded.all_articles() if a.published]
+    for article in published:
+        (outside / article.path.name).write_bytes(article.path.read_bytes())
+    assert gate.check(config, [outside], project=loaded).bodies == set()
+    named = gate.check(config, [published[0].path], project=loaded)
+    assert len(named.bodies) == 1
+
+
 def test_compiled_templates_are_kept_per_jinja_version_and_checked_against_their_source(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Templates are compiled once into the project's .cache; a template edited since, a
