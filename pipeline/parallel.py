@@ -16,14 +16,16 @@ PARALLEL_FROM = 64
 """Fewer items than this run in-process: starting workers costs more than it saves."""
 
 
-def map_in_processes(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """`[function(item) for item in items]`, in forked worker processes when there are many.
+def map_in_processes(function: Callable[[T], R], items: Sequence[T],
+                     parallel_from: int = PARALLEL_FROM) -> list[R]:
+    """`[function(item) for item in items]`, in forked worker processes when there are many
+    (`parallel_from`: as many as pay for starting them; fewer for items that take long).
 
     fork: workers inherit the loaded code, lexicons and module state (a context set in a
     module global before the call) instead of importing and pickling them again.
     """
     workers = min(os.cpu_count() or 1, 4)
-    if len(items) < PARALLEL_FROM or workers < 2 or \
+    if len(items) < parallel_from or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     gc.freeze()  # what the workers inherit is never scanned (nor copied) by their collectors

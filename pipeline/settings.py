@@ -78,6 +78,12 @@ class Print(_Strict):
         return value
 
 
+class Web(_Strict):
+    article_pdfs: bool = False
+    """Offer each article on the site as a PDF download (`articles/<slug>/<slug>.pdf`): the
+    article alone in the magazine's design, tagged for screen readers like the screen edition."""
+
+
 class Kind(_Strict):
     label: str
     """Human name of the kind, shown in listings."""
@@ -128,6 +134,7 @@ class RuleSettings(_Strict):
 class Settings(_Strict):
     site: Site
     print: Print = Print()
+    web: Web = Web()
     kinds: dict[str, Kind]
     disclaimers: dict[str, Disclaimer] = {}
     sponsor_label: SponsorLabel = SponsorLabel()

@@ -33,10 +33,14 @@ def built(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the repository's content, publication.toml and layouts to change freely."""
+    """A copy of the repository's content, publication.toml and layouts to change freely;
+    without the articles' PDF downloads, which only their own tests need."""
     for name in ("articles", "layouts"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "publication.toml", tmp_path / "publication.toml")
+    settings = (ROOT / "publication.toml").read_text(encoding="utf-8") \
+        .replace("article_pdfs = true", "article_pdfs = false")
+    assert "article_pdfs = false" in settings
+    (tmp_path / "publication.toml").write_text(settings, encoding="utf-8")
     return tmp_path
 
 

@@ -334,3 +334,43 @@ def test_cover_photo_runs_into_the_bleed(print_pdf: Path, tmp_path: Path,
     ]
     for outside, inside in strips:
         assert abs(mean(outside) - mean(inside)) < 25, (outside, mean(outside), mean(inside))
+
+
+def test_each_article_is_a_tagged_pdf_download_of_that_article_alone(
+        built: tuple[BuildResult, Path], views: list[ArticleView], settings: Settings) -> None:
+    """publication.toml enables the downloads: each article's PDF sits beside its page, holds
+    the article alone in the house design, and is tagged and titled like the screen edition."""
+    assert settings.web.article_pdfs
+    site = built[1] / "site"
+    spec = PrintSpec.from_settings(settings.print)
+    for view in views:
+        folder = site / "articles" / view.slug
+        assert f'href="{view.slug}.pdf"' in (folder / "index.html").read_text()
+        reader = PdfReader(folder / f"{view.slug}.pdf")
+        assert reader.metadata is not None
+        assert reader.metadata.title == view.meta.title
+        assert reader.metadata.author == view.byline
+        root = reader.trailer["/Root"]
+        assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+        assert str(root["/Lang"]) == settings.site.language
+        for page in reader.pages:
+            assert float(page.mediabox.width) == pytest.approx(spec.trim_width, abs=0.5)
+            assert float(page.mediabox.height) == pytest.approx(spec.trim_height, abs=0.5)
+        text = _flat(" ".join(page.extract_text() for page in reader.pages))
+        assert _flat(view.meta.title) in text
+        others = [v.meta.title for v in views if v.slug != view.slug]
+        assert not [title for title in others if _flat(title) in text]
+        for notice in view.notices:
+            assert notice.title.casefold() in text.casefold()
+        assert f"{settings.site.base_url}/articles/{view.slug}/" in text
+        test_every_font_is_embedded_and_from_the_house_fonts(reader)
+
+
+def test_article_pdfs_are_made_only_where_enabled(project: Path) -> None:
+    config = load(project / "publication.toml")
+    assert not config.web.article_pdfs  # as the fixture leaves it
+    result = build(config, SAMPLE, only={"web"})
+    assert not result.blocked
+    site = project / "build" / "site"
+    assert not list(site.rglob("*.pdf"))
+    assert "pdf-link" not in (site / "articles" / "low-dose-naltrexone" / "index.html").read_text()

@@ -118,6 +118,8 @@ def test_unchanged_build_skips_images_and_pages(tmp_path: Path) -> None:
     edited = build(settings, "2022-10", only={"web", "feed"})
     assert tmp_path / "build/site/articles/walk-into-autumn/index.html" in edited.written
     assert not any(p.suffix == ".jpg" for p in edited.written)
+    # only the edited article's PDF download is rendered again
+    assert [p.name for p in edited.written if p.suffix == ".pdf"] == ["walk-into-autumn.pdf"]
 
     # Another photo put in the hero's place with the same time (as from an unzipped set):
     # copied and resized again all the same, its size differs from the record's.
@@ -131,6 +133,7 @@ def test_unchanged_build_skips_images_and_pages(tmp_path: Path) -> None:
     assert folder / "forest-path-hero.jpg" in replaced.written
     assert (folder / "forest-path-hero.jpg").read_bytes() == other.read_bytes()
     assert folder / "forest-path-hero-480w.jpg" in replaced.written
+    assert [p.name for p in replaced.written if p.suffix == ".pdf"] == ["walk-into-autumn.pdf"]
 
 
 def test_serve_rebuilds_on_change_and_answers_missing_pages_with_404(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The print and screen PDFs of an edition, with WeasyPrint. The only module importing it."""
+"""The print and screen PDFs of an edition, and each article's PDF download, with WeasyPrint.
+The only module importing it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import hashlib
 import logging
 import mimetypes
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +106,18 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _collected() -> Iterator[_Collect]:
+    """WeasyPrint's warnings while the block runs, collected instead of printed."""
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
 
 
 _FIRST_LETTER = re.compile(r"<p>([\"'“‘(]*\w)")
@@ -265,31 +280,27 @@ def _starts(document: Document) -> dict[str, int]:
 def render(edition: Edition, views: list[ArticleView], settings: Settings,
            layouts: Path, proof_note: str = "") -> Rendered:
     """Lay out the edition, pad it to a multiple of 4 pages with house ads, write both PDFs."""
-    collector = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collector)
     try:
-        pdfs = {}
-        pages = fillers = 0
-        starts: dict[str, int] = {}
-        for screen in (False, True):
-            fonts = FontConfiguration()
-            html = edition_html(edition, views, settings, layouts, screen, proof_note)
-            document = _document(html, edition.folder, settings, layouts, screen, fonts)
-            missing = -len(document.pages) % PAGES_PER_SIGNATURE
-            if missing and not screen:
-                padding = _fillers(missing, len(document.pages) + 1, settings, layouts,
-                                   screen, fonts)
-                document = document.copy([*document.pages, *padding.pages])
-            if not screen:
-                pages, fillers, starts = len(document.pages), missing, _starts(document)
-            pdfs[screen] = document.write_pdf(**write_options(settings, screen))
+        with _collected() as collector:
+            pdfs = {}
+            pages = fillers = 0
+            starts: dict[str, int] = {}
+            for screen in (False, True):
+                fonts = FontConfiguration()
+                html = edition_html(edition, views, settings, layouts, screen, proof_note)
+                document = _document(html, edition.folder, settings, layouts, screen, fonts)
+                missing = -len(document.pages) % PAGES_PER_SIGNATURE
+                if missing and not screen:
+                    padding = _fillers(missing, len(document.pages) + 1, settings, layouts,
+                                       screen, fonts)
+                    document = document.copy([*document.pages, *padding.pages])
+                if not screen:
+                    pages, fillers, starts = len(document.pages), missing, _starts(document)
+                pdfs[screen] = document.write_pdf(**write_options(settings, screen))
     except PipelineError:
         raise  # already one clear sentence (a missing CMYK profile)
     except Exception as exc:  # WeasyPrint raises many types; the user needs one sentence.
         raise BuildError(f"{edition.id}: the PDF could not be rendered: {exc}") from exc
-    finally:
-        logger.removeHandler(collector)
     return Rendered(pdfs[False], pdfs[True], pages, starts, fillers, collector.messages)
 
 
@@ -300,18 +311,56 @@ def fingerprint(edition: Edition, views: list[ArticleView], settings: Settings,
     profile and the WeasyPrint version. Equal fingerprints give byte-identical PDFs, so
     rendering can be skipped.
     """
-    digest = hashlib.sha256(weasyprint.__version__.encode())
+    digest = hashlib.sha256(design_digest(layouts).encode())
     if in_cmyk(settings, screen=False):
         digest.update(colour.load_profile(profile_path(settings)).data)
     for screen in (False, True):
         digest.update(
             edition_html(edition, views, settings, layouts, screen, proof_note).encode())
         digest.update(page_css(settings, screen).encode())
-    for folder in (layouts / "print", layouts / "fonts", edition.folder):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(folder)).encode())
-            digest.update(path.read_bytes())
+    _digest_files(digest, edition.folder)
     return digest.hexdigest()
+
+
+def design_digest(layouts: Path) -> str:
+    """A hash of the house design (print templates, CSS, fonts) and the WeasyPrint version."""
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for folder in (layouts / "print", layouts / "fonts"):
+        _digest_files(digest, folder)
+    return digest.hexdigest()
+
+
+def _digest_files(digest: Any, folder: Path) -> None:
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+
+
+def article_html(view: ArticleView, settings: Settings, layouts: Path, issue: str,
+                 proof_note: str = "") -> str:
+    """One article alone as an HTML document for the screen stylesheet (its PDF download);
+    `issue` names where it appeared ("October 2022"), in its folios and source line."""
+    env = environment(layouts / "print", settings.root)
+    env.filters["drop_cap"] = drop_cap
+    return env.get_template("article.html.j2").render(
+        site=settings.site, view=view, issue=issue,
+        url=f"{settings.site.base_url}/articles/{view.slug}/",
+        sponsor_label=settings.sponsor_label.text, proof_note=proof_note)
+
+
+def render_article(job: tuple[str, str, Path], settings: Settings, layouts: Path) -> bytes:
+    """The tagged screen PDF of one article's `article_html`; `job`: how it is named, the
+    document and the folder its images are relative to."""
+    name, html, base = job
+    try:
+        with _collected():  # its warnings are the edition's and the site's, reported there
+            data: bytes = _document(html, base, settings, layouts, True, FontConfiguration()) \
+                .write_pdf(**write_options(settings, screen=True))
+        return data
+    except PipelineError:
+        raise  # already one clear sentence
+    except Exception as exc:  # WeasyPrint raises many types; the user needs one sentence.
+        raise BuildError(f"{name}: the PDF download could not be rendered: {exc}") from exc
 
 
 def trim_size_points(settings: Settings) -> tuple[float, float]:

@@ -25,6 +25,7 @@ from pipeline import markdown
 from pipeline.cache import rules_key
 from pipeline.content import image_size, project_file
 from pipeline.model import Edition
+from pipeline.parallel import map_in_processes
 from pipeline.render import ArticleView, environment, read_layouts
 from pipeline.settings import Settings
 
@@ -300,6 +301,10 @@ def render(
     for view in recent:
         page = [view, *related.of(view)]
         _article_page(site, view, page[1:], teasers, site.inputs(page))
+    if settings.web.article_pdfs:
+        _article_pdfs(site, recent, layouts, proof_note, {
+            view.slug: edition.manifest.title for edition, views in editions
+            if edition.manifest is not None for view in views})
     _listing_pages(site, recent, teasers)
     _home(site, editions, recent, teasers)
     # Served for any missing path, so its links cannot be relative.
@@ -381,8 +386,42 @@ def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView
     image_url = f"{settings.site.base_url}/{hero.src}" if hero else None
     site.page(f"{folder}index.html", "article.html.j2", inputs, view=view, meta=view.meta,
               body=markupsafe.Markup(body), hero=hero, image_url=image_url,
+              pdf=pdf_name(view) if settings.web.article_pdfs else None,
               related=related_views, teasers=teasers,
               ld=json_ld(article_ld(view, settings, image_url)))
+
+
+def pdf_name(view: ArticleView) -> str:
+    """The file name of an article's PDF download, beside its page."""
+    return f"{view.slug}.pdf"
+
+
+def _article_pdfs(site: Site, views: list[ArticleView], layouts: Path, proof_note: str,
+                  issues: dict[str, str]) -> None:
+    """Each article as a PDF download beside its page, kept from the last build when made from
+    the same document, design and images. `issues`: the edition title of each article by slug
+    (a web-only article is named by its date)."""
+    from pipeline.render import pdf
+
+    settings = site.settings
+    design = pdf.design_digest(layouts) + pdf.page_css(settings, screen=True)
+    pending: list[tuple[str, str, tuple[str, str, Path]]] = []
+    for view in views:
+        path = f"articles/{view.slug}/{pdf_name(view)}"
+        issue = issues.get(view.slug) or view.meta.date.strftime("%B %-d, %Y")
+        document = pdf.article_html(view, settings, layouts, issue, proof_note)
+        base = view.article.path.parent
+        digest = hashlib.sha256(f"{design}\0{document}".encode())
+        for src in sorted(set(_IMG_SRC.findall(document))):
+            image = project_file(base / html.unescape(src), settings.root)
+            digest.update(image.read_bytes() if image is not None and image.is_file() else b"-")
+        key = digest.hexdigest()
+        if not site.keep(path, key):
+            pending.append((path, key, (view.article.display, document, base)))
+    made = map_in_processes(partial(pdf.render_article, settings=settings, layouts=layouts),
+                            [job for _, _, job in pending], parallel_from=2)
+    for (path, key, _), data in zip(pending, made, strict=True):
+        site.files.append(SiteFile(path, data, key=key))
 
 
 def _listing_pages(site: Site, recent: list[ArticleView],

@@ -24,9 +24,13 @@ PELICAN_INDEX = ('<!DOCTYPE html><html><body>{% for a in articles %}'
 
 
 def _our_project(folder: Path) -> Path:
-    """The same 750 posts as web-only articles: no edition, so no print images to resize."""
+    """The same 750 posts as web-only articles: no edition, so no print images to resize, and
+    no PDF downloads (the peers make none)."""
     shutil.copytree(ROOT / "layouts", folder / "layouts")
-    shutil.copy(ROOT / "publication.toml", folder / "publication.toml")
+    settings = (ROOT / "publication.toml").read_text(encoding="utf-8") \
+        .replace("article_pdfs = true", "article_pdfs = false")
+    assert "article_pdfs = false" in settings
+    (folder / "publication.toml").write_text(settings, encoding="utf-8")
     shutil.copytree(CORPUS, folder / "articles" / "web")
     return folder
 
