@@ -242,14 +242,15 @@ def _project_settings(settings: Settings) -> bool:
 def _site_fingerprint(settings: Settings, project: Project, through: dt.date,
                       outputs: list[str], inputs: set[Path]) -> str:
     """Everything the site and feeds are made from: the pipeline's code and data, settings,
-    web layouts and fonts, every article and manifest, the files beside them and the images
-    they name wherever they are (by stamp)."""
+    web layouts and fonts (and the print design, for the articles' PDFs), every article and
+    manifest, the files beside them and the images they name wherever they are (by stamp)."""
     digest = hashlib.sha256(rules_key(settings).encode())
     digest.update(f"{through.isoformat()} {' '.join(outputs)}".encode())
     for article in sorted(project.all_articles(), key=lambda a: a.display):
         digest.update(article.display.encode() + b"\0" + article.text.encode())
     layouts = settings.root / "layouts"
-    for folder in (layouts / "web", layouts / "fonts", settings.root / "articles"):
+    design = [layouts / "print"] if settings.web.article_pdfs else []  # the PDF downloads
+    for folder in (layouts / "web", layouts / "fonts", *design, settings.root / "articles"):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix != ".md":
                 stat = path.stat()

@@ -135,6 +135,13 @@ def test_unchanged_build_skips_images_and_pages(tmp_path: Path) -> None:
     assert folder / "forest-path-hero-480w.jpg" in replaced.written
     assert [p.name for p in replaced.written if p.suffix == ".pdf"] == ["walk-into-autumn.pdf"]
 
+    # The print design changed: every PDF download again, no page
+    css = tmp_path / "layouts/print/magazine.css"
+    css.write_text(css.read_text() + "\n.source-line { color: #333; }\n")
+    restyled = build(settings, "2022-10", only={"web", "feed"})
+    pdfs = sorted(p for p in first.written if p.suffix == ".pdf")
+    assert len(pdfs) == 9 and sorted(restyled.written) == pdfs
+
 
 def test_serve_rebuilds_on_change_and_answers_missing_pages_with_404(tmp_path: Path) -> None:
     site = tmp_path / "site"
