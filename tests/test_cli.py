@@ -10,6 +10,8 @@ from pathlib import Path
 import feedparser
 import pytest
 import yaml
+from PIL import Image
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -382,14 +384,17 @@ def test_hostile_article_reads_nothing_outside_the_project(project: Path) -> Non
     shutil.copytree(ROOT / "layouts", project / "layouts")
     web = project / "articles" / "web"
     web.mkdir()
+    outside = project.parent / f"{project.name}-outside.png"  # a real image, not ours
+    Image.new("RGB", (40, 30), "red").save(outside)
     (web / "evil.md").write_text(
         '---\ntitle: Hostile\nauthors: [Ann Lee]\ndate: 2022-10-01\nsection: News\n'
         'image: {src: "../../../../etc/hostname", alt: "x"}\n---\n\n'
         "![secret](../../../../etc/passwd)\n\n"
         '<img src="file:///etc/shadow" alt="y"><script>alert(1)</script>\n'
-        '<iframe src="http://169.254.169.254/"></iframe>\n\nThe end.\n')
+        '<iframe src="http://169.254.169.254/"></iframe>\n\nThe end.\n\n'
+        f"![beside the project](../../../{outside.name})\n")
     _, report = _json(["check", str(web / "evil.md")])
-    assert [f["line"] for f in report["findings"] if f["code"] == "MED002"] == [6, 9]
+    assert [f["line"] for f in report["findings"] if f["code"] == "MED002"] == [6, 9, 16]
     out = project / "out"
     assert runner.invoke(app, ["build", "--only", "web,feed", "--force", "--out",
                                str(out)]).exit_code == 0
@@ -399,3 +404,9 @@ def test_hostile_article_reads_nothing_outside_the_project(project: Path) -> Non
     feed = (out / "site" / "feed.xml").read_text()
     assert "articles/evil/" in feed and "etc/hostname" not in feed
     assert not [p for p in out.rglob("*") if p.name in ("passwd", "hostname", "shadow")]
+    # the PDF download holds the text and no image: nothing was read from outside
+    download = PdfReader(out / "site" / "articles" / "evil" / "evil.pdf")
+    assert "The end." in " ".join(page.extract_text() for page in download.pages)
+    assert not [name for page in download.pages
+                for name, xobject in page["/Resources"].get("/XObject", {}).items()
+                if xobject.get_object()["/Subtype"] == "/Image"]

@@ -336,21 +336,23 @@ def _digest_files(digest: Any, folder: Path) -> None:
         digest.update(path.read_bytes())
 
 
-def article_html(view: ArticleView, settings: Settings, layouts: Path, issue: str,
-                 proof_note: str = "") -> str:
-    """One article alone as an HTML document for the screen stylesheet (its PDF download);
-    `issue` names where it appeared ("October 2022"), in its folios and source line."""
+def article_documents(views: list[ArticleView], settings: Settings, layouts: Path,
+                      issues: list[str], proof_note: str = "") -> Iterator[str]:
+    """Each article alone as an HTML document for the screen stylesheet (its PDF download);
+    `issues` name where each appeared ("October 2022"), in its folios and source line."""
     env = environment(layouts / "print", settings.root)
     env.filters["drop_cap"] = drop_cap
-    return env.get_template("article.html.j2").render(
-        site=settings.site, view=view, issue=issue,
-        url=f"{settings.site.base_url}/articles/{view.slug}/",
-        sponsor_label=settings.sponsor_label.text, proof_note=proof_note)
+    template = env.get_template("article.html.j2")
+    for view, issue in zip(views, issues, strict=True):
+        yield template.render(
+            site=settings.site, view=view, issue=issue,
+            url=f"{settings.site.base_url}/articles/{view.slug}/",
+            sponsor_label=settings.sponsor_label.text, proof_note=proof_note)
 
 
 def render_article(job: tuple[str, str, Path], settings: Settings, layouts: Path) -> bytes:
-    """The tagged screen PDF of one article's `article_html`; `job`: how it is named, the
-    document and the folder its images are relative to."""
+    """The tagged screen PDF of one article's document (`article_documents`); `job`: how it
+    is named, the document and the folder its images are relative to."""
     name, html, base = job
     try:
         with _collected():  # its warnings are the edition's and the site's, reported there

@@ -406,10 +406,10 @@ def _article_pdfs(site: Site, views: list[ArticleView], layouts: Path, proof_not
     settings = site.settings
     design = pdf.design_digest(layouts) + pdf.page_css(settings, screen=True)
     pending: list[tuple[str, str, tuple[str, str, Path]]] = []
-    for view in views:
+    named = [issues.get(view.slug) or view.meta.date.strftime("%B %-d, %Y") for view in views]
+    documents = pdf.article_documents(views, settings, layouts, named, proof_note)
+    for view, document in zip(views, documents, strict=True):
         path = f"articles/{view.slug}/{pdf_name(view)}"
-        issue = issues.get(view.slug) or view.meta.date.strftime("%B %-d, %Y")
-        document = pdf.article_html(view, settings, layouts, issue, proof_note)
         base = view.article.path.parent
         digest = hashlib.sha256(f"{design}\0{document}".encode())
         for src in sorted(set(_IMG_SRC.findall(document))):
