@@ -110,7 +110,7 @@ class _Collect(logging.Handler):
 
 @contextmanager
 def _collected() -> Iterator[_Collect]:
-    """WeasyPrint's warnings while the block runs, collected instead of printed."""
+    """WeasyPrint's warnings while the block runs, collected."""
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
@@ -355,7 +355,7 @@ def render_article(job: tuple[str, str, Path], settings: Settings, layouts: Path
     is named, the document and the folder its images are relative to."""
     name, html, base = job
     try:
-        with _collected():  # its warnings are the edition's and the site's, reported there
+        with _collected():  # its warnings (a missing image) are the rules' findings
             data: bytes = _document(html, base, settings, layouts, True, FontConfiguration()) \
                 .write_pdf(**write_options(settings, screen=True))
         return data

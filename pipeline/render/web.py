@@ -28,6 +28,7 @@ from pipeline.model import Edition
 from pipeline.parallel import map_in_processes
 from pipeline.render import ArticleView, environment, read_layouts
 from pipeline.settings import Settings
+from pipeline.stamp import size_and_mtime
 
 ARCHIVE_PAGE_SIZE = 20
 RECENT_ON_HOME = 12
@@ -399,8 +400,9 @@ def pdf_name(view: ArticleView) -> str:
 def _article_pdfs(site: Site, views: list[ArticleView], layouts: Path, proof_note: str,
                   issues: dict[str, str]) -> None:
     """Each article as a PDF download beside its page, kept from the last build when made from
-    the same document, design and images. `issues`: the edition title of each article by slug
-    (a web-only article is named by its date)."""
+    the same document and design, and its images in the same state (size and mtime).
+    `issues`: the edition title of each article by slug (a web-only article is named by its
+    date)."""
     from pipeline.render import pdf
 
     settings = site.settings
@@ -411,11 +413,10 @@ def _article_pdfs(site: Site, views: list[ArticleView], layouts: Path, proof_not
     for view, document in zip(views, documents, strict=True):
         path = f"articles/{view.slug}/{pdf_name(view)}"
         base = view.article.path.parent
-        digest = hashlib.sha256(f"{design}\0{document}".encode())
-        for src in sorted(set(_IMG_SRC.findall(document))):
-            image = project_file(base / html.unescape(src), settings.root)
-            digest.update(image.read_bytes() if image is not None and image.is_file() else b"-")
-        key = digest.hexdigest()
+        images = [project_file(base / html.unescape(src), settings.root)
+                  for src in sorted(set(_IMG_SRC.findall(document)))]
+        states = [size_and_mtime(image) if image is not None else None for image in images]
+        key = hashlib.sha256(f"{design}\0{document}\0{states}".encode()).hexdigest()
         if not site.keep(path, key):
             pending.append((path, key, (view.article.display, document, base)))
     made = map_in_processes(partial(pdf.render_article, settings=settings, layouts=layouts),
