@@ -37,11 +37,16 @@ def project(tmp_path: Path) -> Path:
     without the articles' PDF downloads, which only their own tests need."""
     for name in ("articles", "layouts"):
         shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "publication.toml").write_text(settings_without_pdfs(), encoding="utf-8")
+    return tmp_path
+
+
+def settings_without_pdfs() -> str:
+    """The repository's publication.toml with the articles' PDF downloads turned off."""
     settings = (ROOT / "publication.toml").read_text(encoding="utf-8") \
         .replace("article_pdfs = true", "article_pdfs = false")
     assert "article_pdfs = false" in settings
-    (tmp_path / "publication.toml").write_text(settings, encoding="utf-8")
-    return tmp_path
+    return settings
 
 
 @pytest.fixture

@@ -113,6 +113,10 @@ def _pdf_fonts(reader: PdfReader) -> dict[str, DictionaryObject]:
 
 
 def test_every_font_is_embedded_and_from_the_house_fonts(reader: PdfReader) -> None:
+    _assert_house_fonts_embedded(reader)
+
+
+def _assert_house_fonts_embedded(reader: PdfReader) -> None:
     # WeasyPrint names an embedded font after its @font-face family; a system fallback font
     # would appear under its own name (DejaVu, Liberation...).
     css = (ROOT / "layouts" / "print" / "magazine.css").read_text()
@@ -363,7 +367,7 @@ def test_each_article_is_a_tagged_pdf_download_of_that_article_alone(
         for notice in view.notices:
             assert notice.title.casefold() in text.casefold()
         assert f"{settings.site.base_url}/articles/{view.slug}/" in text
-        test_every_font_is_embedded_and_from_the_house_fonts(reader)
+        _assert_house_fonts_embedded(reader)
 
 
 def test_article_pdfs_are_made_only_where_enabled(project: Path) -> None:

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from tests.bench.common import BIN, CORPUS, ROOT, Row, timed
+from tests.conftest import settings_without_pdfs
 
 HUGO_TEMPLATE = ('<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body>'
                  '<h1>{{ .Title }}</h1>{{ .Content }}'
@@ -27,10 +28,7 @@ def _our_project(folder: Path) -> Path:
     """The same 750 posts as web-only articles: no edition, so no print images to resize, and
     no PDF downloads (the peers make none)."""
     shutil.copytree(ROOT / "layouts", folder / "layouts")
-    settings = (ROOT / "publication.toml").read_text(encoding="utf-8") \
-        .replace("article_pdfs = true", "article_pdfs = false")
-    assert "article_pdfs = false" in settings
-    (folder / "publication.toml").write_text(settings, encoding="utf-8")
+    (folder / "publication.toml").write_text(settings_without_pdfs(), encoding="utf-8")
     shutil.copytree(CORPUS, folder / "articles" / "web")
     return folder
 
