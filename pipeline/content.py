@@ -10,13 +10,14 @@ import contextlib
 import re
 import tomllib
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
 from pydantic import ValidationError
 
-from pipeline.errors import ContentError
+from pipeline.errors import ContentError, validation_problem
 from pipeline.files import MAX_ARTICLE_BYTES, read_source
 from pipeline.model import Article, Edition, Position, Problem, Project
 from pipeline.root import markdown_files
@@ -188,8 +189,7 @@ def load_edition(folder: Path, root: Path) -> Edition:
         edition.manifest = EditionManifest.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            reason = err["msg"].removeprefix("Value error, ")
+            where, reason = validation_problem(err)
             edition.problems.append(
                 Problem("ED001", f"edition.toml: `{where}`: {reason}",
                         _toml_key_line(manifest_path, str(err["loc"][0])))
@@ -247,7 +247,24 @@ decompression bomb (a small file that unpacks to gigabytes), about a 100-megapix
 
 def image_size(path: Path | BinaryIO) -> tuple[int, int] | str:
     """(width, height) from the image header (Pillow decodes no pixel data), or why the file
-    (or bytes) is no image the outputs can use."""
+    (or bytes) is no image the outputs can use. A file's header is read once while its size and
+    modification time stay the same: MED002, MED003, the edition's cover check and the web's
+    hero sizes all ask."""
+    if isinstance(path, Path):
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            return f"is not an image that can be read ({type(exc).__name__})"
+        return _file_image_size(path, stat.st_size, stat.st_mtime_ns)
+    return _header_size(path)
+
+
+@lru_cache(maxsize=1024)
+def _file_image_size(path: Path, size: int, mtime_ns: int) -> tuple[int, int] | str:
+    return _header_size(path)
+
+
+def _header_size(path: Path | BinaryIO) -> tuple[int, int] | str:
     from PIL import Image, UnidentifiedImageError  # only what has images needs it
 
     try:

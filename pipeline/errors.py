@@ -4,6 +4,9 @@ Content problems are never exceptions: they are findings. These are for problems
 command before it can judge content; the CLI turns each into one sentence and exit code 2.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class PipelineError(Exception):
     """Base class: a problem the user must fix before the command can run."""
@@ -23,3 +26,10 @@ class EnvironmentProblem(PipelineError):
 
 class BuildError(PipelineError):
     """Raised by `build` when the gate blocks a build or an output cannot be written."""
+
+
+def validation_problem(error: Mapping[str, Any]) -> tuple[str, str]:
+    """Where a pydantic validation error is (the dotted path of the field) and why, worded as
+    the writers of publication.toml, edition.toml and front matter read it."""
+    return ".".join(str(part) for part in error["loc"]), \
+        str(error["msg"]).removeprefix("Value error, ")

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, validation_problem
 
 LENGTH = re.compile(r"^\d+(\.\d+)?(in|mm|cm|pt)$")
 _PER_INCH = {"in": 1.0, "mm": 1 / 25.4, "cm": 1 / 2.54, "pt": 1 / 72}
@@ -169,8 +169,5 @@ def load(path: Path) -> Settings:
     try:
         return Settings.model_validate({**data, "root": path.parent.resolve()})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(": ".join(validation_problem(err)) for err in exc.errors())
         raise ConfigError(f"{path}: {exc.error_count()} problem(s): {problems}") from None

@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, validation_problem
 from pipeline.findings import Finding, Severity
 from pipeline.model import Article, Edition, Position, Project
 from pipeline.settings import Settings
@@ -161,10 +161,10 @@ def _unknown_code(code: str, by_code: dict[str, Rule]) -> str:
 
 
 def _parameter_problem(code: str, params: type[Parameters], error: Any) -> str:
-    loc = [str(part) for part in error["loc"]]
-    name = ".".join(loc)
+    name, reason = validation_problem(error)
     if error["type"] != "extra_forbidden":
-        return f"[rules.{code}] {name}: {error['msg'].removeprefix('Value error, ')}"
+        return f"[rules.{code}] {name}: {reason}"
+    loc = [str(part) for part in error["loc"]]
     model: type[BaseModel] = params
     takes = ["enabled", "severity"]
     for part in loc[:-1]:  # a field of a table inside a parameter: extra_drugs.0.brand

@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Iterator
 
 from pipeline.checks import Context, Hit, rule
+from pipeline.errors import validation_problem
 from pipeline.markdown import MAX_HTML_DEPTH, too_deep
 from pipeline.model import Article, Position
 from pipeline.schema import FRONT_MATTER_FIELDS
@@ -60,7 +61,7 @@ def missing_field(article: Article, ctx: Context) -> Iterator[Hit]:
     yield from _problem(article, "FM001")
     for err in article.meta_errors:
         if err["type"] == "missing":
-            field = ".".join(str(p) for p in err["loc"])
+            field, _ = validation_problem(err)
             yield Hit(
                 f"front matter is missing the required field `{field}`",
                 Position(1, 1),
@@ -82,8 +83,8 @@ def invalid_value(article: Article, ctx: Context) -> Iterator[Hit]:
         if err["type"] in ("missing", "extra_forbidden"):
             continue
         key = str(err["loc"][0]) if err["loc"] else "front matter"
-        where = ".".join(str(p) for p in err["loc"])
-        yield Hit(f"`{where}`: {err['msg'].removeprefix('Value error, ')}",
+        where, reason = validation_problem(err)
+        yield Hit(f"`{where}`: {reason}",
                   article.key_position(key),
                   hint="Dates are YYYY-MM-DD; lists are [a, b]; see `pipeline schema`.")
     # From the valid front matter, else from the values as written (another field's problem
