@@ -133,6 +133,25 @@ def _assert_house_fonts_embedded(reader: PdfReader) -> None:
         assert any(family.startswith(face) for face in house), f"{name} is not a house font"
 
 
+def test_every_house_face_has_every_character_of_the_edition() -> None:
+    """A face that lacks letters is not only a fallback risk: fontconfig ranks a face that does
+    not cover the document's language below any that does, so WeasyPrint set all bold text in
+    the regular face when the bold was Debian's 127-glyph EB Garamond 12 Bold."""
+    from fontTools.ttLib import TTFont
+
+    css = (ROOT / "layouts" / "print" / "magazine.css").read_text()
+    files = re.findall(r'@font-face \{[^}]*src: url\("\.\./fonts/([^"]+)"', css)
+    assert len(files) >= 4
+    text = "".join(path.read_text(encoding="utf-8")
+                   for path in (ROOT / "articles" / SAMPLE).glob("*.md"))
+    # and what English typesetting needs besides: curly quotes, dashes, an ellipsis, café
+    used = {char for char in text + "‘’“”–—…éï" if not char.isspace()}
+    for name in files:
+        with TTFont(ROOT / "layouts" / "fonts" / name) as font:
+            missing = used - {chr(code) for code in font.getBestCmap()}
+        assert not missing, f"{name} lacks {''.join(sorted(missing))}"
+
+
 def test_contents_page_numbers_match_where_articles_start(
         texts: list[str], views: list[ArticleView]) -> None:
     contents = texts[1]

@@ -38,7 +38,7 @@ IMAGE_WIDTHS = (480, 960, 1600)
 HERO_SIZES = "(min-width: 46rem) 42rem, 100vw"
 COVER_SIZES = "(min-width: 46rem) 22rem, 100vw"
 FONTS = ("ebgaramond/EBGaramond12-Regular.otf", "ebgaramond/EBGaramond12-Italic.otf",
-         "ebgaramond/EBGaramond12-Bold.otf", "inter/Inter-Regular.otf", "inter/Inter-Bold.otf")
+         "ebgaramond/EBGaramond-Bold.ttf", "inter/Inter-Regular.otf", "inter/Inter-Bold.otf")
 """The house faces (OFL) the stylesheet uses, copied to fonts/."""
 RESERVED = {"fonts", "articles", "editions", "tags", "archive", "feed.xml", "atom.xml",
             "sitemap.xml", "robots.txt", "404.html", "index.html", "style.css", "favicon.svg"}
