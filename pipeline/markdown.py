@@ -11,7 +11,10 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.smartquotes import process_inlines as curl_quotes
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
@@ -50,8 +53,11 @@ def _container(name: str) -> Any:
 def parser() -> MarkdownIt:
     """CommonMark + tables, footnotes, {attributes}, heading anchors, pull quotes and sidebars."""
     md = (
-        MarkdownIt("commonmark", {"html": True})
-        .enable("table")
+        # typographer: curly quotes ("smartquotes", one character for one, so every
+        # position the rules report stays right); not the "replacements" rule ((c), --, ...).
+        MarkdownIt("commonmark", {"html": True, "typographer": True})
+        .enable(["table", "smartquotes"])
+        .disable("replacements")
         .use(footnote_plugin)
         .use(attrs_plugin)
         .use(anchors_plugin, min_level=2, max_level=3)
@@ -62,6 +68,8 @@ def parser() -> MarkdownIt:
     md.add_render_rule("paragraph_close", _paragraph_close)
     md.add_render_rule("image", _image)
     md.add_render_rule("footnote_block_open", _footnote_block_open)
+    md.add_render_rule("footnote_caption", _footnote_caption)
+    md.add_render_rule("text", _text)
     md.normalizeLink = _normalizer(md.normalizeLink)  # type: ignore[method-assign, assignment]
     return md
 
@@ -135,6 +143,29 @@ def _image(
     return f'<img src="{escape(src)}" alt="{escape(alt)}" loading="lazy">'
 
 
+def _footnote_caption(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A reference mark is the note's number, as magazines print it: not the plugin's "[1]",
+    nor "[1:2]" where a note is cited a second time."""
+    return str(tokens[idx].meta["id"] + 1)
+
+
+_BARE_URL = re.compile(r"\b(?:https?://|www\.|10\.\d{4,9}/)[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]")
+"""A web address or a DOI written out in text, without the punctuation that may follow it."""
+
+
+def _text(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Text, with each web address or DOI written out in it marked `<span class="url">`: the print
+    design keeps hyphenation out of addresses and DOIs (a reader would type the hyphen)."""
+    text = escapeHtml(tokens[idx].content)
+    if "http" not in text and "www." not in text and "10." not in text:
+        return text
+    return _BARE_URL.sub(r'<span class="url">\g<0></span>', text)
+
+
 def _footnote_block_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -146,6 +177,16 @@ def parse(body: str) -> list[Token]:
     """Block and inline tokens of a Markdown body, with source line maps."""
     env: dict[str, Any] = {}
     return parser().parse(body, env)
+
+
+def typographic(text: str) -> str:
+    """Plain text (a title, a dek) with the curly quotes and apostrophes the body gets, by the
+    parser's own rule (one character for one)."""
+    if "'" not in text and '"' not in text:
+        return text
+    token = Token("text", "", 0, content=text)
+    curl_quotes([token], StateCore("", parser(), {}))
+    return token.content
 
 
 def render(tokens: list[Token]) -> str:

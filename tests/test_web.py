@@ -95,6 +95,35 @@ def test_every_image_has_alt_and_size(built: tuple[BuildResult, Path]) -> None:
                     assert attrs.get("width") and attrs.get("height"), page
 
 
+def test_body_typography() -> None:
+    """What readers see set as a magazine sets it: curly quotes (not in code), footnote marks
+    as bare numbers, and web addresses and DOIs marked so print keeps hyphens out of them."""
+    from pipeline.markdown import render_source, typographic
+
+    html = render_source(
+        "\"Plant it,\" she said; it's `a \"b\"`.[^1] Again.[^1] See https://example.org/a-b, "
+        "[https://example.org/c](https://example.org/c) and doi:10.1000/xyz123.\n\n"
+        "[^1]: A source.\n")
+    assert "“Plant it,” she said; it’s <code>a \"b\"</code>" in html
+    marks = re.findall(r'<sup class="footnote-ref"><a href="#fn1" id="([^"]+)"[^>]*>([^<]*)</a>',
+                       html)
+    assert [mark for _, mark in marks] == ["1", "1"]
+    assert len({ident for ident, _ in marks}) == 2
+    assert '<span class="url">https://example.org/a-b</span>,' in html
+    assert '<a href="https://example.org/c" rel="noopener noreferrer"><span class="url">' in html
+    assert 'doi:<span class="url">10.1000/xyz123</span>.' in html
+    assert typographic("Milwaukee's \"best\"") == "Milwaukee’s “best”"
+
+
+def test_titles_and_deks_are_shown_with_curly_quotes(built: tuple[BuildResult, Path]) -> None:
+    page = built[1] / "site" / "articles" / "growing-together-garden" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert '<p class="dek">Six seasons after the first raised bed went in, a corner lot on ' \
+        "Milwaukee’s north side" in html
+    source = ROOT / "articles" / "2022-10" / "growing-together-garden.md"
+    assert "Milwaukee's north side" in source.read_text(encoding="utf-8")
+
+
 def test_slugs() -> None:
     assert slugify("Crohn's disease") == "crohns-disease"
     assert slugify("Café & Co.") == "cafe-co"

@@ -43,10 +43,15 @@ class ArticleView:
     rendered_body: str | None = None
     """Body HTML with no prefixes, when a cache already holds it (saves parsing the article)."""
 
-    @property
+    @cached_property
     def meta(self) -> FrontMatter:
-        assert self.article.meta is not None, "only valid articles are rendered"
-        return self.article.meta
+        """The front matter as readers see it: title, dek and summary with curly quotes, as
+        the body has them (the article's own front matter stays as written, for the rules)."""
+        meta = self.article.meta
+        assert meta is not None, "only valid articles are rendered"
+        shown = {name: markdown.typographic(value) for name in ("title", "dek", "summary")
+                 if isinstance(value := getattr(meta, name), str)}
+        return meta.model_copy(update=shown)
 
     @property
     def slug(self) -> str:
