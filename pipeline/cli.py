@@ -4,12 +4,14 @@ module turns results and exceptions into output and exit codes (0 ok, 1 findings
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import uuid
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -41,6 +43,18 @@ def _settings() -> settings.Settings:
     from pipeline.root import find_root
 
     return settings.load(find_root(Path.cwd()) / "publication.toml")
+
+
+@app.callback()
+def _on_every_command() -> None:
+    """Check, build and publish the magazine."""
+    signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: FrameType | None) -> NoReturn:
+    """SIGTERM (a CI job's time limit, `timeout`) ends the run as Ctrl-C would: temporary
+    files are removed, locks released and worker processes stopped, with the usual 128 + 15."""
+    raise SystemExit(128 + signum)
 
 
 def _fail(exc: PipelineError) -> typer.Exit:

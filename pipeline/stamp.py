@@ -259,6 +259,23 @@ def sources_settled(root: Path, since_ns: int, extra: list[Path] | None = None) 
     return _outside_run(times, since_ns, root)
 
 
+_HELD: set[int] = set()
+"""Descriptors of the locks this process holds (`locked`)."""
+
+
+def _release_in_child() -> None:
+    """A forked worker closes its copies of the locks (which releases nothing while the parent
+    holds them): were the parent killed, workers still holding the lock would stall every later
+    run."""
+    for handle in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_release_in_child)
+
+
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the advisory lock `path` (BUILD_LOCK in an output folder, CHECK_LOCK in a
@@ -275,15 +292,21 @@ def locked(path: Path) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another run to finish (it holds {path})", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
     except OSError:  # a file system without locks (some network mounts): go ahead unlocked
         os.close(handle)
         yield
         return
+    _HELD.add(handle)
     try:
         yield
     finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)  # explicitly: workers forked meanwhile share it
+        _HELD.discard(handle)
+        fcntl.flock(handle, fcntl.LOCK_UN)
         os.close(handle)
 
 

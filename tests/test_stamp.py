@@ -7,6 +7,8 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -508,3 +510,54 @@ def test_what_was_rendered_while_a_source_changed_is_rendered_again(
     backdate(project)  # nothing changed under that one: its PDFs and pages are kept
     third = build(settings, "2022-10", only=outputs | {"feed"})
     assert third.pdf_cached and "articles/leave-some-leaves/index.html" not in sites[-1].rendered
+
+
+_LOCK_AND_WORK = """
+import sys, time
+from pathlib import Path
+from pipeline import stamp
+from pipeline.parallel import map_in_processes
+with stamp.locked(Path(sys.argv[1])):
+    print("locked", flush=True)
+    map_in_processes(time.sleep, [30.0] * 4, parallel_from=2)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_killed_run_leaves_no_worker_holding_its_lock(tmp_path: Path) -> None:
+    """A CI time limit or an editor's kill -9 stops the main process only: its workers must
+    stop too, and must not keep holding the lock (every later run would wait forever)."""
+    lock = tmp_path / "check.lock"
+    run = subprocess.Popen([sys.executable, "-c", _LOCK_AND_WORK, str(lock)],
+                           stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert run.stdout is not None and run.stdout.readline().strip() == "locked"
+    children = Path(f"/proc/{run.pid}/task/{run.pid}/children")
+    deadline = time.monotonic() + 30
+    while len(workers := [int(pid) for pid in children.read_text().split()]) < 2:
+        assert time.monotonic() < deadline, "no workers started"
+        time.sleep(0.05)
+    run.kill()
+    run.wait(10)
+    handle = os.open(lock, os.O_RDWR)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() < deadline, "the lock is still held"
+                time.sleep(0.05)
+    finally:
+        os.close(handle)
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "workers outlived their parent"
+        time.sleep(0.05)
