@@ -25,6 +25,10 @@ def changed_files(root: Path, ref: str) -> set[Path]:
     untracked files (an article written but not yet committed)."""
     if shutil.which("git") is None:
         raise EnvironmentProblem("--changed-since needs git, and git is not installed")
+    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root,
+                            capture_output=True, text=True, check=False)
+    if inside.returncode != 0:
+        raise EnvironmentProblem(f"--changed-since {ref}: {root} is not in a git repository")
     probe = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
                            cwd=root, capture_output=True, text=True, check=False)
     if probe.returncode != 0:
@@ -32,7 +36,9 @@ def changed_files(root: Path, ref: str) -> set[Path]:
                                  "(in CI, fetch it first, e.g. actions/checkout with "
                                  "fetch-depth: 0)")
     top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
-    changed = _git(root, "diff", "--name-only", "--diff-filter=ACMR", ref, "--").splitlines()
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "--full-name"
-                     ).splitlines()
+    # -z: names as they are, not quoted and escaped as git prints names outside ASCII
+    changed = _git(root, "diff", "-z", "--name-only", "--diff-filter=ACMR", ref, "--"
+                   ).split("\0")
+    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--full-name"
+                     ).split("\0")
     return {(top / name).resolve() for name in [*changed, *untracked] if name}

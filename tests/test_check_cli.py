@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from pipeline import gate, markdown
 from pipeline import settings as settings_module
 from pipeline.cli import app
+from pipeline.errors import EnvironmentProblem
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "tests/fixtures/seed/ldn-as-received.md"
@@ -98,6 +99,22 @@ def test_changed_since_checks_only_changed_articles(tmp_path: Path) -> None:
     report = gate.check(config, None, only=changed_files(tmp_path, "HEAD"))
     assert report.checked == 1
     assert [f.code for f in report.findings if f.code == "TXT004"] == ["TXT004"]
+    # A name outside ASCII (git quotes and escapes those unless told not to), new or edited.
+    unusual = tmp_path / "articles" / "web" / "niño café.md"
+    unusual.parent.mkdir(exist_ok=True)
+    unusual.write_text(letter.read_text(encoding="utf-8"), encoding="utf-8")
+    assert unusual.resolve() in changed_files(tmp_path, "HEAD")
+    subprocess.run([*git, "add", "."], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "new"], cwd=tmp_path, check=True)
+    unusual.write_text(unusual.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert changed_files(tmp_path, "HEAD") == {unusual.resolve()}
+
+
+def test_changed_since_outside_git_says_so(tmp_path: Path) -> None:
+    from pipeline.vcs import changed_files
+
+    with pytest.raises(EnvironmentProblem, match="not in a git repository"):
+        changed_files(tmp_path, "HEAD")
 
 
 def test_rules_and_rule_come_from_the_registry() -> None:
