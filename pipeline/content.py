@@ -22,6 +22,7 @@ from pipeline.files import MAX_ARTICLE_BYTES, read_source
 from pipeline.model import Article, Edition, Position, Problem, Project
 from pipeline.root import markdown_files
 from pipeline.schema import EditionManifest, FrontMatter
+from pipeline.settings import toml_line
 
 EDITION_ID = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
@@ -174,7 +175,8 @@ def load_edition(folder: Path, root: Path) -> Edition:
     for path in sorted(folder.glob("*.md")):
         edition.articles[path.stem] = load_article(path, root, edition=folder.name)
     try:
-        data = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+        text = manifest_path.read_text(encoding="utf-8-sig")  # a byte-order mark is no error
+        data = tomllib.loads(text)
     except FileNotFoundError:
         edition.problems.append(Problem("ED001", "edition.toml is missing"))
         return edition
@@ -192,7 +194,7 @@ def load_edition(folder: Path, root: Path) -> Edition:
             where, reason = validation_problem(err)
             edition.problems.append(
                 Problem("ED001", f"edition.toml: `{where}`: {reason}",
-                        _toml_key_line(manifest_path, str(err["loc"][0])))
+                        toml_line(text, err["loc"]))
             )
     return edition
 
@@ -200,14 +202,6 @@ def load_edition(folder: Path, root: Path) -> Edition:
 def _toml_error_line(message: str) -> int:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else 1
-
-
-def _toml_key_line(path: Path, key: str) -> int:
-    pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(key)}\b")
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if pattern.match(line):
-            return number
-    return 1
 
 
 def load_project(root: Path) -> Project:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.errors import ConfigError, validation_problem
 
@@ -93,17 +95,35 @@ class Kind(_Strict):
     """Paid content: needs a named sponsor (DIS003) and carries the sponsor label."""
 
 
+def _template(*allowed: str) -> AfterValidator:
+    """A text the pipeline fills in with `str.format`: only the named placeholders, and braces
+    that pair (a typo here would otherwise stop a build halfway with a traceback)."""
+    def check(value: str) -> str:
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(value)
+                     if name is not None]
+        except ValueError as exc:
+            raise ValueError(f"{exc} (write {{{{ and }}}} for a literal brace)") from None
+        may = " and ".join(f"{{{name}}}" for name in allowed)
+        for name in names:
+            if name not in allowed:
+                raise ValueError(f"{{{name}}} is no placeholder here; it may use {may}")
+        return value
+
+    return AfterValidator(check)
+
+
 class Disclaimer(_Strict):
     title: str
     """Heading of the disclaimer box."""
-    text: str
+    text: Annotated[str, _template("sponsor")]
     """Canonical text; `{sponsor}` is replaced by the article's sponsor name."""
 
 
 class SponsorLabel(_Strict):
     text: str = "Sponsored Advertising Content"
     """Label at the top of every page of an advertorial and above its title."""
-    paid_by: str = "Paid for by {sponsor}"
+    paid_by: Annotated[str, _template("sponsor")] = "Paid for by {sponsor}"
     """Line naming the sponsor under the label."""
 
 
@@ -112,7 +132,8 @@ class Newsletter(_Strict):
     """From header, e.g. "Lakeshore Living <newsletter@lakeshoreliving.example>"."""
     list_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$")]
     """RFC 2919 list identifier (a domain-like name), for List-Id and mail filters."""
-    unsubscribe_url: Annotated[str, Field(pattern=r"^https://\S+\{token\}\S*$")]
+    unsubscribe_url: Annotated[str, Field(pattern=r"^https://\S+\{token\}\S*$"),
+                               _template("token")]
     """One-click (RFC 8058) unsubscribe endpoint; `{token}` identifies the recipient."""
     unsubscribe_mailto: str
     """Address that unsubscribes whoever mails it (the List-Unsubscribe mailto)."""
@@ -159,7 +180,8 @@ class Settings(_Strict):
 def load(path: Path) -> Settings:
     """Read and validate publication.toml; raise ConfigError listing every problem."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is no error
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found; run the command from the project root") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -169,5 +191,33 @@ def load(path: Path) -> Settings:
     try:
         return Settings.model_validate({**data, "root": path.parent.resolve()})
     except ValidationError as exc:
-        problems = "; ".join(": ".join(validation_problem(err)) for err in exc.errors())
-        raise ConfigError(f"{path}: {exc.error_count()} problem(s): {problems}") from None
+        lines = [toml_line(text, err["loc"]) for err in exc.errors()]
+        problems = "; ".join(f"{where} (line {line}): {reason}" for line, (where, reason) in
+                             zip(lines, map(validation_problem, exc.errors()), strict=True))
+        raise ConfigError(f"{path}:{lines[0]}: {exc.error_count()} problem(s): {problems}") \
+            from None
+
+
+_TOML_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_.\"' -]+?)\s*=")
+
+
+def toml_line(text: str, loc: Sequence[str | int]) -> int:
+    """The line (1-based) of a TOML document that sets the value at `loc` (a validation
+    error's path: table names, then the key): the key's own line if found, else its table's
+    header, else 1."""
+    names = [part for part in loc if isinstance(part, str)]
+    best, depth = 1, 0
+    table: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _TOML_TABLE.match(line)
+        if header is not None:
+            table = [part.strip().strip("\"'") for part in header.group(1).split(".")]
+            found = table
+        elif (key := _TOML_KEY.match(line)) is not None:
+            found = table + [part.strip().strip("\"'") for part in key.group(1).split(".")]
+        else:
+            continue
+        if len(found) > depth and names[:len(found)] == found:
+            best, depth = number, len(found)
+    return best

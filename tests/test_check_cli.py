@@ -8,6 +8,7 @@ path sarif-2.1/schema/sarif-schema-2.1.0.json.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -191,6 +192,34 @@ def test_misspelt_or_mistyped_rule_settings_are_one_sentence_and_exit_2(
                     "[rules.MED003] column_width: '3 inches' is not a length"):
         assert problem in message
     assert "5 problem(s)" in message and not (tmp_path / ".cache" / "check.json").exists()
+
+
+def test_fill_in_texts_with_a_typo_are_refused_with_their_lines(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disclaimer or label the pipeline fills in with `str.format` is checked up front: a
+    misspelt placeholder or a lone brace would stop a build halfway. A byte-order mark (some
+    Windows editors write one) is no error."""
+    text = (ROOT / "publication.toml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    paid_by = next(n for n, line in enumerate(lines, 1) if line.startswith("paid_by ="))
+    assert "{sponsor}" in lines[paid_by - 1]
+    lines[paid_by - 1] = 'paid_by = "Paid for by {sponsr}"'
+    lines.append('[disclaimers.extra]\ntitle = "X"\ntext = "Ask {sponsor"')
+    (tmp_path / "publication.toml").write_text("\ufeff" + "\n".join(lines) + "\n",
+                                               encoding="utf-8")
+    (tmp_path / "a.md").write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md")
+                                   .read_text())
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "a.md"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert re.search(rf"publication\.toml:({paid_by}|{len(lines) + 2}): 2 problem\(s\)", message)
+    assert f"sponsor_label.paid_by (line {paid_by}): {{sponsr}} is no placeholder here; " \
+        "it may use {sponsor}" in message
+    assert f"disclaimers.extra.text (line {len(lines) + 2}): expected '}}' before end of " \
+        "string" in message
+    (tmp_path / "publication.toml").write_text("\ufeff" + text, encoding="utf-8")
+    assert runner.invoke(app, ["check", "a.md"]).exit_code in (0, 1)
 
 
 def test_cache_is_never_stale_after_content_or_image_changes(
