@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import math
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers.expat import ExpatError
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import (
     ArrayObject,
     ContentStream,
@@ -80,15 +81,29 @@ def preflight(path: Path, spec: PrintSpec, display: str | None = None) -> list[F
     """Every PRN finding for the PDF at `path`; ContentError if it is not a readable PDF."""
     reader = _open(path)
     shown = display or str(path)
-    found = list(_page_count(reader, spec, shown))
-    fonts_reported: set[str] = set()
-    for number, page in enumerate(reader.pages, 1):
-        found += _boxes(page, number, spec, shown)
-        found += _fonts(page, number, shown, fonts_reported)
-        found += _images(page, number, shown)
-    found += _colour(reader, shown)
-    found += _annotations(reader, shown)
+    where = "its page tree"
+    try:
+        found = list(_page_count(reader, spec, shown))
+        fonts_reported: set[str] = set()
+        for number, page in enumerate(reader.pages, 1):
+            where = f"page {number}"
+            found += _boxes(page, number, spec, shown)
+            found += _fonts(page, number, shown, fonts_reported)
+            found += _images(page, number, shown)
+        where = "its colour settings or annotations"
+        found += _colour(reader, shown)
+        found += _annotations(reader, shown)
+    except _DAMAGE as exc:
+        # pypdf reads lazily: a damaged object is met only when a check reaches it.
+        raise ContentError(f"{path}: not a readable PDF: {where} is damaged "
+                           f"({type(exc).__name__}: {str(exc)[:100]})") from None
     return found
+
+
+_DAMAGE = (PyPdfError, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+           zlib.error)
+"""What pypdf raises on damaged objects (besides its own errors, whatever the broken bytes
+lead its parser into)."""
 
 
 def edition_budget(root: Path, pdf: Path) -> PageBudget:

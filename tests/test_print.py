@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -235,6 +236,16 @@ def test_preflight_cli_exit_codes(print_pdf: Path, tmp_path: Path) -> None:
     refused = runner.invoke(app, ["preflight", str(text)])
     assert refused.exit_code == 2
     assert "not a PDF" in refused.output
+    # Damage past the header: pypdf reads lazily, so it is met only when a check reaches it.
+    data = bytearray(print_pdf.read_bytes())
+    noise = random.Random(1)
+    for _ in range(2000):
+        data[noise.randrange(1000, len(data))] = noise.randrange(256)
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(bytes(data))
+    broken = runner.invoke(app, ["preflight", str(damaged)])
+    assert broken.exit_code == 2, broken.output
+    assert "not a readable PDF" in broken.output and "is damaged" in broken.output
 
 
 def _three_bare_pages() -> bytes:
