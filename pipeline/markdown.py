@@ -55,7 +55,8 @@ def parser() -> MarkdownIt:
     md = (
         # typographer: curly quotes ("smartquotes", one character for one, so every
         # position the rules report stays right); not the "replacements" rule ((c), --, ...).
-        MarkdownIt("commonmark", {"html": True, "typographer": True})
+        MarkdownIt("commonmark", {"html": True, "typographer": True,
+                                  "maxNesting": MAX_NESTING})
         .enable(["table", "smartquotes"])
         .disable("replacements")
         .use(footnote_plugin)
@@ -208,10 +209,15 @@ def render_source(body: str) -> str:
     return render(parse(body))
 
 
-MAX_HTML_DEPTH = 200
-"""Elements nested deeper than this in an article's HTML are refused (SRC002): no article needs
-it, and the sanitizer's time grows far faster than the depth (40,000 levels take seconds; the
-2 MB an article may have, hours)."""
+MAX_HTML_DEPTH = 100
+"""Elements nested deeper than this in an article's body (lists, quotes and raw HTML together)
+are refused (SRC002): no article needs it; the sanitizer's time grows far faster than the depth
+(40,000 levels take seconds; the 2 MB an article may have, hours); and WeasyPrint stops with a
+RecursionError at about 130 elements, the page's own included."""
+MAX_NESTING = MAX_HTML_DEPTH + 20
+"""markdown-it's limit on nested blocks (its CommonMark preset's 20 dropped the rest of a list
+nested ten deep without a word): above MAX_HTML_DEPTH, so SRC002 reports a body before any of
+it is lost."""
 _TAG_START = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9-]*)")
 _NOT_NESTING = frozenset({
     # void elements
@@ -254,14 +260,17 @@ the gate blocks the article)."""
 
 
 def too_deep(tokens: list[Token]) -> Token | None:
-    """The first block whose raw HTML (blocks and inline tags, read in order: the depth carries
-    from one to the next) nests elements past MAX_HTML_DEPTH. Markdown's own nesting is bounded
-    by the parser (maxNesting) far below it."""
-    if sum(t.content.count("<") for t in tokens if t.type in ("inline", "html_block")) \
+    """The first block nested past MAX_HTML_DEPTH by Markdown (lists, quotes) and raw HTML
+    together (blocks and inline tags, read in order: raw HTML's depth carries from one block to
+    the next)."""
+    levels = max((token.level for token in tokens), default=0)
+    if levels + sum(t.content.count("<") for t in tokens if t.type in ("inline", "html_block")) \
             <= MAX_HTML_DEPTH:
-        return None  # not tags enough (most articles): no need to look at inline ones
-    depth = 0
+        return None  # not levels and tags enough (most articles): no need to look further
+    depth = 0  # of raw HTML elements left open
     for token in tokens:
+        if token.level > MAX_HTML_DEPTH and token.map:
+            return token
         if token.type == "html_block":
             pieces = [token.content]
         elif token.type == "inline" and token.children:
@@ -269,7 +278,8 @@ def too_deep(tokens: list[Token]) -> Token | None:
         else:
             continue
         for piece in pieces:
-            deepest, depth = html_depth(piece, depth)
+            deepest, end = html_depth(piece, depth + token.level)
+            depth = max(0, end - token.level)
             if deepest > MAX_HTML_DEPTH:
                 return token
     return None

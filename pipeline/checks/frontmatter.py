@@ -33,20 +33,22 @@ def unreadable(article: Article, ctx: Context) -> Iterator[Hit]:
 
 @rule(
     "SRC002", "raw-html-too-deep", "error",
-    why="The sanitizer that makes authors' HTML safe to publish takes time that grows far "
-        "faster than the nesting: thousands of nested elements (a bad paste, or an attack on "
-        "the build) would stall every build and check. No article needs them.",
-    example="<div><div><div>... nested a thousand times",
-    fix="Remove the nested raw HTML; write the passage in Markdown.",
+    why="The print renderer stops at about 130 nested elements, and the sanitizer that makes "
+        "authors' HTML safe takes time that grows far faster than the nesting: thousands of "
+        "nested elements (a bad paste, or an attack on the build) would stall every build and "
+        "check. No article needs them.",
+    example="<div><div><div>... nested a hundred times, or a list nested fifty deep",
+    fix="Remove the nested raw HTML, or flatten the lists and quotes.",
 )
 def raw_html_too_deep(article: Article, ctx: Context) -> Iterator[Hit]:
-    """Raw HTML in the body nests elements more than 200 deep (`markdown.MAX_HTML_DEPTH`);
-    the outputs would show a notice instead of the article's body."""
+    """The body nests elements more than 100 deep (`markdown.MAX_HTML_DEPTH`): raw HTML,
+    lists and quotes together. The outputs would show a notice instead of the body."""
     token = too_deep(article.tokens)
     if token is not None and token.map:
-        yield Hit(f"raw HTML nests elements more than {MAX_HTML_DEPTH} deep; it cannot be "
-                  "published", Position(article.body_line + token.map[0], 1),
-                  hint="Remove the nested HTML, or write the passage in Markdown.")
+        yield Hit(f"the body nests elements more than {MAX_HTML_DEPTH} deep (raw HTML, lists "
+                  "and quotes together); it cannot be published",
+                  Position(article.body_line + token.map[0], 1),
+                  hint="Remove the nested HTML, or flatten the lists and quotes.")
 
 
 @rule(
