@@ -174,16 +174,29 @@ def check(settings: Settings, paths: list[Path] | None = None,
     project = project or load_project(settings.root)
     ctx = Context(settings, project)
     ctx.parameters  # noqa: B018 -- misspelt or mistyped rule settings stop the run before any work
+    from pipeline.checks.edition import stray_articles, stray_findings
+
+    strays = [path for path in stray_articles(project)
+              if only is None or path.resolve() in only]
     if not paths:  # the project's own articles, already loaded and named
         jobs = [_Job(a.path, a.display, a.edition, a.data or None)
                 for a in project.all_articles() if only is None or a.path.resolve() in only]
     else:
         jobs = _jobs_for(paths, project, settings.root, only)
+        named = [path.resolve() for path in paths]
+        strays = [path for path in strays if any(path.resolve().is_relative_to(where)
+                                                 for where in named)]
+    # Checked like any article, whichever way the run was asked for (a folder named on the
+    # command line finds only *.md): one verdict for one project.
+    have = {job.path.resolve() for job in jobs}
+    jobs += _jobs_for([path for path in strays if path.resolve() not in have], project,
+                      settings.root, None)
     folders = {job.path.parent for job in jobs}
     report = Report()
     editions = project.editions.values() if not paths else [
         e for e in project.editions.values() if e.folder.resolve() in folders]
     _check_editions(editions, ctx, report)
+    report.findings += stray_findings(strays, ctx)
     _check_jobs(jobs, ctx, report, since)
     report.findings.sort(key=Finding.sort_key)
     return report

@@ -194,6 +194,28 @@ def test_misspelt_or_mistyped_rule_settings_are_one_sentence_and_exit_2(
     assert "5 problem(s)" in message and not (tmp_path / ".cache" / "check.json").exists()
 
 
+def test_articles_outside_the_layout_are_checked_and_reported_however_the_gate_is_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A misnamed edition folder, a sub-folder of an edition, a loose file, a .MD suffix: none
+    would ever be published, and none may pass the gate unseen, with or without a path."""
+    shutil.copytree(ROOT / "articles", tmp_path / "articles")
+    shutil.copy(ROOT / "publication.toml", tmp_path)
+    stray = "---\ntitle: \"Stray\"\n---\n\nTK: lorem ipsum.\n"
+    names = ["articles/2022-1/a.md", "articles/2022-10/drafts/b.md", "articles/loose.MD"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(stray, encoding="utf-8")
+    (tmp_path / "articles/2022-10/images/credits.md").write_text("Photo credits.\n")
+    monkeypatch.chdir(tmp_path)
+    for args in ([], ["articles"]):
+        result = runner.invoke(app, ["check", "--format", "json", *args])
+        assert result.exit_code == 1
+        found = json.loads(result.stdout)["findings"]
+        assert sorted(f["path"] for f in found if f["code"] == "ED001") == sorted(names)
+        assert {f["path"] for f in found if f["code"] == "TXT004"} >= set(names), args
+        assert not any("images" in f["path"] for f in found)
+
+
 def test_fill_in_texts_with_a_typo_are_refused_with_their_lines(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A disclaimer or label the pipeline fills in with `str.format` is checked up front: a

@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.checks import Context, Hit, rule
+from pipeline.checks import Context, Hit, _active, rule
 from pipeline.checks.media import image_problem
-from pipeline.model import Edition, Position
+from pipeline.findings import Finding
+from pipeline.model import Edition, Position, Project
 
 
 def order_line(edition: Edition, slug: str) -> Position:
@@ -121,3 +122,40 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"article `{slug}` shares its `id` with another article; feeds need "
                       "unique ids", order_line(edition, slug),
                       hint="Give it a fresh id (`python -c 'import uuid; print(uuid.uuid4())'`).")
+
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+
+
+def stray_articles(project: Project) -> list[Path]:
+    """Markdown files under articles/ that no edition folder (articles/YYYY-MM/) and not
+    articles/web/ holds, at any depth and in any letter case (`2022-1/`, `drafts/`, `a.MD`):
+    they are never published, so they must not pass unseen."""
+    articles = project.root / "articles"
+    if not articles.is_dir():
+        return []
+    known = {article.path.resolve() for article in project.all_articles()}
+    return sorted(path for path in articles.rglob("*")
+                  if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file()
+                  and not any(part == "images" or part.startswith(".")
+                              for part in path.relative_to(articles).parts[:-1])
+                  and path.resolve() not in known)
+
+
+def stray_findings(strays: list[Path], ctx: Context) -> list[Finding]:
+    """An ED001 finding (with its configured severity) for each stray article."""
+    from pipeline.checks.registry import RULES
+
+    root = ctx.settings.root
+    found = []
+    for rule_, severity in _active((r for r in RULES if r.code == "ED001"), ctx):
+        for path in strays:
+            where = path.relative_to(root).as_posix()
+            fix = ("rename it to .md and move it" if path.suffix != ".md" else "move it")
+            found.append(Finding(
+                rule_.code, severity,
+                "this Markdown file is in no edition folder (articles/YYYY-MM/) nor in "
+                "articles/web/: it would never be published", where, 1,
+                hint=f"To publish it, {fix} into its edition's folder (and list it in "
+                     "edition.toml) or into articles/web/; otherwise move it out of articles/."))
+    return found
