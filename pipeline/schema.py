@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -101,13 +102,31 @@ class FrontMatter(_Strict):
 FRONT_MATTER_FIELDS = set(FrontMatter.model_fields) | {"author"}
 
 
+class CoverLine(_Strict):
+    text: Text
+    article: Slug | None = None
+    """The article the line promotes: where it is sponsored, the line carries the sponsor
+    label on the cover, the site and in the newsletter."""
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Cover(_Strict):
     image: Text
     """Cover photo, relative to the edition folder; printed to the bleed."""
     alt: str = ""
     credit: str = ""
-    lines: list[Text] = []
-    """Cover lines (teasers) printed on the cover."""
+    lines: list[CoverLine] = []
+    """Cover lines (teasers) printed on the cover: each a text, or a table naming the article
+    it promotes (`{text = "...", article = "slug"}`)."""
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _texts_are_lines(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [{"text": line} if isinstance(line, str) else line for line in value]
     masthead: Literal["light", "dark"] = "light"
     """Ink of the masthead and issue line: light on a dark photo, dark on a light one."""
 

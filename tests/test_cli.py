@@ -199,6 +199,39 @@ def test_edition_manifest_problems(project: Path) -> None:
         "characters" in {f["message"] for f in report["findings"] if f["code"] == "ED001"}
 
 
+def test_a_cover_line_for_a_sponsored_article_must_carry_the_label(project: Path) -> None:
+    """A teaser for the advertorial, written as plain text, is stopped at the gate; naming the
+    article labels it on the cover, the edition page, the home page and in the newsletter,
+    whose subject then leads with another line."""
+    manifest = project / "articles" / "2022-10" / "edition.toml"
+    named = manifest.read_text()
+    linked = '{ text = "Low-Dose Naltrexone: What the Studies Say", ' \
+        'article = "low-dose-naltrexone" }'
+    assert linked in named
+    # Other words for the same piece: its title's own words give it away.
+    manifest.write_text(named.replace(linked, '"Naltrexone at Low Doses: Relief for Pain?"'))
+    _, report = _json(["check"])
+    [line] = [f for f in report["findings"] if f["code"] == "ED001"]
+    assert "promotes the sponsored `low-dose-naltrexone` without its label" in line["message"]
+    assert "Naltrexone at Low Doses" in manifest.read_text().splitlines()[line["line"] - 1]
+    manifest.write_text(named.replace('article = "low-dose-naltrexone"', 'article = "nope"'))
+    _, report = _json(["check"])
+    assert any("names `nope`, which is not in `order`" in f["message"]
+               for f in report["findings"] if f["code"] == "ED001")
+    manifest.write_text(named)
+    shutil.copytree(ROOT / "layouts", project / "layouts")
+    result = runner.invoke(app, ["build", "--only", "web,newsletter"])
+    assert result.exit_code == 0, result.output
+    label = '<span class="cover-label">Sponsored Advertising Content</span> Low-Dose Naltrexone'
+    site = project / "build" / "site"
+    for page in (site / "index.html", site / "editions" / "2022-10" / "index.html"):
+        assert label in page.read_text(encoding="utf-8")
+    letter = (project / "build" / "2022-10" / "newsletter.txt").read_text(encoding="utf-8")
+    assert "Low-Dose Naltrexone: What the Studies Say (Sponsored Advertising Content)" in letter
+    eml = (project / "build" / "2022-10" / "newsletter.eml").read_text(encoding="utf-8")
+    assert "Subject: Lakeshore Living, October 2022: Growing Together" in eml
+
+
 def test_build_is_blocked_by_errors_and_writes_nothing(project: Path) -> None:
     shutil.copy(SEED, project / "articles" / "2022-10" / "seed.md")
     result = runner.invoke(app, ["build", "--only", "feed", "--out", str(project / "out")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,6 +71,7 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"ad `{ad.name}` is placed after `{ad.after}`, which is not in `order`",
                       order_line(edition, ad.after),
                       hint="Name an article listed in `order`, or remove `after`.")
+    yield from _cover_lines(edition, ctx)
     for slug in manifest.budget().articles:
         if slug not in manifest.order:
             yield Hit(f"`page_budget` names `{slug}`, which is not in `order`",
@@ -122,6 +124,45 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"article `{slug}` shares its `id` with another article; feeds need "
                       "unique ids", order_line(edition, slug),
                       hint="Give it a fresh id (`python -c 'import uuid; print(uuid.uuid4())'`).")
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_COMMON = frozenset({"what", "with", "your", "this", "that", "from", "says", "about", "into",
+                     "more", "less", "than", "when", "how", "why", "the", "case", "study",
+                     "studies", "guide", "local", "season"})
+
+
+def _words(text: str) -> set[str]:
+    return {word.casefold() for word in _WORD.findall(text)} - _COMMON
+
+
+def _cover_lines(edition: Edition, ctx: Context) -> Iterator[Hit]:
+    """Each cover line that names an article must name one the edition prints; a line that
+    names none but reads like a sponsored article's teaser must name it, so that every output
+    labels it (FTC: an advertorial is labelled wherever it is promoted)."""
+    manifest = edition.manifest
+    assert manifest is not None
+    sponsored_kinds = ctx.settings.sponsored_kinds()
+    sponsored = {slug: article.meta for slug, article in edition.articles.items()
+                 if slug in manifest.order and article.meta is not None
+                 and (article.meta.kind in sponsored_kinds or article.meta.sponsor is not None)}
+    for line in manifest.cover.lines:
+        if line.article is not None:
+            if line.article not in manifest.order:
+                yield Hit(f"cover line '{line.text}' names `{line.article}`, which is not in "
+                          "`order`", order_line(edition, line.article),
+                          hint="Name an article the edition prints.")
+            continue
+        for slug, meta in sponsored.items():
+            shared = _words(line.text) & (_words(meta.title) | _words(slug.replace("-", " ")))
+            if len(shared) >= 2:
+                yield Hit(
+                    f"cover line '{line.text}' promotes the sponsored `{slug}` without its "
+                    "label", order_line(edition, line.text),
+                    hint=f'Name the article, {{text = "{line.text}", article = "{slug}"}}: the '
+                         "line then carries the sponsor label on the cover, the site and in "
+                         "the newsletter.")
+                break
 
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})

@@ -9,7 +9,7 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -20,7 +20,7 @@ from jinja2.loaders import split_template_path
 
 from pipeline import markdown
 from pipeline.model import Article
-from pipeline.schema import FrontMatter
+from pipeline.schema import EditionManifest, FrontMatter
 from pipeline.settings import Settings
 
 WORDS_PER_MINUTE = 230
@@ -34,6 +34,25 @@ class Notice:
     id: str
     title: str
     text: str
+
+
+@dataclass(frozen=True)
+class CoverLineView:
+    """A cover line as readers see it: curly quotes, and the sponsor label where the line
+    promotes sponsored content (edition.toml names the article: `{text, article}`)."""
+
+    text: str
+    label: str = ""
+
+    def __str__(self) -> str:
+        """As one item of a run-on list (a page description, a newsletter's intro)."""
+        return f"{self.text} ({self.label})" if self.label else self.text
+
+
+def cover_lines(manifest: EditionManifest, views: Iterable[ArticleView]) -> list[CoverLineView]:
+    labels = {view.slug: view.sponsor_label for view in views}
+    return [CoverLineView(markdown.typographic(line.text), labels.get(line.article or "", ""))
+            for line in manifest.cover.lines]
 
 
 @dataclass

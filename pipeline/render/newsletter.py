@@ -24,7 +24,7 @@ import jinja2
 
 from pipeline.errors import ConfigError
 from pipeline.model import Edition
-from pipeline.render import ArticleView, environment
+from pipeline.render import ArticleView, cover_lines, environment
 from pipeline.render.web import IMAGE_WIDTHS, article_url, picture
 from pipeline.settings import Newsletter as NewsletterSettings
 from pipeline.settings import Settings
@@ -114,10 +114,15 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
     assert manifest is not None, "only valid editions are sent"
     site = settings.site
     items = [_item(view, settings) for view in views]
-    subject = f"{site.title}, {manifest.title}: {manifest.cover.lines[0]}" \
-        if manifest.cover.lines else f"{site.title}, {manifest.title}"
-    preheader = "; ".join(manifest.cover.lines[1:4]) or site.tagline
+    lines = cover_lines(manifest, views)
+    # The subject leads with the first line that promotes no sponsored content.
+    lead = next((line for line in lines if not line.label), None)
+    subject = f"{site.title}, {manifest.title}: {lead.text}" if lead \
+        else f"{site.title}, {manifest.title}"
+    preheader = "; ".join(map(str, [line for line in lines if line is not lead][:3])) \
+        or site.tagline
     context = {"site": site, "manifest": manifest, "items": items, "preheader": preheader,
+               "cover_lines": lines,
                "unsubscribe": UNSUBSCRIBE, "image_width": IMAGE_WIDTH,
                "edition_url": f"{site.base_url}/editions/{edition.id}/", "subject": subject}
     html = environment(layouts / "newsletter", settings.root) \

@@ -23,7 +23,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from pipeline.content import project_file
 from pipeline.errors import BuildError, PipelineError
 from pipeline.model import Edition
-from pipeline.render import ArticleView, colour, environment
+from pipeline.render import ArticleView, colour, cover_lines, environment
 from pipeline.schema import Ad
 from pipeline.settings import Settings, inches
 
@@ -159,6 +159,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
         site=settings.site,
         edition=edition,
         manifest=edition.manifest,
+        cover_lines=cover_lines(edition.manifest, views),
         sections=sections,
         views=views,
         screen=screen,

@@ -26,7 +26,7 @@ from pipeline.cache import rules_key
 from pipeline.content import image_size, project_file
 from pipeline.model import Edition
 from pipeline.parallel import map_in_processes
-from pipeline.render import ArticleView, environment, read_layouts
+from pipeline.render import ArticleView, cover_lines, environment, read_layouts
 from pipeline.settings import Settings
 from pipeline.stamp import size_and_mtime
 
@@ -365,7 +365,8 @@ def _edition_page(site: Site, edition: Edition, views: list[ArticleView],
     for view in views:
         sections[view.meta.section].append(view)
     site.page(f"editions/{edition.id}/index.html", "edition.html.j2", edition=edition,
-              manifest=edition.manifest, sections=sections, cover=cover, teasers=teasers)
+              manifest=edition.manifest, sections=sections, cover=cover, teasers=teasers,
+              cover_lines=cover_lines(edition.manifest, views))
 
 
 def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView],
@@ -476,6 +477,8 @@ def _home(site: Site, editions: list[tuple[Edition, list[ArticleView]]],
     lead = next((v for v in recent if teasers.get(v.slug)), recent[0] if recent else None)
     site.page("index.html", "index.html.j2", latest=latest[0].manifest if latest else None,
               latest_id=latest[0].id if latest else None,
+              latest_lines=cover_lines(latest[0].manifest, latest[1])
+              if latest and latest[0].manifest else [],
               latest_views=latest[1] if latest else [], cover=cover, lead=lead,
               recent=[v for v in recent if v is not lead][:RECENT_ON_HOME], teasers=teasers)
 
