@@ -101,13 +101,17 @@ class ResultCache:
     def get(self, key: str) -> Result | None:
         """The result stored under `key`, if the files it depends on are unchanged."""
         entry = self.entries.get(key)
-        if entry is None or state([dep[0] for dep in entry["deps"]]) != entry["deps"]:
-            return None
+        try:
+            if entry is None or state([dep[0] for dep in entry["deps"]]) != entry["deps"]:
+                return None
+            body = entry.get("body")
+            result = Result([Finding.from_json(data) for data in entry["findings"]],
+                            [Path(dep[0]) for dep in entry["deps"]],
+                            body if isinstance(body, str) else None)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError):
+            return None  # a damaged entry: the article is checked again
         self.used.add(key)
-        body = entry.get("body")
-        return Result([Finding.from_json(data) for data in entry["findings"]],
-                      [Path(dep[0]) for dep in entry["deps"]],
-                      body if isinstance(body, str) else None)
+        return result
 
     def put(self, key: str, result: Result) -> None:
         """Keep `result`, unless a file it depends on changed while it was made (the state

@@ -45,13 +45,14 @@ class Finding:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:
-        """The finding `to_json` wrote (extra data is not kept)."""
-        return cls(
-            code=data["code"], severity=Severity(data["severity"]), message=data["message"],
-            path=data["path"], line=data["line"], column=data["column"],
-            end_line=data["end_line"], end_column=data["end_column"], excerpt=data["excerpt"],
-            hint=data["hint"],
-        )
+        """The finding `to_json` wrote (extra data is not kept). A stored finding is checked
+        field by field: a damaged cache must cost a new check, not a traceback later on."""
+        texts = {name: data[name] for name in ("code", "message", "path", "excerpt", "hint")}
+        numbers = {name: data[name] for name in ("line", "column", "end_line", "end_column")}
+        if not all(isinstance(value, str) for value in texts.values()) or not all(
+                type(value) is int and value >= 1 for value in numbers.values()):
+            raise ValueError("a stored finding with a field of the wrong type")
+        return cls(severity=Severity(data["severity"]), **texts, **numbers)
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

@@ -352,7 +352,7 @@ def load(out: Path, request: list[str], key: str) -> BuildResult | None:
             warnings=summary["warnings"], pdf_cached="pdf" in wanted,
             site_cached=bool(wanted & {"web", "feed"}),
             outputs=[Path(o[0]) for o in stored["outputs"]])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
 
@@ -371,7 +371,7 @@ def load_findings(root: Path, request: list[str], key: str) -> list[Finding] | N
                 state([f[0] for f in stored["inputs"]]) != stored["inputs"]:
             return None
         return [Finding.from_json(f) for f in stored["findings"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
 

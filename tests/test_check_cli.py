@@ -466,3 +466,37 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
     assert [f.code for f in report.findings].count("SRC002") == 1
     assert [f.code for f in report.findings].count("TXT004") >= 30_000
     assert markdown.render(markdown.parse(bodies["nested"])) == markdown.TOO_DEEP
+
+
+@pytest.mark.parametrize("damage", ["line is text", "line is true", "findings is a table",
+                                    "no code", "unknown severity", "inputs are numbers"])
+def test_a_damaged_cache_costs_a_check_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    _project(tmp_path)
+    (tmp_path / "a.md").write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md")
+                                   .read_text())
+    monkeypatch.chdir(tmp_path)
+    first = runner.invoke(app, ["check", "a.md", "--format", "json"])
+    assert json.loads(first.stdout)["findings"]
+    for name, findings_of in (("check-run.json", lambda data: data),
+                              ("check.json", lambda data: next(
+                                  e for e in data["articles"].values() if e["findings"]))):
+        stored = tmp_path / ".cache" / name
+        data = json.loads(stored.read_text())
+        entry = findings_of(data)
+        if damage == "findings is a table":
+            entry["findings"] = {"a": 1}
+        elif damage == "inputs are numbers":
+            entry["inputs" if name == "check-run.json" else "deps"] = [5]
+        else:
+            field, value = {"line is text": ("line", "a"), "line is true": ("line", True),
+                            "no code": ("code", None),
+                            "unknown severity": ("severity", "fatal")}[damage]
+            if value is None:
+                del entry["findings"][0][field]
+            else:
+                entry["findings"][0][field] = value
+        stored.write_text(json.dumps(data))
+        again = runner.invoke(app, ["check", "a.md", "--format", "json"])
+        assert again.exit_code == first.exit_code and "Traceback" not in again.output
+        assert json.loads(again.stdout) == json.loads(first.stdout)
