@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 
 class Severity(StrEnum):
@@ -113,13 +114,14 @@ def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = 
         lines = sources.get(f.path)
         if lines and 1 <= f.line <= len(lines):
             source = lines[f.line - 1].rstrip("\n")
-            gutter = f"{f.line:>5} | "
-            out.append(style(gutter, "blue") + plain(source))
             width = 1
             if f.end_line in (None, f.line) and f.end_column and f.end_column > f.column:
                 width = f.end_column - f.column
+            shown, before = _window(source, f.column)
+            gutter = f"{f.line:>5} | "
+            out.append(style(gutter, "blue") + plain(shown))
             # under the character as shown: a control character before it is spelled out
-            before, marked = source[:f.column - 1], source[f.column - 1:f.column - 1 + width]
+            marked = source[f.column - 1:f.column - 1 + width]
             width += len(visible(marked)) - len(marked)
             out.append(" " * (len(gutter) + len(visible(before)))
                        + style("^" * width, _STYLE[f.severity]))
@@ -133,6 +135,23 @@ def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = 
         f"{tally['error']} error(s), {tally['warning']} warning(s), "
         f"{tally['suggestion']} suggestion(s)", "bold"))
     return "\n".join(out)
+
+
+SHOWN_BEFORE, SHOWN_AFTER = 100, 200
+"""How much of a long source line the text format shows around a finding's column: a pasted
+line can be megabytes long, and shown once per finding."""
+
+
+def _window(source: str, column: int) -> tuple[str, str]:
+    """The part of a source line to show (all of it, unless it is long: then a stretch around
+    `column`, its cut ends marked with an ellipsis), and what of it comes before `column`."""
+    if len(source) <= SHOWN_BEFORE + SHOWN_AFTER:
+        return source, source[:column - 1]
+    start = max(0, column - 1 - SHOWN_BEFORE)
+    end = column - 1 + SHOWN_AFTER
+    lead = "…" if start else ""
+    tail = "…" if end < len(source) else ""
+    return lead + source[start:end] + tail, lead + source[start:column - 1]
 
 
 def _escape_property(value: str) -> str:
@@ -209,7 +228,8 @@ def format_sarif(findings: list[Finding], rules: list[RuleHelp], version: str) -
             "level": _SARIF_LEVEL[f.severity],
             "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": f.path.replace("\\", "/")},
+                # a URI reference: spaces, '#', '%' and letters outside ASCII percent-encoded
+                "artifactLocation": {"uri": quote(f.path.replace("\\", "/"))},
                 "region": region,
             }}],
         }

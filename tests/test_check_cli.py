@@ -500,3 +500,26 @@ def test_a_damaged_cache_costs_a_check_not_a_traceback(
         again = runner.invoke(app, ["check", "a.md", "--format", "json"])
         assert again.exit_code == first.exit_code and "Traceback" not in again.output
         assert json.loads(again.stdout) == json.loads(first.stdout)
+
+
+def test_a_long_line_is_shown_around_its_finding_and_odd_names_are_uris(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pasted line of megabytes is shown once per finding: only a stretch around the column,
+    the caret still under the character. SARIF names files by URI references."""
+    _project(tmp_path)
+    article = tmp_path / "two words é#1.md"
+    front = (ROOT / "tests/cases/TXT005-repeated-paragraph.md").read_text().split("---")[1]
+    article.write_text(f"---{front}---\n\n" + "word " * 20_000 + "TK here.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    text = runner.invoke(app, ["check", article.name]).stdout
+    assert len(text) < 5_000
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "TXT004" in line)
+    shown, caret = lines[at + 1], lines[at + 2]
+    assert shown.endswith("TK here.") and "…" in shown
+    assert shown[caret.index("^"):].startswith("TK")
+    sarif = json.loads(runner.invoke(app, ["check", article.name, "--format", "sarif"]).stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]}
+    assert uris == {"two%20words%20%C3%A9%231.md"}
+    jsonschema.validate(sarif, SCHEMA)
