@@ -30,7 +30,9 @@ def inches(length: str) -> float:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # Strict: TOML values have types; `true` for a number or `"no"` for a switch is reported.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              strict=True, allow_inf_nan=False)
 
 
 class Site(_Strict):
@@ -68,7 +70,8 @@ class Print(_Strict):
     color: Literal["cmyk", "srgb"] = "cmyk"
     """cmyk: a PDF/X-3 file with the CMYK output intent below, colours and images in CMYK;
     srgb: colours and images as designed on screen, no output intent (for proofing)."""
-    cmyk_profile: Path = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+    cmyk_profile: Annotated[Path, Field(strict=False)] = \
+        Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
     """The printer's CMYK ICC profile, relative to the project root or absolute. The default is
     Ghostscript's SWOP profile from Debian's libgs-common (AGPL-3+, so installed by
     scripts/system-deps.sh, never committed)."""

@@ -216,6 +216,30 @@ def test_articles_outside_the_layout_are_checked_and_reported_however_the_gate_i
         assert not any("images" in f["path"] for f in found)
 
 
+def test_settings_of_the_wrong_type_are_not_converted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`true` for a number would be read as 1, `"no"` for a switch as off and `inf` would turn
+    a limit off: each is reported instead."""
+    text = (ROOT / "publication.toml").read_text(encoding="utf-8")
+    assert "\ntarget = 8 " in text
+    (tmp_path / "a.md").write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md")
+                                   .read_text())
+    monkeypatch.chdir(tmp_path)
+    settings = tmp_path / "publication.toml"
+    settings.write_text(text + "\n[rules.TXT005]\nenabled = \"no\"\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "a.md"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert "rules.TXT005.enabled (line" in message and "valid boolean" in message
+    settings.write_text(text.replace("\ntarget = 8 ", "\ntarget = true ")
+                        + "\n[rules.MED003]\nmin_ppi = inf\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "a.md"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert "[rules.READ001] target: Input should be a valid number" in message
+    assert "[rules.MED003] min_ppi: Input should be a finite number" in message
+
+
 def test_fill_in_texts_with_a_typo_are_refused_with_their_lines(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A disclaimer or label the pipeline fills in with `str.format` is checked up front: a

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import ConfigError, validation_problem
 from pipeline.findings import Finding, Severity
@@ -47,9 +47,16 @@ class Explanation:
 
 class Parameters(BaseModel):
     """A rule's parameters in publication.toml `[rules.CODE]`, with their defaults: a rule
-    declares its own subclass; this one takes none."""
+    declares its own subclass; this one takes none. Strict: TOML values have types, and a
+    `true` where a number belongs (read as 1), `"no"` for a switch or `inf` for a limit is a
+    mistake to report, not to convert."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              strict=True, allow_inf_nan=False)
+
+
+Words = Annotated[tuple[str, ...], Field(strict=False)]
+"""A list of words or phrases in TOML, kept as a tuple (strict typing would want a tuple)."""
 
 
 Scope = Literal["article", "edition", "pdf"]

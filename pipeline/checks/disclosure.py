@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.checks import Context, Hit, Parameters, rule
+from pipeline.checks import Context, Hit, Parameters, Words, rule
 from pipeline.checks.blocks import body_text, memo
 from pipeline.checks.health import GROUPS, dose_pattern, phrases, term_groups, terms
 from pipeline.checks.prose import (
@@ -80,11 +80,11 @@ def first_health_sentence(article: Article, ctx: Context) -> tuple[Sentence, int
 class _HealthTermParameters(Parameters):
     """The publication's own health terms, beside those of pipeline/data/health.yaml."""
 
-    extra_supplements: tuple[str, ...] = ()
+    extra_supplements: Words = ()
     """Supplements the magazine writes about, beside those of health.yaml ("sea moss")."""
-    extra_conditions: tuple[str, ...] = ()
+    extra_conditions: Words = ()
     """Conditions, beside those of health.yaml ("tinnitus")."""
-    extra_treatments: tuple[str, ...] = ()
+    extra_treatments: Words = ()
     """Treatments and therapies, beside those of health.yaml ("cupping")."""
 
 

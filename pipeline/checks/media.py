@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from pipeline.checks import Context, Hit, Parameters, rule
+from pipeline.checks import Context, Hit, Parameters, Words, rule
 from pipeline.checks.blocks import memo, prose
 from pipeline.content import image_size
 from pipeline.model import Article, Position
@@ -242,7 +242,7 @@ class _ResolutionParameters(Parameters):
     """Placed width of a hero image: the text width of the page."""
     column_width: str = "3.36in"
     """Placed width of a body image: one column."""
-    single_column_kinds: tuple[str, ...] = ("letter", "calendar")
+    single_column_kinds: Words = ("letter", "calendar")
     """Kinds set in one wide column: their body images are placed at full width."""
 
     @field_validator("full_width", "column_width")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Annotated
 
 from pydantic import Field
 
-from pipeline.checks import Context, Hit, Parameters, rule
+from pipeline.checks import Context, Hit, Parameters, Words, rule
 from pipeline.checks.claims import own_sentences
 from pipeline.checks.disclosure import commercial_signals, is_health_content, is_labeled
 from pipeline.checks.health import condition_pattern, drug_mentions, drugs, phrases
@@ -49,20 +50,20 @@ class ExtraDrug(Parameters):
 
     name: str = Field(min_length=1)
     """The generic name."""
-    brands: tuple[str, ...] = ()
+    brands: Words = ()
     """Trade names."""
-    aliases: tuple[str, ...] = ()
+    aliases: Words = ()
     """Other names writers use for the drug or a form of it."""
-    compounded: tuple[str, ...] = ()
+    compounded: Words = ()
     """Names of forms only a compounding pharmacy makes (REG002)."""
     prescription: bool = False
     """Prescription-only in the U.S. (REG003)."""
-    approved_for: tuple[str, ...] = ()
+    approved_for: Words = ()
     """FDA-approved uses; any other condition named beside the drug is off-label."""
 
 
 class _DrugParameters(Parameters):
-    extra_drugs: tuple[ExtraDrug, ...] = ()
+    extra_drugs: Annotated[tuple[ExtraDrug, ...], Field(strict=False)] = ()
     """Drugs beside those of drugs.yaml: `{name = "...", brands = [...], approved_for = [...],
     prescription = true}`."""
 

@@ -63,11 +63,21 @@ def color_profile_rule(path: Path) -> str:
             "components: cyan, magenta, yellow, black; }")
 
 
+MAX_PROFILE_BYTES = 16 * 2**20
+"""CMYK output profiles run from a few hundred KB to a few MB."""
+
+
 def load_profile(path: Path) -> Profile:
     """Read and check the CMYK profile named in publication.toml."""
     setting = f'[print] cmyk_profile "{path}"'
     try:
-        data = path.read_bytes()
+        if path.exists() and not path.is_file():  # a device (/dev/zero) or a pipe would be
+            raise EnvironmentProblem(f"{setting} is not a file")  # read without end
+        with path.open("rb") as stream:
+            data = stream.read(MAX_PROFILE_BYTES + 1)
+        if len(data) > MAX_PROFILE_BYTES:
+            raise EnvironmentProblem(f"{setting} is over {MAX_PROFILE_BYTES // 2**20} MB, too "
+                                     "large for an ICC profile")
     except OSError:
         raise EnvironmentProblem(
             f"{setting} cannot be read; install Debian's libgs-common "
