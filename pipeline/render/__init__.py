@@ -82,6 +82,17 @@ class ArticleView:
         return kind.label if kind else self.meta.kind.title()
 
     @property
+    def kicker_kind(self) -> str:
+        """The kind's label beside the section in a kicker, unless it says nothing more: the
+        neutral `article`, or a kind the section already names ("Calendar · Calendar",
+        "News Briefs · Brief")."""
+        label = self.kind_label
+        section = self.meta.section.casefold()
+        if self.meta.kind == "article" or label.casefold().rstrip("s") in section:
+            return ""
+        return label
+
+    @property
     def sponsored(self) -> bool:
         return self.meta.kind in self.settings.sponsored_kinds() or self.meta.sponsor is not None
 
