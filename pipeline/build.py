@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,9 +34,31 @@ from pipeline.stamp import OUTPUTS, BuildResult, size_and_mtime
 if TYPE_CHECKING:
     from pipeline.render import newsletter as newsletter_module
 
-def publishable(articles: list[Article], settings: Settings) -> list[ArticleView]:
-    """Views of the articles that can be published: valid front matter, not drafts."""
-    return [ArticleView(a, settings) for a in articles if a.published]
+def publishable(articles: list[Article], settings: Settings,
+                project: Project) -> list[ArticleView]:
+    """Views of the articles that can be published: valid front matter, not drafts; each
+    section by the one name it goes by in the project (`section_names`)."""
+    names = section_names(project)
+    return [ArticleView(a, settings, section=names.get(a.meta.section, ""))
+            for a in articles if a.published and a.meta is not None]
+
+
+def section_names(project: Project) -> dict[str, str]:
+    """Sections spelt in more than one way that lead to the same address ("News Briefs",
+    "News briefs"): each spelling, by the one most articles use (the first in alphabetical
+    order between equals). Without it, each spelling's page overwrote the other's."""
+    from pipeline.render.web import section_slug
+
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in project.all_articles():
+        if article.meta is not None:
+            spellings[section_slug(article.meta.section)][article.meta.section] += 1
+    names = {}
+    for counted in spellings.values():
+        if len(counted) > 1:
+            name = min(counted, key=lambda spelling: (-counted[spelling], spelling))
+            names.update(dict.fromkeys(counted, name))
+    return names
 
 
 def build(settings: Settings, edition_id: str | None = None, only: set[str] | None = None,
@@ -100,7 +123,7 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     proof_note = (f"{PROOF}: {len(errors)} gate error(s), not for publication"
                   if errors else "")
 
-    views = publishable(edition.in_order(), settings) if edition else []
+    views = publishable(edition.in_order(), settings, project) if edition else []
     result.articles = len(views)
     files: dict[Path, bytes] = {}
     copies: dict[Path, Path] = {}
@@ -132,11 +155,11 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
 
     through = publish_through(settings)
     site_editions = [
-        (e, due(publishable(e.in_order(), settings), through))
+        (e, due(publishable(e.in_order(), settings, project), through))
         for e in sorted(project.editions.values(), key=lambda e: e.id, reverse=True)
         if e.manifest is not None
     ]
-    web_only = due(publishable(list(project.web_only.values()), settings), through)
+    web_only = due(publishable(list(project.web_only.values()), settings, project), through)
     site_files: dict[Path, bytes] = {}
     pages: dict[Path, str] = {}
     """Pages that can be kept (articles, listings), written now or kept, by the digest of
@@ -305,7 +328,7 @@ def build_newsletter(settings: Settings, edition_id: str) -> newsletter_module.N
     edition = _pick(project.editions, edition_id)
     if edition.manifest is None:
         raise BuildError(f"{edition.id}: edition.toml is invalid; fix it before sending")
-    views = due(publishable(edition.in_order(), settings), publish_through(settings))
+    views = due(publishable(edition.in_order(), settings, project), publish_through(settings))
     return newsletter.render(edition, views, settings, settings.root / "layouts")
 
 

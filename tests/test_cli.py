@@ -389,8 +389,9 @@ def test_forced_print_pages_carry_the_proof_note(settings: Settings) -> None:
     from pipeline.build import publishable
     from pipeline.render.pdf import edition_html
 
-    edition = load_project(ROOT).editions["2022-10"]
-    views = publishable(edition.in_order(), settings)
+    project = load_project(ROOT)
+    edition = project.editions["2022-10"]
+    views = publishable(edition.in_order(), settings, project)
     html = edition_html(edition, views, settings, ROOT / "layouts", screen=True,
                         proof_note="Unchecked proof: 3 gate error(s)")
     assert "@bottom-center" in html and "Unchecked proof" in html

@@ -287,3 +287,27 @@ def test_templates_read_once_are_found_by_any_spelling_of_their_name(tmp_path: P
     env = environment(tmp_path, files={"parts/a.j2": b"A"})
     assert env.get_template("./parts/a.j2").render() == "A"
     assert env.get_template("parts//a.j2").render() == "A"
+
+
+def test_a_section_spelt_two_ways_is_one_section(project: Path) -> None:
+    """"News briefs" and "News Briefs" lead to one address: one page listing all four briefs
+    under the spelling most articles use, one feed, one sitemap entry."""
+    brief = (project / "articles" / "2022-10" / "briefs-seed-library.md").read_text()
+    assert 'section: "News Briefs"' in brief
+    web = project / "articles" / "web"
+    web.mkdir()
+    (web / "fourth-brief.md").write_text(
+        re.sub(r"^id: .*\n", "", brief.replace('section: "News Briefs"',
+                                               'section: "News briefs"'), flags=re.M)
+        .replace('title: "', 'title: "Fourth: ', 1), encoding="utf-8")
+    settings = settings_module.load(project / "publication.toml")
+    result = build(settings, "2022-10", only={"web", "feed"})
+    assert not result.blocked, [f for f in result.findings if f.severity.value == "error"]
+    site = project / "build" / "site"
+    page = (site / "news-briefs" / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="card-title"') == 4 and "<h1>News Briefs</h1>" in page
+    assert "News briefs" not in page
+    assert (site / "news-briefs" / "feed.xml").read_text().count("<item>") == 4
+    assert (site / "sitemap.xml").read_text().count("/news-briefs/</loc>") == 1
+    article = (site / "articles" / "fourth-brief" / "index.html").read_text(encoding="utf-8")
+    assert ">News Briefs</a>" in article

@@ -61,6 +61,9 @@ class ArticleView:
     settings: Settings
     rendered_body: str | None = None
     """Body HTML with no prefixes, when a cache already holds it (saves parsing the article)."""
+    section: str = ""
+    """The name the article's section goes by across the site, where the article spells it
+    otherwise ("News briefs" for "News Briefs": one section, one page, one feed)."""
 
     @cached_property
     def meta(self) -> FrontMatter:
@@ -68,8 +71,11 @@ class ArticleView:
         the body has them (the article's own front matter stays as written, for the rules)."""
         meta = self.article.meta
         assert meta is not None, "only valid articles are rendered"
-        shown = {name: markdown.typographic(value) for name in ("title", "dek", "summary")
-                 if isinstance(value := getattr(meta, name), str)}
+        shown: dict[str, str] = {
+            name: markdown.typographic(value) for name in ("title", "dek", "summary")
+            if isinstance(value := getattr(meta, name), str)}
+        if self.section:
+            shown["section"] = self.section
         return meta.model_copy(update=shown)
 
     @property
