@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from pipeline import findings as fmt
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, UsageProblem
 
 if TYPE_CHECKING:
     from pipeline import settings
@@ -140,9 +140,15 @@ def build(
     from pipeline import stamp
     from pipeline.root import find_root
 
-    outputs = set(only.split(",")) if only else set(stamp.OUTPUTS)
+    outputs = {name.strip() for name in only.split(",") if name.strip()} if only is not None \
+        else set(stamp.OUTPUTS)
+    if not outputs:
+        typer.echo(f"error: --only names no output; choose from {', '.join(stamp.OUTPUTS)}",
+                   err=True)
+        raise typer.Exit(2)
     try:
         root = find_root(Path.cwd())
+        _check_out(out, root)
         result, digest = stamp.cached(root, (out or root / "build").resolve(), outputs,
                                       edition, force)
         if result is None:
@@ -171,6 +177,18 @@ def build(
         typer.echo(f"warning: {warning}", err=True)
 
 
+def _check_out(out: Path | None, root: Path) -> None:
+    """An output folder a build may fill and prune: not the project or a folder above it, nor
+    one of the folders the project's sources live in (an empty --out is the current folder)."""
+    if out is None:
+        return
+    folder, project = out.resolve(), root.resolve()
+    sources = [project / name for name in ("articles", "layouts", "pipeline", "tests")]
+    if project.is_relative_to(folder) or any(folder.is_relative_to(s) for s in sources):
+        raise UsageProblem(f"--out {out}: a build would write among the "
+                           "project's own files; name a folder of its own, such as build/")
+
+
 @app.command()
 def newsletter(
     edition: Annotated[str, typer.Argument(help="Edition id YYYY-MM.")],
@@ -187,6 +205,17 @@ def newsletter(
 
     try:
         config = _settings()
+        if send:  # the arguments are checked before anything is built
+            if smtp is None or not (to or recipients):
+                raise typer.BadParameter("--send needs --smtp HOST:PORT and --to ADDR or "
+                                         "--list FILE")
+            addresses = list(to or []) + (mailer.read_list(recipients) if recipients else [])
+            bad = [a for a in addresses if not mailer.valid_address(a)]
+            if bad:
+                raise typer.BadParameter(f"not an email address: {bad[0]!r}")
+            if not addresses:
+                raise typer.BadParameter(f"{recipients} lists no addresses")
+            server = mailer.server_from(smtp)
         result = run_build(config, edition, {"newsletter"})
         if result.blocked:
             typer.echo(f"newsletter of {edition} blocked by gate errors; run `pipeline check`",
@@ -195,13 +224,7 @@ def newsletter(
         typer.echo(f"{edition}: newsletter written to build/{edition}/")
         if not send:
             return
-        if smtp is None or not (to or recipients):
-            raise typer.BadParameter("--send needs --smtp HOST:PORT and --to ADDR or --list FILE")
-        addresses = list(to or []) + (mailer.read_list(recipients) if recipients else [])
-        bad = [a for a in addresses if not mailer.valid_address(a)]
-        if bad:
-            raise typer.BadParameter(f"not an email address: {bad[0]!r}")
-        report = mailer.send_edition(config, edition, addresses, mailer.server_from(smtp))
+        report = mailer.send_edition(config, edition, addresses, server)
     except PipelineError as exc:
         raise _fail(exc) from None
     typer.echo(f"sent {len(report.sent)}, already done earlier {len(report.skipped)}"

@@ -33,3 +33,7 @@ def validation_problem(error: Mapping[str, Any]) -> tuple[str, str]:
     the writers of publication.toml, edition.toml and front matter read it."""
     return ".".join(str(part) for part in error["loc"]), \
         str(error["msg"]).removeprefix("Value error, ")
+
+
+class UsageProblem(PipelineError):
+    """Raised by the CLI for an option it cannot honour (an --out among the sources)."""

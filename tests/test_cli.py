@@ -241,6 +241,27 @@ def test_build_is_blocked_by_errors_and_writes_nothing(project: Path) -> None:
     assert [p for p in out.rglob("*") if p.is_file()] == [out / ".cache" / "build.lock"]
 
 
+def test_build_options_that_would_write_among_the_sources_or_build_nothing(
+        project: Path) -> None:
+    for args in (["--out", ""], ["--out", "."], ["--out", ".."], ["--out", "articles/site"],
+                 ["--only", ""], ["--only", " , "]):
+        result = runner.invoke(app, ["build", *args])
+        assert result.exit_code == 2, args
+        assert "among the project's own files" in result.stderr or \
+            "--only names no output" in result.stderr
+    assert not (project / "site").exists() and not (project / "build").exists()
+
+
+def test_newsletter_send_arguments_are_checked_before_anything_is_built(
+        project: Path) -> None:
+    (project / "empty.csv").write_text("email\n")
+    for args in (["--to", "nope"], ["--list", "empty.csv"], []):
+        result = runner.invoke(app, ["newsletter", "2022-10", "--send", "--smtp",
+                                     "127.0.0.1:1", *args])
+        assert result.exit_code == 2, args
+    assert not (project / "build").exists()
+
+
 def test_build_unknown_edition_exits_2(project: Path) -> None:
     result = runner.invoke(app, ["build", "1999-01"])
     assert result.exit_code == 2 and "no edition 1999-01" in result.stderr
