@@ -47,10 +47,9 @@ def load_article(path: Path, root: Path, edition: str | None = None,
         article.problem = read
         return article
     data = read
-    if b"\0" in data[:8192]:
-        article.problem = Problem(
-            "SRC001", "file is binary, not a Markdown article", hint="Check the file name."
-        )
+    nul = data.find(b"\0")
+    if nul >= 0:
+        article.problem = _nul_problem(data, nul)
         return article
     try:
         text = data.decode("utf-8-sig")
@@ -67,6 +66,25 @@ def load_article(path: Path, root: Path, edition: str | None = None,
     article.text = text.replace("\r\n", "\n").replace("\r", "\n")
     _split_front_matter(article)
     return article
+
+
+def _nul_problem(data: bytes, nul: int) -> Problem:
+    """A file with NUL bytes: binary, unless it is text with a stray one (a bad paste), which
+    is shown where it is."""
+    try:
+        data.replace(b"\0", b"").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = False
+    else:
+        text = data.count(b"\0") <= max(3, len(data) // 100)
+    if not text:
+        return Problem("SRC001", "file is binary, not a Markdown article",
+                       hint="Check the file name.")
+    line_start = data.rfind(b"\n", 0, nul) + 1
+    return Problem("SRC001", "file holds a NUL byte, an invisible control character",
+                   line=data[:nul].count(b"\n") + 1,
+                   column=len(data[line_start:nul].decode("utf-8", "replace")) + 1,
+                   hint="Delete it (it came with a paste or a broken editor).")
 
 
 def _split_front_matter(article: Article) -> None:
@@ -131,7 +149,8 @@ def _parse_yaml(article: Article, yaml_text: str) -> None:
             article.key_positions[key] = Position(
                 key_node.start_mark.line + 2, key_node.start_mark.column + 1
             )
-    article.raw_meta = {str(k): v for k, v in raw.items()}
+    # A key that is not text is named as YAML writes it (`null:`, not Python's `None`).
+    article.raw_meta = {"null" if k is None else str(k): v for k, v in raw.items()}
     try:
         article.meta = FrontMatter.model_validate(article.raw_meta)
     except ValidationError as exc:

@@ -547,3 +547,20 @@ def test_a_long_line_is_shown_around_its_finding_and_odd_names_are_uris(
             for r in sarif["runs"][0]["results"]}
     assert uris == {"two%20words%20%C3%A9%231.md"}
     jsonschema.validate(sarif, SCHEMA)
+
+
+def test_a_stray_nul_byte_is_shown_where_it_is_and_a_binary_file_is_binary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path)
+    text = (ROOT / "tests/cases/TXT005-repeated-paragraph.md").read_bytes()
+    lines = text.split(b"\n")
+    lines[10] = lines[10][:4] + b"\0" + lines[10][4:]
+    (tmp_path / "pasted.md").write_bytes(b"\n".join(lines))
+    (tmp_path / "photo.md").write_bytes(bytes(range(256)) * 8)
+    monkeypatch.chdir(tmp_path)
+    found = json.loads(runner.invoke(app, ["check", "pasted.md", "photo.md", "--format",
+                                           "json"]).stdout)["findings"]
+    by_path = {f["path"]: f for f in found if f["code"] == "SRC001"}
+    assert (by_path["pasted.md"]["line"], by_path["pasted.md"]["column"]) == (11, 5)
+    assert "NUL byte" in by_path["pasted.md"]["message"]
+    assert by_path["photo.md"]["message"] == "file is binary, not a Markdown article"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from typing import Any, get_args
+
+from pydantic import BaseModel
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.errors import validation_problem
 from pipeline.markdown import MAX_HTML_DEPTH, too_deep
 from pipeline.model import Article, Position
-from pipeline.schema import FRONT_MATTER_FIELDS
+from pipeline.schema import FRONT_MATTER_FIELDS, FrontMatter
 
 
 def _problem(article: Article, code: str) -> Iterator[Hit]:
@@ -124,10 +127,29 @@ def unknown_field(article: Article, ctx: Context) -> Iterator[Hit]:
     for err in article.meta_errors:
         if err["type"] != "extra_forbidden":
             continue
-        key = str(err["loc"][0])
-        close = difflib.get_close_matches(key, FRONT_MATTER_FIELDS, n=1)
+        loc = ["null" if part is None else str(part) for part in err["loc"]]
+        known: list[str] = list(FRONT_MATTER_FIELDS)
+        if len(loc) > 1:  # inside a table (`image: {foo: 1}`): the table's own fields
+            known = list(_table_fields(loc[:-1]))
+        close = difflib.get_close_matches(loc[-1], known, n=1)
         yield Hit(
-            f"unknown front-matter field `{key}`",
-            article.key_position(key),
-            hint=f"Did you mean `{close[0]}`?" if close else "Remove it or rename it.",
+            f"unknown front-matter field `{'.'.join(loc)}`",
+            article.key_position(loc[0]),
+            hint=f"Did you mean `{close[0]}`?" if close else "Remove it or rename it"
+            + (f" (`{loc[0]}` takes {', '.join(known)})." if len(loc) > 1 else "."),
         )
+
+
+def _table_fields(loc: list[str]) -> list[str]:
+    """The fields of the front-matter table at `loc` (`image`, `sponsor`)."""
+    model: Any = FrontMatter
+    for part in loc:
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        inner = [t for t in (field.annotation, *get_args(field.annotation))
+                 if isinstance(t, type) and issubclass(t, BaseModel)]
+        if not inner:
+            return []
+        model = inner[0]
+    return list(model.model_fields)
