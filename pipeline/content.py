@@ -49,7 +49,9 @@ def load_article(path: Path, root: Path, edition: str | None = None,
     data = read
     nul = data.find(b"\0")
     if nul >= 0:
-        article.problem = _nul_problem(data, nul)
+        article.problem, is_text = _nul_problem(data, nul)
+        if is_text:  # shown with its lines
+            article.text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
         return article
     try:
         text = data.decode("utf-8-sig")
@@ -68,9 +70,9 @@ def load_article(path: Path, root: Path, edition: str | None = None,
     return article
 
 
-def _nul_problem(data: bytes, nul: int) -> Problem:
+def _nul_problem(data: bytes, nul: int) -> tuple[Problem, bool]:
     """A file with NUL bytes: binary, unless it is text with a stray one (a bad paste), which
-    is shown where it is."""
+    is shown where it is; and whether it is text."""
     try:
         data.replace(b"\0", b"").decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -79,12 +81,12 @@ def _nul_problem(data: bytes, nul: int) -> Problem:
         text = data.count(b"\0") <= max(3, len(data) // 100)
     if not text:
         return Problem("SRC001", "file is binary, not a Markdown article",
-                       hint="Check the file name.")
+                       hint="Check the file name."), False
     line_start = data.rfind(b"\n", 0, nul) + 1
     return Problem("SRC001", "file holds a NUL byte, an invisible control character",
                    line=data[:nul].count(b"\n") + 1,
                    column=len(data[line_start:nul].decode("utf-8", "replace")) + 1,
-                   hint="Delete it (it came with a paste or a broken editor).")
+                   hint="Delete it (it came with a paste or a broken editor)."), True
 
 
 def _split_front_matter(article: Article) -> None:
