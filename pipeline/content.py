@@ -279,6 +279,13 @@ def _file_image_size(path: Path, size: int, mtime_ns: int) -> tuple[int, int] | 
     return _header_size(path)
 
 
+_END_MARKS = {"JPEG": b"\xff\xd9", "PNG": b"IEND"}
+"""What the last bytes of a whole JPEG (its end-of-image marker) and PNG (its IEND chunk) hold:
+a file cut short (an interrupted copy or download) prints a grey band where it stops."""
+_TAIL = 64
+"""The bytes looked at: a JPEG may carry a little padding after its marker."""
+
+
 def _header_size(path: Path | BinaryIO) -> tuple[int, int] | str:
     from PIL import Image, UnidentifiedImageError  # only what has images needs it
 
@@ -287,6 +294,12 @@ def _header_size(path: Path | BinaryIO) -> tuple[int, int] | str:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below
             with Image.open(path) as image:
                 width, height = image.size
+                kind = image.format
+                stream = image.fp
+                if kind in _END_MARKS and stream is not None:
+                    stream.seek(max(0, stream.seek(0, 2) - _TAIL))
+                    if _END_MARKS[kind] not in stream.read(_TAIL):
+                        return "is cut short (it ends before the image does: copy it again)"
     except Image.DecompressionBombError:
         return f"has more than {MAX_IMAGE_PIXELS / 1e6:.0f} million pixels"
     except (OSError, UnidentifiedImageError, ValueError) as exc:

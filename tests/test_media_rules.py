@@ -135,3 +135,23 @@ def test_an_empty_a_fake_or_a_bomb_image_is_med002_and_never_decoded(
     assert not result.blocked
     page = (tmp_path / "build/site/articles/garden/index.html").read_text()
     assert "Snow covers the beds." in page and "bomb-" not in page
+
+
+def test_an_image_cut_short_is_med002(tmp_path: Path) -> None:
+    """A JPEG or PNG whose copy was interrupted opens (its header is whole) but would print
+    with a grey band where it stops."""
+    edition = _project(tmp_path)
+    images = edition / "images"
+    for name in ("whole.jpg", "whole.png"):
+        Image.effect_noise((400, 300), 64).convert("RGB").save(images / name)
+        data = (images / name).read_bytes()
+        (images / f"cut-{name}").write_bytes(data[: len(data) // 2])
+    article = _article(edition, "garden", "![A](images/whole.jpg)\n\n![B](images/whole.png)"
+                       "\n\n![C](images/cut-whole.jpg)\n\n![D](images/cut-whole.png)")
+    settings = settings_module.load(tmp_path / "publication.toml")
+    found = [(f.line, f.message) for f in gate.check(settings, [article]).findings
+             if f.code == "MED002"]
+    assert found == [(15, "image file 'images/cut-whole.jpg' is cut short (it ends before "
+                          "the image does: copy it again)"),
+                     (17, "image file 'images/cut-whole.png' is cut short (it ends before "
+                          "the image does: copy it again)")]
