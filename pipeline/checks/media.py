@@ -19,6 +19,8 @@ from pipeline.settings import inches
 
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _VECTOR = {".svg", ".pdf", ".eps"}
+_REFUSED = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([a-z][a-z0-9+.-]*:[^\s)>]*)", re.IGNORECASE)
+_WEB = re.compile(r"^https?://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,15 @@ def _markdown_images(article: Article) -> Iterator[ImageUse]:
                 searched = offset + 1
                 alt = "".join(c.content for c in child.children or [])
                 yield ImageUse(src, alt, block.position(article, offset), False)
+            elif child.type == "text" and "![" in child.content:
+                # an image the parser refused for its address (file:, javascript:): left as
+                # text, it would print as Markdown
+                for refused in _REFUSED.finditer(child.content):
+                    found = block.content.find(refused.group(0), searched, searched + _WINDOW)
+                    offset = searched if found < 0 else found
+                    searched = offset + 1
+                    yield ImageUse(refused.group(2), refused.group(1),
+                                   block.position(article, offset), False)
             elif child.type == "html_inline":
                 found = block.content.find(child.content, searched, searched + _WINDOW)
                 offset = searched if found < 0 else found
@@ -205,7 +216,14 @@ def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
     fix="Add the file next to the article or in its images/ folder, or correct the path.",
 )
 def image_missing(article: Article, ctx: Context) -> Iterator[Hit]:
-    """An image file that does not exist, is not an image, or lies outside the project."""
+    """An image file that does not exist, is not an image, or lies outside the project; an
+    image address that is neither a path nor a web address (`file:`)."""
+    for use in images(article):
+        if _REMOTE.match(use.src) and not _WEB.match(use.src):
+            yield Hit(f"image '{use.src}' is neither a file of the project nor a web address",
+                      use.position,
+                      hint="Copy the image next to the article and name it by a relative path "
+                           "(images/photo.jpg).")
     found = local_images(article)
     if not found:
         return
