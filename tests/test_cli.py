@@ -449,7 +449,8 @@ def test_hostile_article_reads_nothing_outside_the_project(project: Path) -> Non
         '<iframe src="http://169.254.169.254/"></iframe>\n\nThe end.\n\n'
         f"![beside the project](../../../{outside.name})\n")
     _, report = _json(["check", str(web / "evil.md")])
-    assert [f["line"] for f in report["findings"] if f["code"] == "MED002"] == [6, 9, 16]
+    # 11: the file: address of the <img>, neither a file of the project nor a web address
+    assert [f["line"] for f in report["findings"] if f["code"] == "MED002"] == [6, 9, 11, 16]
     out = project / "out"
     assert runner.invoke(app, ["build", "--only", "web,feed", "--force", "--out",
                                str(out)]).exit_code == 0
