@@ -35,6 +35,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	./scripts/bench-deps.sh
+	$(BIN)/python -m compileall -q pipeline  # as a first import would, where bytecode is kept
 	$(BIN)/python -m tests.bench
 
 clean:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import settings as settings_module
-from pipeline.build import BuildResult, build
+from pipeline.build import build
 from pipeline.settings import Settings
+from pipeline.stamp import BuildResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = "2022-10"

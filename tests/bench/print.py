@@ -48,8 +48,9 @@ def _final_html(folder: Path) -> None:
     from pipeline.render import pdf
 
     settings = settings_module.load(ROOT / "publication.toml")
-    edition = load_project(ROOT).editions[EDITION]
-    views = publishable(edition.in_order(), settings)
+    project = load_project(ROOT)
+    edition = project.editions[EDITION]
+    views = publishable(edition.in_order(), settings, project)
     for name, screen in (("print", False), ("screen", True)):
         html = pdf.edition_html(edition, views, settings, ROOT / "layouts", screen)
         (folder / f"{name}.html").write_text(html)
