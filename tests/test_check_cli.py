@@ -153,6 +153,17 @@ def _project(tmp_path: Path, rules: str = "") -> settings_module.Settings:
     return settings_module.load(tmp_path / "publication.toml")
 
 
+def _refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The one sentence (white space evened out) with which a check of an article in
+    `tmp_path` refuses its publication.toml: exit 2, no traceback."""
+    (tmp_path / "a.md").write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md")
+                                   .read_text())
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "a.md"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    return " ".join(result.stderr.split())
+
+
 def test_rule_settings_disable_override_and_parameters(tmp_path: Path) -> None:
     article = tmp_path / "a.md"
     article.write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md").read_text())
@@ -179,12 +190,7 @@ def test_misspelt_or_mistyped_rule_settings_are_one_sentence_and_exit_2(
         + '\n[rules.read002]\nmax_words = 20\n[rules.TXT005]\nmin_wrds = 3\n'
         '[rules.REG001]\nextra_drugs = [{name = "tizanidine", brand = ["Z"]}]\n'
         '[rules.MED003]\ncolumn_width = "3 inches"\n', encoding="utf-8")
-    (tmp_path / "a.md").write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md")
-                                   .read_text())
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["check", "a.md"])
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    message = " ".join(result.stderr.split())
+    message = _refused(tmp_path, monkeypatch)
     for problem in ("[rules.read002]: no rule has this code (did you mean READ002?)",
                     "[rules.TXT005] min_wrds: unknown setting (did you mean min_words?",
                     "[rules.READ001] target: Input should be a valid number",
@@ -222,20 +228,13 @@ def test_settings_of_the_wrong_type_are_not_converted(
     a limit off: each is reported instead."""
     text = (ROOT / "publication.toml").read_text(encoding="utf-8")
     assert "\ntarget = 8 " in text
-    (tmp_path / "a.md").write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md")
-                                   .read_text())
-    monkeypatch.chdir(tmp_path)
     settings = tmp_path / "publication.toml"
     settings.write_text(text + "\n[rules.TXT005]\nenabled = \"no\"\n", encoding="utf-8")
-    result = runner.invoke(app, ["check", "a.md"])
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    message = " ".join(result.stderr.split())
+    message = _refused(tmp_path, monkeypatch)
     assert "rules.TXT005.enabled (line" in message and "valid boolean" in message
     settings.write_text(text.replace("\ntarget = 8 ", "\ntarget = true ")
                         + "\n[rules.MED003]\nmin_ppi = inf\n", encoding="utf-8")
-    result = runner.invoke(app, ["check", "a.md"])
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    message = " ".join(result.stderr.split())
+    message = _refused(tmp_path, monkeypatch)
     assert "[rules.READ001] target: Input should be a valid number" in message
     assert "[rules.MED003] min_ppi: Input should be a finite number" in message
 
@@ -253,12 +252,7 @@ def test_fill_in_texts_with_a_typo_are_refused_with_their_lines(
     lines.append('[disclaimers.extra]\ntitle = "X"\ntext = "Ask {sponsor"')
     (tmp_path / "publication.toml").write_text("\ufeff" + "\n".join(lines) + "\n",
                                                encoding="utf-8")
-    (tmp_path / "a.md").write_text((ROOT / "tests/cases/TXT005-repeated-paragraph.md")
-                                   .read_text())
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["check", "a.md"])
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    message = " ".join(result.stderr.split())
+    message = _refused(tmp_path, monkeypatch)
     assert re.search(rf"publication\.toml:({paid_by}|{len(lines) + 2}): 2 problem\(s\)", message)
     assert f"sponsor_label.paid_by (line {paid_by}): {{sponsr}} is no placeholder here; " \
         "it may use {sponsor}" in message
