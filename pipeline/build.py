@@ -51,7 +51,7 @@ def section_names(project: Project) -> dict[str, str]:
 
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in project.all_articles():
-        if article.meta is not None:
+        if article.published and article.meta is not None:
             spellings[section_slug(article.meta.section)][article.meta.section] += 1
     names = {}
     for counted in spellings.values():

@@ -270,20 +270,46 @@ def image_size(path: Path | BinaryIO) -> tuple[int, int] | str:
             stat = path.stat()
         except OSError as exc:
             return f"is not an image that can be read ({type(exc).__name__})"
-        return _file_image_size(path, stat.st_size, stat.st_mtime_ns)
+        return _file_image_size(path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
+                                stat.st_ino)
     return _header_size(path)
 
 
 @lru_cache(maxsize=1024)
-def _file_image_size(path: Path, size: int, mtime_ns: int) -> tuple[int, int] | str:
+def _file_image_size(path: Path, *state: int) -> tuple[int, int] | str:
+    """`state`: size, mtime, ctime and inode (a copy with its mtime kept, `cp -p`, or a chmod
+    changes the ctime)."""
     return _header_size(path)
 
 
-_END_MARKS = {"JPEG": b"\xff\xd9", "PNG": b"IEND"}
-"""What the last bytes of a whole JPEG (its end-of-image marker) and PNG (its IEND chunk) hold:
-a file cut short (an interrupted copy or download) prints a grey band where it stops."""
 _TAIL = 64
-"""The bytes looked at: a JPEG may carry a little padding after its marker."""
+"""The last bytes of a PNG looked at for its IEND chunk."""
+
+
+def _cut_short(image: Any) -> bool:
+    """Whether a JPEG or PNG file ends before its image does (an interrupted copy or download:
+    it opens, and prints with a grey band where it stops). A PNG ends with its IEND chunk; a
+    JPEG is decoded at an eighth of its size (a few milliseconds: the whole entropy-coded data
+    is read, not the pixels made), since phones write data after its end marker (motion
+    photos)."""
+    stream = image.fp
+    if image.format == "PNG" and stream is not None:
+        stream.seek(max(0, stream.seek(0, 2) - _TAIL))
+        return b"IEND" not in stream.read(_TAIL)
+    if image.format == "JPEG":
+        from PIL import ImageFile
+
+        width, height = image.size
+        image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+        # WeasyPrint, once imported, lets Pillow fill a cut image with grey: not here.
+        tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            image.load()
+        except OSError:  # "image file is truncated"
+            return True
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+    return False
 
 
 def _header_size(path: Path | BinaryIO) -> tuple[int, int] | str:
@@ -294,12 +320,8 @@ def _header_size(path: Path | BinaryIO) -> tuple[int, int] | str:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below
             with Image.open(path) as image:
                 width, height = image.size
-                kind = image.format
-                stream = image.fp
-                if kind in _END_MARKS and stream is not None:
-                    stream.seek(max(0, stream.seek(0, 2) - _TAIL))
-                    if _END_MARKS[kind] not in stream.read(_TAIL):
-                        return "is cut short (it ends before the image does: copy it again)"
+                if _cut_short(image):
+                    return "is cut short (it ends before the image does: copy it again)"
     except Image.DecompressionBombError:
         return f"has more than {MAX_IMAGE_PIXELS / 1e6:.0f} million pixels"
     except (OSError, UnidentifiedImageError, ValueError) as exc:

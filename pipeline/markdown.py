@@ -152,7 +152,7 @@ def _footnote_caption(
     return str(tokens[idx].meta["id"] + 1)
 
 
-_BARE_URL = re.compile(r"\b(?:https?://|www\.|10\.\d{4,9}/)[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]")
+_BARE_URL = re.compile(r"\b(?:https?://|www\.|10\.\d{4,9}/)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)\]'’]")
 """A web address or a DOI written out in text, without the punctuation that may follow it."""
 
 
@@ -161,10 +161,26 @@ def _text(
 ) -> str:
     """Text, with each web address or DOI written out in it marked `<span class="url">`: the print
     design keeps hyphenation out of addresses and DOIs (a reader would type the hyphen)."""
-    text = escapeHtml(tokens[idx].content)
-    if "http" not in text and "www." not in text and "10." not in text:
-        return text
-    return _BARE_URL.sub(r'<span class="url">\g<0></span>', text)
+    content = tokens[idx].content
+    before = tokens[idx - 1] if idx else None
+    if before is not None and before.type == "link_open" and before.markup == "autolink":
+        return escapeHtml(_straight(content))  # <https://...>: the address itself
+    if "http" not in content and "www." not in content and "10." not in content:
+        return escapeHtml(content)
+    parts, done = [], 0
+    for found in _BARE_URL.finditer(content):  # on the text, then escaped piece by piece
+        parts += [escapeHtml(content[done:found.start()]), '<span class="url">',
+                  escapeHtml(_straight(found.group(0))), "</span>"]
+        done = found.end()
+    return "".join(parts) + escapeHtml(content[done:])
+
+
+_STRAIGHT = str.maketrans("‘’“”", "''\"\"")
+
+
+def _straight(address: str) -> str:
+    """An address as written: the typographer's curly quotes turned back (one for one)."""
+    return address.translate(_STRAIGHT)
 
 
 def _footnote_block_open(
@@ -263,13 +279,13 @@ def too_deep(tokens: list[Token]) -> Token | None:
     """The first block nested past MAX_HTML_DEPTH by Markdown (lists, quotes) and raw HTML
     together (blocks and inline tags, read in order: raw HTML's depth carries from one block to
     the next)."""
-    levels = max((token.level for token in tokens), default=0)
+    levels = max((_level(token) for token in tokens), default=0)
     if levels + sum(t.content.count("<") for t in tokens if t.type in ("inline", "html_block")) \
             <= MAX_HTML_DEPTH:
         return None  # not levels and tags enough (most articles): no need to look further
     depth = 0  # of raw HTML elements left open
     for token in tokens:
-        if token.level > MAX_HTML_DEPTH and token.map:
+        if _level(token) > MAX_HTML_DEPTH and token.map:
             return token
         if token.type == "html_block":
             pieces = [token.content]
@@ -283,6 +299,14 @@ def too_deep(tokens: list[Token]) -> Token | None:
             if deepest > MAX_HTML_DEPTH:
                 return token
     return None
+
+
+def _level(token: Token) -> int:
+    """How deep a token's elements nest: its block's level, and for a paragraph's text the
+    deepest of its inline elements (emphasis in emphasis, links)."""
+    if token.type == "inline" and token.children:
+        return token.level + max(child.level for child in token.children)
+    return token.level
 
 
 def sanitize(html: str) -> str:

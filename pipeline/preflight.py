@@ -100,10 +100,9 @@ def preflight(path: Path, spec: PrintSpec, display: str | None = None) -> list[F
     return found
 
 
-_DAMAGE = (PyPdfError, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError,
-           zlib.error)
-"""What pypdf raises on damaged objects (besides its own errors, whatever the broken bytes
-lead its parser into)."""
+_DAMAGE = (PyPdfError, OSError, ValueError, zlib.error, RecursionError)
+"""What pypdf raises on damaged objects: its own errors, bad numbers, broken compression,
+objects nested without end. Not TypeError or KeyError: those would hide our own bugs."""
 
 
 def edition_budget(root: Path, pdf: Path) -> PageBudget:

@@ -207,15 +207,19 @@ _TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_.\"' -]+?)\s*=")
 
 def toml_line(text: str, loc: Sequence[str | int]) -> int:
     """The line (1-based) of a TOML document that sets the value at `loc` (a validation
-    error's path: table names, then the key): the key's own line if found, else its table's
-    header, else 1."""
-    names = [part for part in loc if isinstance(part, str)]
+    error's path: table names, entry numbers of arrays of tables, then the key): the key's own
+    line if found, else its table's header, else 1."""
+    names = list(loc)
     best, depth = 1, 0
-    table: list[str] = []
+    table: list[str | int] = []
+    entries: dict[tuple[str | int, ...], int] = {}  # [[array]] tables seen, by name
     for number, line in enumerate(text.splitlines(), 1):
         header = _TOML_TABLE.match(line)
         if header is not None:
             table = [part.strip().strip("\"'") for part in header.group(1).split(".")]
+            if line.lstrip().startswith("[["):  # the next entry of an array of tables
+                index = entries[tuple(table)] = entries.get(tuple(table), -1) + 1
+                table = [*table, index]
             found = table
         elif (key := _TOML_KEY.match(line)) is not None:
             found = table + [part.strip().strip("\"'") for part in key.group(1).split(".")]

@@ -12,8 +12,9 @@ from pipeline.errors import EnvironmentProblem
 
 
 def _git(root: Path, *args: str) -> str:
+    # surrogateescape: a file name that is not UTF-8 comes back as the same bytes in a Path
     result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                            check=False)
+                            errors="surrogateescape", check=False)
     if result.returncode != 0:
         raise EnvironmentProblem(f"git {' '.join(args)} failed: "
                                  f"{result.stderr.strip().splitlines()[-1:] or ['no output']}")

@@ -8,6 +8,7 @@ path sarif-2.1/schema/sarif-schema-2.1.0.json.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -109,6 +110,10 @@ def test_changed_since_checks_only_changed_articles(tmp_path: Path) -> None:
     subprocess.run([*git, "commit", "-qm", "new"], cwd=tmp_path, check=True)
     unusual.write_text(unusual.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     assert changed_files(tmp_path, "HEAD") == {unusual.resolve()}
+    # A name that is not UTF-8 at all (an old Windows export): the same bytes, no traceback.
+    latin = tmp_path / "articles" / "web" / os.fsdecode(b"caf\xe9.md")
+    latin.write_text("new\n", encoding="utf-8")
+    assert latin.resolve() in changed_files(tmp_path, "HEAD")
 
 
 def test_changed_since_outside_git_says_so(tmp_path: Path) -> None:
@@ -558,3 +563,19 @@ def test_a_stray_nul_byte_is_shown_where_it_is_and_a_binary_file_is_binary(
     assert (by_path["pasted.md"]["line"], by_path["pasted.md"]["column"]) == (11, 5)
     assert "NUL byte" in by_path["pasted.md"]["message"]
     assert by_path["photo.md"]["message"] == "file is binary, not a Markdown article"
+
+
+def test_a_settings_problem_is_placed_on_its_own_line() -> None:
+    """Keys in tables, in the second entry of an array of tables, dotted keys; a table's
+    header when the key is missing."""
+    from pipeline.settings import toml_line
+
+    text = ('title = "X"\n[site]\nbase_url = "u"\n\n[[ads]]\nname = "A"\n[[ads]]\n'
+            'name = "B"\nsize = "huge"\n[rules.READ001]\ntarget = true\nprint.bleed = 1\n')
+    assert toml_line(text, ("site", "base_url")) == 3
+    assert toml_line(text, ("ads", 1, "name")) == 8
+    assert toml_line(text, ("ads", 1, "size")) == 9
+    assert toml_line(text, ("ads", 0, "size")) == 5  # not set: the entry's header
+    assert toml_line(text, ("rules", "READ001", "target")) == 11
+    assert toml_line(text, ("rules", "READ001", "print", "bleed")) == 12
+    assert toml_line(text, ("nowhere",)) == 1

@@ -139,15 +139,21 @@ def test_an_empty_a_fake_or_a_bomb_image_is_med002_and_never_decoded(
 
 def test_an_image_cut_short_is_med002(tmp_path: Path) -> None:
     """A JPEG or PNG whose copy was interrupted opens (its header is whole) but would print
-    with a grey band where it stops."""
+    with a grey band where it stops; a JPEG with data after its end is whole. Also once
+    WeasyPrint is loaded (it tells Pillow to fill cut images with grey, for every caller)."""
+    import weasyprint  # noqa: F401 -- sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES
+
     edition = _project(tmp_path)
     images = edition / "images"
     for name in ("whole.jpg", "whole.png"):
         Image.effect_noise((400, 300), 64).convert("RGB").save(images / name)
         data = (images / name).read_bytes()
         (images / f"cut-{name}").write_bytes(data[: len(data) // 2])
+    # A phone's motion photo: data after the JPEG's end marker, the image whole.
+    (images / "motion.jpg").write_bytes((images / "whole.jpg").read_bytes() + b"\0" * 5000)
     article = _article(edition, "garden", "![A](images/whole.jpg)\n\n![B](images/whole.png)"
-                       "\n\n![C](images/cut-whole.jpg)\n\n![D](images/cut-whole.png)")
+                       "\n\n![C](images/cut-whole.jpg)\n\n![D](images/cut-whole.png)"
+                       "\n\n![E](images/motion.jpg)")
     settings = settings_module.load(tmp_path / "publication.toml")
     found = [(f.line, f.message) for f in gate.check(settings, [article]).findings
              if f.code == "MED002"]

@@ -113,6 +113,12 @@ def test_body_typography() -> None:
     assert '<a href="https://example.org/c" rel="noopener noreferrer"><span class="url">' in html
     assert 'doi:<span class="url">10.1000/xyz123</span>.' in html
     assert typographic("Milwaukee's \"best\"") == "Milwaukee’s “best”"
+    # An address keeps its straight quotes (a reader types it), and no entity is cut in two.
+    html = render_source("See https://en.wikipedia.org/wiki/Ender's_Game, <https://a.org/it's>"
+                         " and https://example.com/?q=a&b>c.")
+    assert '<span class="url">https://en.wikipedia.org/wiki/Ender\'s_Game</span>,' in html
+    assert ">https://a.org/it's</a>" in html
+    assert '<span class="url">https://example.com/?q=a&amp;b</span>&gt;c.' in html
 
 
 def test_titles_and_deks_are_shown_with_curly_quotes(built: tuple[BuildResult, Path]) -> None:

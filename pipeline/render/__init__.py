@@ -9,7 +9,7 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -19,8 +19,8 @@ import markupsafe
 from jinja2.loaders import split_template_path
 
 from pipeline import markdown
-from pipeline.model import Article
-from pipeline.schema import EditionManifest, FrontMatter
+from pipeline.model import Article, Edition
+from pipeline.schema import FrontMatter
 from pipeline.settings import Settings
 
 WORDS_PER_MINUTE = 230
@@ -49,10 +49,17 @@ class CoverLineView:
         return f"{self.text} ({self.label})" if self.label else self.text
 
 
-def cover_lines(manifest: EditionManifest, views: Iterable[ArticleView]) -> list[CoverLineView]:
-    labels = {view.slug: view.sponsor_label for view in views}
-    return [CoverLineView(markdown.typographic(line.text), labels.get(line.article or "", ""))
-            for line in manifest.cover.lines]
+def cover_lines(edition: Edition, settings: Settings) -> list[CoverLineView]:
+    """The edition's cover lines as shown. The label comes from the named article itself,
+    published yet or not (a teaser for an advertorial dated later is labelled all the same)."""
+    assert edition.manifest is not None
+    shown = []
+    for line in edition.manifest.cover.lines:
+        article = edition.articles.get(line.article or "")
+        label = ArticleView(article, settings).sponsor_label \
+            if article is not None and article.meta is not None else ""
+        shown.append(CoverLineView(markdown.typographic(line.text), label))
+    return shown
 
 
 @dataclass
@@ -93,8 +100,9 @@ class ArticleView:
         neutral `article`, or a kind the section already names ("Calendar · Calendar",
         "News Briefs · Brief")."""
         label = self.kind_label
-        section = self.meta.section.casefold()
-        if self.meta.kind == "article" or label.casefold().rstrip("s") in section:
+        stem = label.casefold().removesuffix("s")
+        if self.meta.kind == "article" or re.search(rf"\b{re.escape(stem)}s?\b",
+                                                    self.meta.section.casefold()):
             return ""
         return label
 

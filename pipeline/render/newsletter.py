@@ -114,7 +114,7 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
     assert manifest is not None, "only valid editions are sent"
     site = settings.site
     items = [_item(view, settings) for view in views]
-    lines = cover_lines(manifest, views)
+    lines = cover_lines(edition, settings)
     # The subject leads with the first line that promotes no sponsored content.
     lead = next((line for line in lines if not line.label), None)
     subject = f"{site.title}, {manifest.title}: {lead.text}" if lead \

@@ -366,7 +366,7 @@ def _edition_page(site: Site, edition: Edition, views: list[ArticleView],
         sections[view.meta.section].append(view)
     site.page(f"editions/{edition.id}/index.html", "edition.html.j2", edition=edition,
               manifest=edition.manifest, sections=sections, cover=cover, teasers=teasers,
-              cover_lines=cover_lines(edition.manifest, views))
+              cover_lines=cover_lines(edition, site.settings))
 
 
 def _article_page(site: Site, view: ArticleView, related_views: list[ArticleView],
@@ -477,7 +477,7 @@ def _home(site: Site, editions: list[tuple[Edition, list[ArticleView]]],
     lead = next((v for v in recent if teasers.get(v.slug)), recent[0] if recent else None)
     site.page("index.html", "index.html.j2", latest=latest[0].manifest if latest else None,
               latest_id=latest[0].id if latest else None,
-              latest_lines=cover_lines(latest[0].manifest, latest[1])
+              latest_lines=cover_lines(latest[0], site.settings)
               if latest and latest[0].manifest else [],
               latest_views=latest[1] if latest else [], cover=cover, lead=lead,
               recent=[v for v in recent if v is not lead][:RECENT_ON_HOME], teasers=teasers)
