@@ -35,10 +35,9 @@ if TYPE_CHECKING:
     from pipeline.render import newsletter as newsletter_module
 
 def publishable(articles: list[Article], settings: Settings,
-                project: Project) -> list[ArticleView]:
+                names: dict[str, str]) -> list[ArticleView]:
     """Views of the articles that can be published: valid front matter, not drafts; each
-    section by the one name it goes by in the project (`section_names`)."""
-    names = section_names(project)
+    section by the one name it goes by in the project (`names`, from `section_names`)."""
     return [ArticleView(a, settings, section=names.get(a.meta.section, ""))
             for a in articles if a.published and a.meta is not None]
 
@@ -123,7 +122,8 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
     proof_note = (f"{PROOF}: {len(errors)} gate error(s), not for publication"
                   if errors else "")
 
-    views = publishable(edition.in_order(), settings, project) if edition else []
+    names = section_names(project)
+    views = publishable(edition.in_order(), settings, names) if edition else []
     result.articles = len(views)
     files: dict[Path, bytes] = {}
     copies: dict[Path, Path] = {}
@@ -155,11 +155,11 @@ def _build(settings: Settings, edition_id: str | None, only: set[str] | None, ou
 
     through = publish_through(settings)
     site_editions = [
-        (e, due(publishable(e.in_order(), settings, project), through))
+        (e, due(publishable(e.in_order(), settings, names), through))
         for e in sorted(project.editions.values(), key=lambda e: e.id, reverse=True)
         if e.manifest is not None
     ]
-    web_only = due(publishable(list(project.web_only.values()), settings, project), through)
+    web_only = due(publishable(list(project.web_only.values()), settings, names), through)
     site_files: dict[Path, bytes] = {}
     pages: dict[Path, str] = {}
     """Pages that can be kept (articles, listings), written now or kept, by the digest of
@@ -328,7 +328,8 @@ def build_newsletter(settings: Settings, edition_id: str) -> newsletter_module.N
     edition = _pick(project.editions, edition_id)
     if edition.manifest is None:
         raise BuildError(f"{edition.id}: edition.toml is invalid; fix it before sending")
-    views = due(publishable(edition.in_order(), settings, project), publish_through(settings))
+    views = due(publishable(edition.in_order(), settings, section_names(project)),
+                publish_through(settings))
     return newsletter.render(edition, views, settings, settings.root / "layouts")
 
 

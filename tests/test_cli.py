@@ -407,12 +407,12 @@ def test_forced_build_is_marked_as_an_unchecked_proof(project: Path) -> None:
 
 
 def test_forced_print_pages_carry_the_proof_note(settings: Settings) -> None:
-    from pipeline.build import publishable
+    from pipeline.build import publishable, section_names
     from pipeline.render.pdf import edition_html
 
     project = load_project(ROOT)
     edition = project.editions["2022-10"]
-    views = publishable(edition.in_order(), settings, project)
+    views = publishable(edition.in_order(), settings, section_names(project))
     html = edition_html(edition, views, settings, ROOT / "layouts", screen=True,
                         proof_note="Unchecked proof: 3 gate error(s)")
     assert "@bottom-center" in html and "Unchecked proof" in html

@@ -43,14 +43,14 @@ def _final_html(folder: Path) -> None:
     """Write the pipeline's final HTML, page CSS, stylesheets and PDF options for both editions
     into `folder`."""
     from pipeline import settings as settings_module
-    from pipeline.build import publishable
+    from pipeline.build import publishable, section_names
     from pipeline.content import load_project
     from pipeline.render import pdf
 
     settings = settings_module.load(ROOT / "publication.toml")
     project = load_project(ROOT)
     edition = project.editions[EDITION]
-    views = publishable(edition.in_order(), settings, project)
+    views = publishable(edition.in_order(), settings, section_names(project))
     for name, screen in (("print", False), ("screen", True)):
         html = pdf.edition_html(edition, views, settings, ROOT / "layouts", screen)
         (folder / f"{name}.html").write_text(html)
