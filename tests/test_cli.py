@@ -191,6 +191,11 @@ def test_edition_manifest_problems(project: Path) -> None:
     lines = manifest.read_text().splitlines()
     assert '"images/no-cover.jpg"' in lines[cover["line"] - 1]
     assert any("`calendar` is in both 2022-10 and articles/web/" in m for m in found)
+    manifest.write_text(text.replace("date = 2022-10-01", "date = 2022-11-01"))
+    _, report = _json(["check"])
+    [dated] = [f for f in report["findings"] if f["code"] == "ED001" and "`date" in f["message"]]
+    assert "is not in 2022-10" in dated["message"]
+    assert manifest.read_text().splitlines()[dated["line"] - 1].startswith("date = ")
     # a line break in the title would have gone into the newsletter's Subject header
     manifest.write_text(text.replace('title = "October 2022"',
                                      'title = "October 2022\\r\\nBcc: x@example.org"'))

@@ -11,6 +11,7 @@ from pipeline.checks import Context, Hit, _active, rule
 from pipeline.checks.media import image_problem
 from pipeline.findings import Finding
 from pipeline.model import Edition, Position, Project
+from pipeline.settings import toml_line
 
 
 def order_line(edition: Edition, slug: str) -> Position:
@@ -25,6 +26,15 @@ def order_line(edition: Edition, slug: str) -> Position:
         if column >= 0:
             return Position(number, column + 2)
     return Position(1, 1)
+
+
+def _key_line(edition: Edition, key: str) -> Position:
+    """Where edition.toml sets a top-level key."""
+    try:
+        text = edition.manifest_path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return Position(1, 1)
+    return Position(toml_line(text, (key,)), 1)
 
 
 def artwork(edition: Edition) -> list[tuple[str, str]]:
@@ -72,6 +82,10 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
                       order_line(edition, ad.after),
                       hint="Name an article listed in `order`, or remove `after`.")
     yield from _cover_lines(edition, ctx)
+    if manifest.date.strftime("%Y-%m") != edition.id:
+        yield Hit(f"`date = {manifest.date.isoformat()}` is not in {edition.id}, the month the "
+                  "folder names", _key_line(edition, "date"),
+                  hint="Correct the date, or the folder's name (YYYY-MM).")
     for slug in manifest.budget().articles:
         if slug not in manifest.order:
             yield Hit(f"`page_budget` names `{slug}`, which is not in `order`",
