@@ -21,8 +21,9 @@ def markdown_files(folder: Path) -> list[Path]:
     """The Markdown files under `folder`, image folders (credits files live there) and hidden
     folders skipped."""
     return sorted(p for p in folder.rglob("*.md")
-                  if p.is_file() and not _skipped(p.relative_to(folder).parts[:-1]))
+                  if p.is_file() and not skipped(p.relative_to(folder).parts[:-1]))
 
 
-def _skipped(folders: tuple[str, ...]) -> bool:
+def skipped(folders: tuple[str, ...]) -> bool:
+    """Folders whose Markdown is no article: images/ (credits files) and hidden ones."""
     return any(name == "images" or name.startswith(".") for name in folders)

@@ -179,6 +179,11 @@ class Settings(_Strict):
     def sponsored_kinds(self) -> set[str]:
         return {name for name, kind in self.kinds.items() if kind.sponsored}
 
+    def sponsored(self, kind: str, sponsor: object | None) -> bool:
+        """Paid content, which carries the sponsor label: a sponsored kind, or any article
+        that names a sponsor."""
+        return kind in self.sponsored_kinds() or sponsor is not None
+
 
 def load(path: Path) -> Settings:
     """Read and validate publication.toml; raise ConfigError listing every problem."""

@@ -11,6 +11,7 @@ from pipeline.checks import Context, Hit, _active, rule
 from pipeline.checks.media import image_problem
 from pipeline.findings import Finding
 from pipeline.model import Edition, Position, Project
+from pipeline.root import skipped
 from pipeline.settings import toml_line
 
 
@@ -142,8 +143,9 @@ def manifest_problem(edition: Edition, ctx: Context) -> Iterator[Hit]:
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _COMMON = frozenset({"what", "with", "your", "this", "that", "from", "says", "about", "into",
-                     "more", "less", "than", "when", "how", "why", "the", "case", "study",
-                     "studies", "guide", "local", "season"})
+                     "more", "less", "than", "when", "case", "study", "studies", "guide",
+                     "local", "season"})
+"""Words of four letters or more that any teaser may share with a title."""
 
 
 def _words(text: str) -> set[str]:
@@ -156,10 +158,9 @@ def _cover_lines(edition: Edition, ctx: Context) -> Iterator[Hit]:
     labels it (FTC: an advertorial is labelled wherever it is promoted)."""
     manifest = edition.manifest
     assert manifest is not None
-    sponsored_kinds = ctx.settings.sponsored_kinds()
     sponsored = {slug: article.meta for slug, article in edition.articles.items()
                  if slug in manifest.order and article.meta is not None
-                 and (article.meta.kind in sponsored_kinds or article.meta.sponsor is not None)}
+                 and ctx.settings.sponsored(article.meta.kind, article.meta.sponsor)}
     for line in manifest.cover.lines:
         if line.article is not None:
             if line.article not in manifest.order:
@@ -192,8 +193,7 @@ def stray_articles(project: Project) -> list[Path]:
     known = {article.path.resolve() for article in project.all_articles()}
     return sorted(path for path in articles.rglob("*")
                   if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file()
-                  and not any(part == "images" or part.startswith(".")
-                              for part in path.relative_to(articles).parts[:-1])
+                  and not skipped(path.relative_to(articles).parts[:-1])
                   and path.resolve() not in known)
 
 

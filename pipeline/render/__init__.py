@@ -108,7 +108,7 @@ class ArticleView:
 
     @property
     def sponsored(self) -> bool:
-        return self.meta.kind in self.settings.sponsored_kinds() or self.meta.sponsor is not None
+        return self.settings.sponsored(self.meta.kind, self.meta.sponsor)
 
     @property
     def sponsor_label(self) -> str:
