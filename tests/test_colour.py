@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageCms
+from pypdf import PdfReader
 from weasyprint import CSS, HTML
 
 from pipeline.build import build
@@ -87,6 +88,39 @@ def test_images_point_at_cached_copies_inside_the_project(
     stamp = copies[0].stat().st_mtime_ns
     assert colour.cmyk_images(document, edition, tmp_path, profile) == converted
     assert copies[0].stat().st_mtime_ns == stamp  # converted once, then read from the cache
+
+
+def _grey16(size: tuple[int, int] = (40, 20)) -> tuple[Image.Image, bytes]:
+    """A ramp from black (left) to white in 8-bit grey, and the same ramp as a 16-bit grey
+    PNG (as scanners write)."""
+    ramp = Image.linear_gradient("L").transpose(Image.Transpose.ROTATE_90).resize(size)
+    wide = Image.new("I;16", size)
+    wide.putdata([value * 257 for value in ramp.get_flattened_data()])
+    return ramp, _png(wide)
+
+
+def test_a_16_bit_image_keeps_its_tones_in_both_pdfs(tmp_path: Path,
+                                                      profile: colour.Profile) -> None:
+    """WeasyPrint writes a 16-bit grey PNG's samples as 8-bit RGB (noise), and Pillow's own
+    conversion clips them at 255 (white): the screen PDF gets an 8-bit copy, the CMYK copy is
+    made from one."""
+    ramp, data = _grey16()
+    folder = tmp_path / "articles" / "2022-10"
+    folder.mkdir(parents=True)
+    (folder / "scan.png").write_bytes(data)
+    (folder / "plain.png").write_bytes(_png(ramp))
+    document = ('<style>@page { size: 2in 1in; margin: 0 } img { display: block; width: 40px }'
+                '</style><img src="scan.png"><img src="plain.png">')
+    screen = colour.embeddable_images(document, folder, tmp_path)
+    assert "plain.png" in screen and "scan.png" not in screen  # only what needs it is copied
+    written = HTML(string=screen, base_url=str(folder / "x.html")).write_pdf()
+    placed = [image.image for image in PdfReader(io.BytesIO(written)).pages[0].images]
+    assert [image.mode for image in placed] == ["L", "L"]
+    assert list(placed[0].get_flattened_data()) == list(ramp.get_flattened_data())
+    with Image.open(io.BytesIO(colour.to_cmyk_jpeg(data, profile))) as copy:
+        seen = _back_to_srgb(copy, profile).convert("L")
+    dark, light = seen.getpixel((0, 10)), seen.getpixel((39, 10))
+    assert dark < 60 and light > 200  # a ramp from black to white, not a white box
 
 
 def test_profile_must_exist_and_be_cmyk(tmp_path: Path) -> None:

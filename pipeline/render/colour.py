@@ -5,6 +5,9 @@ nothing: CSS colours keep their colour space, raster images are embedded as they
 own crop marks are stroked in DeviceRGB. PDF/X-3 with a CMYK intent forbids device RGB, so the
 print stylesheet uses a CMYK palette (layouts/print/pdfx.css), this module converts images
 with LittleCMS (Pillow's ImageCms) and draws the crop marks as a page background in CMYK.
+
+WeasyPrint embeds an image of 16 bits per channel as if it had 8, so RGB PDFs get 8-bit copies
+of those (`embeddable_images`), and the CMYK copies are made from 8 bits too.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import html
 import io
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -25,14 +29,14 @@ from pipeline.content import image_size
 from pipeline.errors import BuildError, EnvironmentProblem
 from pipeline.files import atomic_write
 
-CACHE_FOLDER = Path(".cache") / "cmyk"
-"""Under the project root, because WeasyPrint may only read files inside the project; in its
-.cache, which a run makes before it reads anything: making a folder in the project root while a
-build runs would change the folder a missing input (the published feed) is judged by, and that
-build could not vouch for its outputs (`stamp.settled`)."""
+CACHE_FOLDER = Path(".cache") / "print-images"
+"""Where the PDFs' copies of images are kept (CMYK copies, 8-bit copies). Under the project
+root, because WeasyPrint may only read files inside the project; in its .cache, which a run
+makes before it reads anything: making a folder in the project root while a build runs would
+change the folder a missing input (the published feed) is judged by, and that build could not
+vouch for its outputs (`stamp.settled`)."""
 JPEG_QUALITY = 92
-CONVERSION = f"relative-colorimetric;bpc;jpeg-q{JPEG_QUALITY};4:4:4;{PIL.__version__}"
-"""Part of each copy's cache key: changing how images are converted makes new copies."""
+CONVERSION = f"relative-colorimetric;bpc;jpeg-q{JPEG_QUALITY};4:4:4;8-bit;{PIL.__version__}"
 RASTER_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
 REGISTRATION = "device-cmyk(1 1 1 1)"
 """Crop marks print on every plate, so the printer can align the sheets by them."""
@@ -98,8 +102,28 @@ def cmyk_images(document: str, base: Path, root: Path, profile: Profile) -> str:
     or unreadable files and non-images are left as they are (WeasyPrint and the gate report
     them, and preflight's PRN006 would catch an RGB image that slipped through).
     """
+    return _placed_copies(document, base, root, _Copier(
+        lambda data: to_cmyk_jpeg(data, profile), profile.digest + CONVERSION, ".jpg"))
+
+
+def embeddable_images(document: str, base: Path, root: Path) -> str:
+    """`document` for an RGB PDF (the screen PDF, an sRGB proof): the images WeasyPrint would
+    embed wrongly point at an 8-bit copy (`eight_bit_png`), the others stay as they are."""
+    return _placed_copies(document, base, root, _Copier(eight_bit_png, EIGHT_BIT, ".png"))
+
+
+@dataclass(frozen=True)
+class _Copier:
+    convert: Callable[[bytes], bytes | None]
+    """The copy's bytes, or None where the image serves as it is."""
+    key: str
+    """Part of each copy's cache key: changing how images are converted makes new copies."""
+    suffix: str
+
+
+def _placed_copies(document: str, base: Path, root: Path, copier: _Copier) -> str:
     def swap(match: re.Match[str]) -> str:
-        copy = _copy_for(html.unescape(match.group(2)), base, root, profile)
+        copy = _copy_for(html.unescape(match.group(2)), base, root, copier)
         if copy is None:
             return match.group(0)
         return match.group(1) + html.escape(os.path.relpath(copy, base)) + match.group(3)
@@ -107,7 +131,7 @@ def cmyk_images(document: str, base: Path, root: Path, profile: Profile) -> str:
     return _CSS_URL.sub(swap, _IMG_SRC.sub(swap, document))
 
 
-def _copy_for(reference: str, base: Path, root: Path, profile: Profile) -> Path | None:
+def _copy_for(reference: str, base: Path, root: Path, copier: _Copier) -> Path | None:
     if ":" in reference.split("/", 1)[0]:
         return None  # data:, file:, http: ... never images of ours to convert
     source = (base / reference).resolve()
@@ -118,20 +142,61 @@ def _copy_for(reference: str, base: Path, root: Path, profile: Profile) -> Path 
         data = source.read_bytes()
     except OSError:
         return None
-    key = hashlib.sha256(data + profile.digest.encode() + CONVERSION.encode()).hexdigest()
-    target = root.resolve() / CACHE_FOLDER / f"{key[:40]}.jpg"
+    key = hashlib.sha256(data + copier.key.encode()).hexdigest()
+    target = root.resolve() / CACHE_FOLDER / f"{key[:40]}{copier.suffix}"
     if target.is_file():
         return target
     try:
-        converted = to_cmyk_jpeg(data, profile)
+        converted = copier.convert(data)
     except (OSError, Image.DecompressionBombError, ImageCms.PyCMSError):
+        return None
+    if converted is None:
         return None
     try:
         atomic_write(target, converted)
     except OSError as exc:
-        raise BuildError(f"{target.parent}: cannot write the CMYK copy of {reference} "
+        raise BuildError(f"{target.parent}: cannot write the print copy of {reference} "
                          f"({exc.strerror or exc})") from None
     return target
+
+
+EIGHT_BIT = f"8-bit;png;{PIL.__version__}"
+_EMBEDDABLE = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "CMYK"})
+"""Pillow modes WeasyPrint 70 embeds faithfully (it converts "1" and "P" to RGB itself).
+Others it writes as 8-bit RGB whatever their layout: a 16-bit grey PNG (I;16) prints as noise."""
+
+
+def eight_bit(image: Image.Image) -> Image.Image:
+    """The image with 8 bits per channel. Pillow reads a 16-bit grey PNG as I;16 (0-65535), and
+    its own `convert` clips such values at 255 instead of scaling them: converted as it is, the
+    picture would come out white."""
+    if not image.mode.startswith("I"):
+        return image
+    top = image.getextrema()[1]
+    if image.mode == "I" and isinstance(top, int) and top <= 255:
+        return image.convert("L")  # 32-bit samples of 8-bit values
+    return image.convert("I").point(lambda value: value / 257).convert("L")
+
+
+def eight_bit_png(data: bytes) -> bytes | None:
+    """A PNG copy of an image WeasyPrint cannot embed as it is (`_EMBEDDABLE`), in 8 bits per
+    channel; None for the others. A copy keeps the pixels' orientation, transparency, ICC
+    profile and resolution."""
+    with Image.open(io.BytesIO(data)) as opened:
+        if opened.mode in _EMBEDDABLE:
+            return None
+        if isinstance(image_size(io.BytesIO(data)), str):  # never decoded (MED002 reports it)
+            return None
+        image = eight_bit(ImageOps.exif_transpose(opened))
+        info = opened.info
+    if image.mode not in _EMBEDDABLE:
+        image = image.convert("RGBA" if "A" in image.mode or "transparency" in info else "RGB")
+    options = {key: info[key] for key in ("icc_profile", "dpi") if info.get(key)}
+    if image.mode not in ("RGB", "RGBA"):
+        options.pop("icc_profile", None)  # an RGB profile on a grey copy would be wrong
+    out = io.BytesIO()
+    image.save(out, "PNG", **options)
+    return out.getvalue()
 
 
 def to_cmyk_jpeg(data: bytes, profile: Profile) -> bytes:
@@ -141,7 +206,7 @@ def to_cmyk_jpeg(data: bytes, profile: Profile) -> bytes:
     if isinstance(unusable, str):  # never decoded (MED002 reports it)
         raise OSError(f"the image {unusable}")
     with Image.open(io.BytesIO(data)) as opened:
-        image = ImageOps.exif_transpose(opened)
+        image = eight_bit(ImageOps.exif_transpose(opened))
         embedded = opened.info.get("icc_profile")
         dpi = opened.info.get("dpi")
     if image.mode != "CMYK":

@@ -170,7 +170,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
         page_marks=markupsafe.Markup(_marks_layer(settings) if in_cmyk(settings, screen) else ""),
     )
     if not in_cmyk(settings, screen):
-        return document
+        return colour.embeddable_images(document, edition.folder, settings.root)
     profile = colour.load_profile(profile_path(settings))
     return inert_links(colour.cmyk_images(document, edition.folder, settings.root, profile))
 
