@@ -40,8 +40,10 @@ def _write_temp(target: Path, data: bytes) -> Path:
             stream.write(data)
         # mkstemp creates 0600 files; published files must be readable by the web server.
         os.chmod(temp, 0o666 & ~_UMASK)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(target)  # a full disk's error names no file: name the output
         raise
     return Path(temp)
 
