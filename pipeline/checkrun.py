@@ -49,8 +49,9 @@ def _check(root: Path, paths: list[Path], changed_since: str | None = None,
     git ref. `since`: when the run began."""
     from pipeline import gate
     from pipeline import settings as settings_module
+    from pipeline.checks import rule_problems
 
-    config = settings_module.load(root / "publication.toml")
+    config = settings_module.load(root / "publication.toml", rule_problems)
     only = None
     if changed_since is not None:
         from pipeline.vcs import changed_files

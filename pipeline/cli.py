@@ -42,7 +42,15 @@ def _settings() -> settings.Settings:
     from pipeline import settings
     from pipeline.root import find_root
 
-    return settings.load(find_root(Path.cwd()) / "publication.toml")
+    return settings.load(find_root(Path.cwd()) / "publication.toml", _rule_problems)
+
+
+def _rule_problems(tables: object) -> list[settings.Problem]:
+    """The `[rules]` tables' problems, when the rest of publication.toml has some: imports the
+    rules, which a build of unchanged sources never needs."""
+    from pipeline.checks import rule_problems
+
+    return rule_problems(tables)
 
 
 @app.callback()

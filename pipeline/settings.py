@@ -9,7 +9,7 @@ import datetime as dt
 import re
 import string
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -185,8 +185,17 @@ class Settings(_Strict):
         return kind in self.sponsored_kinds() or sponsor is not None
 
 
-def load(path: Path) -> Settings:
-    """Read and validate publication.toml; raise ConfigError listing every problem."""
+Problem = tuple[tuple[str | int, ...], str, str]
+"""Where in publication.toml (tables, entry numbers, key), that place as the message names it,
+and what is wrong there."""
+
+
+def load(path: Path, rule_problems: Callable[[object], list[Problem]] | None = None,
+         ) -> Settings:
+    """Read and validate publication.toml; raise ConfigError listing every problem. The rules'
+    own parameters are validated by the gate (`checks.rule_parameters`), which only the gate
+    may import: `rule_problems`, given the `[rules]` table as read, lists theirs too when the
+    rest of the file has problems, so that one run names them all."""
     try:
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is no error
         data = tomllib.loads(text)
@@ -199,11 +208,20 @@ def load(path: Path) -> Settings:
     try:
         return Settings.model_validate({**data, "root": path.parent.resolve()})
     except ValidationError as exc:
-        lines = [toml_line(text, err["loc"]) for err in exc.errors()]
-        problems = "; ".join(f"{where} (line {line}): {reason}" for line, (where, reason) in
-                             zip(lines, map(validation_problem, exc.errors()), strict=True))
-        raise ConfigError(f"{path}:{lines[0]}: {exc.error_count()} problem(s): {problems}") \
-            from None
+        problems: list[Problem] = []
+        for error in exc.errors():
+            problems.append((tuple(error["loc"]), *validation_problem(error)))
+        if rule_problems is not None:
+            problems += rule_problems(data.get("rules", {}))
+        raise ConfigError(settings_problems(path, text, problems)) from None
+
+
+def settings_problems(path: Path, text: str, problems: list[Problem]) -> str:
+    """One sentence naming every problem of publication.toml with its line, in file order."""
+    placed = sorted(((toml_line(text, loc), where, reason) for loc, where, reason in problems),
+                    key=lambda problem: problem[0])
+    listed = "; ".join(f"{where} (line {line}): {reason}" for line, where, reason in placed)
+    return f"{path}:{placed[0][0]}: {len(placed)} problem(s): {listed}"
 
 
 _TOML_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")

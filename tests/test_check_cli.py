@@ -196,13 +196,41 @@ def test_misspelt_or_mistyped_rule_settings_are_one_sentence_and_exit_2(
         '[rules.REG001]\nextra_drugs = [{name = "tizanidine", brand = ["Z"]}]\n'
         '[rules.MED003]\ncolumn_width = "3 inches"\n', encoding="utf-8")
     message = _refused(tmp_path, monkeypatch)
-    for problem in ("[rules.read002]: no rule has this code (did you mean READ002?)",
-                    "[rules.TXT005] min_wrds: unknown setting (did you mean min_words?",
-                    "[rules.READ001] target: Input should be a valid number",
-                    "[rules.REG001] extra_drugs.0.brand: unknown setting (did you mean brands?",
-                    "[rules.MED003] column_width: '3 inches' is not a length"):
+    lines = (tmp_path / "publication.toml").read_text(encoding="utf-8").splitlines()
+
+    def line(text: str) -> int:
+        return next(number for number, line in enumerate(lines, 1) if line.startswith(text))
+
+    for problem in (f"[rules.read002] (line {line('[rules.read002]')}): no rule has this code "
+                    "(did you mean READ002?)",
+                    f"[rules.TXT005] min_wrds (line {line('min_wrds')}): unknown setting (did "
+                    "you mean min_words?",
+                    f"[rules.READ001] target (line {line('target = ')}): Input should "
+                    "be a valid number",
+                    f"[rules.REG001] extra_drugs.0.brand (line {line('extra_drugs')}): unknown "
+                    "setting (did you mean brands?",
+                    f"[rules.MED003] column_width (line {line('column_width')}): '3 inches' is "
+                    "not a length"):
         assert problem in message
     assert "5 problem(s)" in message and not (tmp_path / ".cache" / "check.json").exists()
+
+
+def test_problems_in_the_settings_and_in_the_rule_settings_are_named_in_one_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules' parameters are the gate's to validate, but a file with problems both there
+    and elsewhere names them all at once, in the file's order."""
+    text = (ROOT / "publication.toml").read_text(encoding="utf-8")
+    assert "\ncrop_marks = true" in text and "\ntarget = 8 " in text
+    (tmp_path / "publication.toml").write_text(
+        text.replace("\ncrop_marks = true", '\ncrop_marks = "yes"')
+        .replace("\ntarget = 8 ", "\ntarget = -1 ") + "\n[rules.TXT099]\n", encoding="utf-8")
+    lines = (tmp_path / "publication.toml").read_text(encoding="utf-8").splitlines()
+    message = _refused(tmp_path, monkeypatch)
+    named = [int(number) for number in re.findall(r"\(line (\d+)\)", message)]
+    assert "3 problem(s)" in message and named == sorted(named) and len(named) == 3
+    assert [lines[number - 1].split("=")[0].strip() for number in named] == [
+        "crop_marks", "target", "[rules.TXT099]"]
+    assert message.startswith(f"error: {tmp_path / 'publication.toml'}:{named[0]}: ")
 
 
 def test_articles_outside_the_layout_are_checked_and_reported_however_the_gate_is_run(
@@ -240,8 +268,10 @@ def test_settings_of_the_wrong_type_are_not_converted(
     settings.write_text(text.replace("\ntarget = 8 ", "\ntarget = true ")
                         + "\n[rules.MED003]\nmin_ppi = inf\n", encoding="utf-8")
     message = _refused(tmp_path, monkeypatch)
-    assert "[rules.READ001] target: Input should be a valid number" in message
-    assert "[rules.MED003] min_ppi: Input should be a finite number" in message
+    assert re.search(r"\[rules.READ001\] target \(line \d+\): Input should be a valid number",
+                     message)
+    assert re.search(r"\[rules.MED003\] min_ppi \(line \d+\): Input should be a finite number",
+                     message)
 
 
 def test_fill_in_texts_with_a_typo_are_refused_with_their_lines(

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pipeline.errors import ConfigError, validation_problem
 from pipeline.findings import Finding, Severity
 from pipeline.model import Article, Edition, Position, Project
-from pipeline.settings import Settings
+from pipeline.settings import Problem, RuleSettings, Settings, settings_problems
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -142,35 +142,66 @@ def rule(
 def rule_parameters(settings: Settings, rules: Iterable[Rule]) -> dict[str, Parameters]:
     """Every rule's parameters, from `[rules.CODE]` tables and the defaults. A table for no
     rule, a parameter the rule does not take, or a value of the wrong type is a ConfigError
-    that lists every such problem at once: a misspelt setting must not be silently ignored."""
+    that lists every such problem at once, each with its line: a misspelt setting must not be
+    silently ignored."""
+    tables = {code: config.model_extra or {} for code, config in settings.rules.items()}
+    found, problems = _validated(tables, rules)
+    if problems:
+        path = settings.root / "publication.toml"
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        raise ConfigError(settings_problems(path, text, problems))
+    return found
+
+
+def rule_problems(tables: object, rules: Iterable[Rule] | None = None) -> list[Problem]:
+    """The problems of publication.toml's `[rules]` tables as read from TOML (not yet
+    validated with the rest of the file), for a report of every problem in one run
+    (`settings.load`). `rules`: by default, every rule."""
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        return []  # not tables: the settings' own validation says so
+    if rules is None:
+        from pipeline.checks.registry import RULES
+
+        rules = RULES
+    extra = {code: {key: value for key, value in table.items()
+                    if key not in RuleSettings.model_fields} for code, table in tables.items()}
+    return _validated(extra, rules)[1]
+
+
+def _validated(tables: dict[str, dict[str, Any]], rules: Iterable[Rule],
+               ) -> tuple[dict[str, Parameters], list[Problem]]:
+    """Each rule's parameters from its table's settings besides `enabled` and `severity`."""
     by_code = {r.code: r for r in rules}
-    problems = [_unknown_code(code, by_code) for code in settings.rules if code not in by_code]
+    problems: list[Problem] = [(("rules", code), f"[rules.{code}]",
+                                _unknown_code(code, by_code))
+                               for code in tables if code not in by_code]
     found: dict[str, Parameters] = {}
     for code, rule_ in by_code.items():
-        config = settings.rules.get(code)
         try:
-            found[code] = rule_.params.model_validate(config.model_extra or {} if config else {})
+            found[code] = rule_.params.model_validate(tables.get(code, {}))
         except ValidationError as exc:
-            problems += [_parameter_problem(code, rule_.params, error) for error in exc.errors()]
-    if problems:
-        raise ConfigError(f"{settings.root / 'publication.toml'}: {len(problems)} problem(s) "
-                          f"in rule settings: {'; '.join(problems)}")
-    return found
+            for error in exc.errors():
+                where = f"[rules.{code}] {validation_problem(error)[0]}"
+                problems.append((("rules", code, *error["loc"]), where,
+                                 _parameter_problem(rule_.params, error)))
+    return found, problems
 
 
 def _unknown_code(code: str, by_code: dict[str, Rule]) -> str:
     if code.startswith("PRN"):
-        return (f"[rules.{code}]: print preflight rules take no settings (the page budget is "
-                "edition.toml's page_budget)")
+        return ("print preflight rules take no settings (the page budget is edition.toml's "
+                "page_budget)")
     close = difflib.get_close_matches(code.upper(), by_code, n=1)
-    return f"[rules.{code}]: no rule has this code" + (f" (did you mean {close[0]}?)"
-                                                        if close else "")
+    return "no rule has this code" + (f" (did you mean {close[0]}?)" if close else "")
 
 
-def _parameter_problem(code: str, params: type[Parameters], error: Any) -> str:
-    name, reason = validation_problem(error)
+def _parameter_problem(params: type[Parameters], error: Any) -> str:
+    reason = validation_problem(error)[1]
     if error["type"] != "extra_forbidden":
-        return f"[rules.{code}] {name}: {reason}"
+        return reason
     loc = [str(part) for part in error["loc"]]
     model: type[BaseModel] = params
     takes = ["enabled", "severity"]
@@ -183,8 +214,8 @@ def _parameter_problem(code: str, params: type[Parameters], error: Any) -> str:
     takes += list(model.model_fields)
     close = difflib.get_close_matches(loc[-1], takes, n=1)
     known = f"{', '.join(takes[:-1])} and {takes[-1]}" if len(takes) > 1 else takes[0]
-    return (f"[rules.{code}] {name}: unknown setting ("
-            + (f"did you mean {close[0]}? " if close else "") + f"it takes {known})")
+    return ("unknown setting (" + (f"did you mean {close[0]}? " if close else "")
+            + f"it takes {known})")
 
 
 def data_file(name: str) -> Any:
