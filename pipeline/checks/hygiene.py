@@ -40,21 +40,9 @@ _SHARE_BAR_MARK = re.compile(r"[|•·/]")
 )
 def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
     """A line of web-site chrome ("Skip to main content", Share, Subscribe, cookie banner)."""
-    lexicon = ctx.lexicon("hygiene")
-    phrases = set(lexicon["chrome_lines"])
-    patterns = lexicon_pattern(ctx, "hygiene", "chrome_patterns")
-    share_words = set(lexicon["share_bar_words"])
     for block in prose(article):
         for offset, line in block.lines():
-            text = plain_line(line)
-            if not text:
-                continue
-            share_bar = False
-            # plain_line leaves no run of white space: parts need one of | • · / between them.
-            if _SHARE_BAR_MARK.search(text):
-                parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
-                share_bar = len(parts) > 1 and all(p in share_words for p in parts)
-            if text in phrases or share_bar or patterns.fullmatch(text):
+            if is_chrome(line, ctx):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
                                 "Delete the line: it is web-page navigation, not the article.")
@@ -66,6 +54,23 @@ def _line_hit(article: Article, block: Block, offset: int, line: str, message: s
     position = block.position(article, start)
     return Hit(message, position, Position(position.line, position.column + len(line.strip())),
                hint=hint)
+
+
+def is_chrome(line: str, ctx: Context) -> bool:
+    """Whether a line of Markdown is site chrome: a phrase or pattern of the lexicon, or a
+    share bar (TXT001)."""
+    text = plain_line(line)
+    if not text:
+        return False
+    if text in ctx.phrase_set("hygiene", "chrome_lines") or \
+            lexicon_pattern(ctx, "hygiene", "chrome_patterns").fullmatch(text):
+        return True
+    # plain_line leaves no run of white space: parts need one of | • · / between them.
+    if not _SHARE_BAR_MARK.search(text):
+        return False
+    parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
+    share_words = ctx.phrase_set("hygiene", "share_bar_words")
+    return len(parts) > 1 and all(p in share_words for p in parts)
 
 
 def _masthead(line: str, ctx: Context, site_title: str) -> bool:
@@ -159,6 +164,23 @@ def _last_paragraph(article: Article, ctx: Context) -> Block | None:
     return None
 
 
+_ENDS_WITH_TARGET = re.compile(
+    r"(?:https?://|www\.|\b[\w-]+\.(?:com|org|net|gov|edu|us|info|health|example)\b)\S*$"
+    r"|\d{3}[\s.)-]*\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
+"""A paragraph ending with a web address or a phone number ("Trail maps:
+https://parks.example/trails", "Call the office at 414-555-0117"): what it points to is there,
+whatever the punctuation."""
+_CREDIT = re.compile(r"(?<=[.!?…\"”’)])\s*[—–]\s*[A-Z][^—–]{0,80}$")
+"""A quotation's credit after its closing punctuation ("... feet.” — Thich Nhat Hanh")."""
+
+
+def _complete_without_stop(text: str) -> bool:
+    """A last paragraph that ends without a full stop but is whole: a letter's sign-off, a
+    credited quotation, or a web address or phone number to end on."""
+    return _sign_off(text) or bool(_ENDS_WITH_TARGET.search(text)) or (
+        _CREDIT.search(text) is not None and len(_CREDIT.sub("", text).split()) > 1)
+
+
 def _sign_off(text: str) -> bool:
     """A closing name ("Cheers, Ryan", "— Jane Writer"): a letter's signature, not a cut."""
     words = re.sub(r"^[—–-]\s*", "", text).split()
@@ -182,11 +204,13 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     dangling = word is not None and word.group(1).casefold() in set(
         ctx.lexicon("hygiene")["dangling_words"]) and not _TERMINAL.search(text)
     ends_open = text.endswith((",", ";", ":", "—", "–", "-"))
-    if not dangling and not ends_open and _sign_off(text):
+    if not dangling and not ends_open and _complete_without_stop(text):
         return
     # List items often end without a full stop; they are truncated only when plainly cut.
     if _TERMINAL.search(text) or (block.in_list and not dangling and not ends_open):
         return
+    if _debris(article, ctx, block):
+        return  # TXT001 or TXT002 reports the line, with the right advice: delete it
     content = block.content.rstrip()
     last = _LAST_WORD.search(content)
     start = last.start(1) if last else max(len(content) - 1, 0)
@@ -197,6 +221,16 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
         position, Position(position.line, position.column + len(content) - start),
         hint="Restore the missing text from the source and finish the sentence.",
     )
+
+
+def _debris(article: Article, ctx: Context, block: Block) -> bool:
+    """Whether the block's last line is site chrome (TXT001) or a dateline or byline (TXT002):
+    scrape debris, not the end of a cut sentence. Asked only of a paragraph about to be
+    reported, so the two rules run again only then."""
+    last = block.position(article, len(block.content.rstrip()) - 1).line
+    return any(hit.position.line == last for found in (site_chrome.function(article, ctx),
+                                                       scraped_metadata.function(article, ctx))
+               for hit in found)
 
 
 @lru_cache(maxsize=4)

@@ -198,7 +198,8 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
         # Raw content: a code span or link right after the verb is its target.
         content = block.content.rstrip()
         matches: dict[int, re.Match[str]] = {}
-        if verb.search(caseless(content)):
+        # A heading ("## Contact", "## Visit Us") labels the section that gives the target.
+        if block.kind != "heading" and verb.search(caseless(content)):
             matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)}
         for start, match in sorted(matches.items()):
             position = block.position(article, start)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import Block, headings, normalize, prose
+from pipeline.checks.hygiene import is_chrome
 from pipeline.model import Article, Position
 
 
@@ -153,7 +154,8 @@ def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
                 or previous is None or previous.kind == "heading":
             continue
         pseudo = _pseudo_heading(block)
-        if pseudo and following is not None and following.kind == "paragraph":
+        if pseudo and following is not None and following.kind == "paragraph" \
+                and not is_chrome(block.content, ctx):  # "Related Posts": TXT001's to delete
             yield Hit(f"'{pseudo}' stands alone like a heading but is body text",
                       block.position(article, 0),
                       hint=f"Make it a heading: '## {pseudo}'.")
