@@ -11,7 +11,7 @@ from pydantic import Field
 from pipeline.checks import Context, Hit, Parameters, Words, rule
 from pipeline.checks.claims import own_sentences
 from pipeline.checks.disclosure import commercial_signals, is_health_content, is_labeled
-from pipeline.checks.health import condition_pattern, drug_mentions, drugs, phrases
+from pipeline.checks.health import Drug, condition_pattern, drug_mentions, drugs, phrases
 from pipeline.checks.prose import Sentence, literal_pattern, sentences
 from pipeline.model import Article
 
@@ -22,27 +22,35 @@ def _says(article: Article, ctx: Context, key: str) -> bool:
     return any(pattern.search(s.masked) for s in sentences(article))
 
 
-def off_label_uses(article: Article, ctx: Context) -> Iterator[tuple[Sentence, int, str]]:
+def off_label_uses(article: Article, ctx: Context,
+                   ) -> Iterator[tuple[Sentence, int, Drug, str]]:
     """Sentences that put a drug to a use it is not approved for: the drug beside a condition
-    outside its approved uses (with a word of use: 'for', 'treat'), or the words 'off-label'."""
+    outside its approved uses (with a word of use: 'for', 'treat'), or the words 'off-label'.
+    With several drugs in a sentence, each owns the stretch from its name to the next one's
+    ("Metformin treats diabetes, and ibuprofen eases arthritis pain": no metformin for
+    arthritis)."""
     conditions = condition_pattern(ctx)
     cues = phrases(ctx, "claims", "use_cues")
     off_label = phrases(ctx, "claims", "off_label")
     for sentence in own_sentences(article):
+        text = sentence.masked
         named = [(drug, mention.group(0), mention.start())
-                 for drug, mention in drug_mentions(sentence.masked, ctx)]
+                 for drug, mention in drug_mentions(text, ctx)]
         # "Most come for depression": the drug may be the one the paragraph is about.
         named = named or [(drug, mention.group(0), 0)
                           for drug, mention in drug_mentions(sentence.preceding, ctx)][:1]
-        for drug, name, index in named:
-            if off_label.search(sentence.masked):
-                yield sentence, index, f"{name} used off-label"
-                break
-            unapproved = [m.group(0) for m in conditions.finditer(sentence.masked)
+        if not named or (not cues.search(text) and not off_label.search(text)):
+            continue
+        ends = [index for _, _, index in named[1:]] + [len(text)]
+        for (drug, name, index), end in zip(named, ends, strict=True):
+            start = 0 if index == named[0][2] else index
+            if off_label.search(text):
+                yield sentence, index, drug, f"{name} used off-label"
+                continue
+            unapproved = [m.group(0) for m in conditions.finditer(text, start, end)
                           if not drug.approves(" ".join(m.group(0).lower().split()))]
-            if unapproved and cues.search(sentence.masked):
-                yield sentence, index, f"{name} for {unapproved[0]}"
-                break
+            if unapproved and cues.search(text):
+                yield sentence, index, drug, f"{name} for {unapproved[0]}"
 
 
 class ExtraDrug(Parameters):
@@ -84,16 +92,24 @@ def off_label_without_status(article: Article, ctx: Context) -> Iterator[Hit]:
     if not is_health_content(article, ctx):
         return
     status = phrases(ctx, "claims", "status")
-    if any(status.search(s.masked) and "approv" in s.masked.lower()
-           for s in sentences(article)):
+    stated = [s for s in sentences(article)
+              if status.search(s.masked) and "approv" in s.masked.lower()]
+    # A statement covers the drugs it names; one naming none ("the FDA has not approved
+    # either drug for it") covers them all.
+    named = [{drug.generic for drug, _ in drug_mentions(s.masked, ctx)} for s in stated]
+    if any(not drugs_named for drugs_named in named):
         return
-    for sentence, index, use in off_label_uses(article, ctx):
+    covered = set().union(*named)
+    reported: set[str] = set()
+    for sentence, index, drug, use in off_label_uses(article, ctx):
+        if drug.generic in covered | reported:
+            continue
+        reported.add(drug.generic)  # once per drug: its first such use
         yield Hit(f"Off-label use ({use}) without saying that the FDA has not approved it.",
                   sentence.at(article, index),
                   hint="Add a plain statement of status: 'This use is off-label: the FDA has "
                        "not approved the drug for this condition.' Avoid 'indicated for'.",
                   excerpt=sentence.text)
-        return
 
 
 def compounded_mention(article: Article, ctx: Context) -> tuple[Sentence, int] | None:
