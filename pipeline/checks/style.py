@@ -20,6 +20,16 @@ _ERROR_PRONE_DOSES = [
     (re.compile(r"\b\d+(?:\.\d+)?(?:mg|mcg|mL|ml|IU|mEq)\b"), "a space between number and unit"),
     (re.compile(r"\b\d+(?:\.\d+)?\s?cc\b"), "'mL' instead of 'cc'"),
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:µg|ug)\b"), "'mcg' instead of 'µg'"),
+    # "10 U" (misread as 0, 4 or cc); not "5 U.S. states"
+    (re.compile(r"\b\d[\d,]*(?:\.\d+)?\s?[Uu]\b(?!\.\w)"), "'units' instead of 'U'"),
+    (re.compile(r"\b\d[\d,]*(?:\.\d+)?\s?IU\b"), "'units' instead of 'IU' (misread as IV or 10)"),
+    (re.compile(r"\b[qQ]\.\s?[oO]?\.?\s?[dD]\.|\bQO?D\b"),
+     "'daily' or 'every other day' instead of 'q.d.' or 'q.o.d.'"),
+    # "2 mg. twice a day": a full stop after the unit, mid-sentence, is read as a decimal point
+    (re.compile(rf"\b\d+(?:\.\d+)?\s?{_DOSE_UNITS}\.(?=[ \t]+[a-z])"),
+     "no full stop after the unit: write '2 mg'"),
+    (re.compile(rf"\b\d{{4,}}(?:\.\d+)?\s?{_DOSE_UNITS}\b"),
+     "commas from 1,000 up: write '10,000 mg'"),
 ]
 
 
@@ -72,7 +82,7 @@ def _in_title_case_name(text: str, start: int) -> bool:
 )
 def error_prone_dose(article: Article, ctx: Context) -> Iterator[Hit]:
     """A dose written in a format known to cause tenfold errors ('.5 mg', '1.0 mg', '5mg',
-    'cc', 'µg')."""
+    'cc', 'µg', 'U' or 'IU' for units, 'q.d.', 'mg.' mid-sentence, '10000 mg')."""
     if not is_health_content(article, ctx):
         return
     for sentence in sentences(article):
