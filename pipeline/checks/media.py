@@ -200,12 +200,25 @@ def referenced_files(article: Article) -> list[Path]:
     fix="Describe what the image shows in a short sentence: ![A ladybug on a stem](...).",
 )
 def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
-    """An image (hero or in the body) without alt text."""
+    """An image (hero or in the body) without alt text, or with a stand-in for it: a file name
+    ("IMG_4471.JPG") or a word such as "image" or "photo", which a screen reader reads out and
+    which tells the reader nothing more than silence would."""
+    hint = ("Describe what the image shows: ![A ladybug on a stem](...), alt=\"...\" on an "
+            "<img> tag, or `alt:` under `image:`.")
     for use in images(article):
-        if not use.alt.strip():
-            yield Hit(f"image '{use.src}' has no alt text", use.position,
-                      hint="Describe what the image shows: ![A ladybug on a stem](...), "
-                           "alt=\"...\" on an <img> tag, or `alt:` under `image:`.")
+        alt = use.alt.strip()
+        if not alt:
+            yield Hit(f"image '{use.src}' has no alt text", use.position, hint=hint)
+        elif _STAND_IN_ALT.fullmatch(alt) or alt.casefold() == Path(use.src).name.casefold():
+            yield Hit(f"image '{use.src}' has alt text that describes nothing: '{alt}'",
+                      use.position, hint=hint)
+
+
+_STAND_IN_ALT = re.compile(
+    r"[^\s/]+\.(?:jpe?g|png|gif|webp|tiff?|heic|avif|bmp|svg)"
+    r"|(?:img|dsc|dscn|pxl|image|photo|photograph|picture|pic|graphic|figure|fig|screenshot|"
+    r"untitled|placeholder|alt|alt text|thumbnail)[\s_-]*\d*", re.IGNORECASE)
+"""Alt text that is a file name or a word for "image", perhaps numbered."""
 
 
 @rule(
