@@ -238,14 +238,6 @@ class Context:
             self._lexicons[name] = data_file(f"{name}.yaml")
         return self._lexicons[name]
 
-    def phrase_set(self, name: str, key: str) -> frozenset[str]:
-        """The phrases listed under `key` in a lexicon, as a set made once per run."""
-        cache_key = f"{name}:{key}:set"
-        if cache_key not in self._lexicons:
-            self._lexicons[cache_key] = frozenset(self.lexicon(name)[key])
-        found: frozenset[str] = self._lexicons[cache_key]
-        return found
-
     @cached_property
     def parameters(self) -> dict[str, Parameters]:
         """Every rule's validated parameters (`rule_parameters`)."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pydantic import Field
 
 from pipeline.checks import Context, Hit, Parameters, rule
-from pipeline.checks.blocks import Block, prose
+from pipeline.checks.blocks import Block, memo, prose
 from pipeline.checks.paragraphs import (
     lexicon_pattern,
     masked,
@@ -40,9 +41,10 @@ _SHARE_BAR_MARK = re.compile(r"[|•·/]")
 )
 def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
     """A line of web-site chrome ("Skip to main content", Share, Subscribe, cookie banner)."""
+    lexicon = chrome_lexicon(ctx)
     for block in prose(article):
         for offset, line in block.lines():
-            if is_chrome(line, ctx):
+            if lexicon.holds(line):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
                                 "Delete the line: it is web-page navigation, not the article.")
@@ -56,21 +58,34 @@ def _line_hit(article: Article, block: Block, offset: int, line: str, message: s
                hint=hint)
 
 
-def is_chrome(line: str, ctx: Context) -> bool:
-    """Whether a line of Markdown is site chrome: a phrase or pattern of the lexicon, or a
-    share bar (TXT001)."""
-    text = plain_line(line)
-    if not text:
-        return False
-    if text in ctx.phrase_set("hygiene", "chrome_lines") or \
-            lexicon_pattern(ctx, "hygiene", "chrome_patterns").fullmatch(text):
-        return True
-    # plain_line leaves no run of white space: parts need one of | • · / between them.
-    if not _SHARE_BAR_MARK.search(text):
-        return False
-    parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
-    share_words = ctx.phrase_set("hygiene", "share_bar_words")
-    return len(parts) > 1 and all(p in share_words for p in parts)
+@dataclass(frozen=True)
+class ChromeLexicon:
+    """What TXT001 knows of site chrome: whole lines, line patterns, share-bar words."""
+
+    lines: frozenset[str]
+    patterns: re.Pattern[str]
+    share_words: frozenset[str]
+
+    def holds(self, line: str) -> bool:
+        """Whether a line of Markdown is site chrome."""
+        text = plain_line(line)
+        if not text:
+            return False
+        if text in self.lines or self.patterns.fullmatch(text):
+            return True
+        # plain_line leaves no run of white space: parts need one of | • · / between them.
+        if not _SHARE_BAR_MARK.search(text):
+            return False
+        parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
+        return len(parts) > 1 and all(p in self.share_words for p in parts)
+
+
+@memo
+def chrome_lexicon(ctx: Context) -> ChromeLexicon:
+    lexicon = ctx.lexicon("hygiene")
+    return ChromeLexicon(frozenset(lexicon["chrome_lines"]),
+                         lexicon_pattern(ctx, "hygiene", "chrome_patterns"),
+                         frozenset(lexicon["share_bar_words"]))
 
 
 def _masthead(line: str, ctx: Context, site_title: str) -> bool:

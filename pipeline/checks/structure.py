@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import Block, headings, normalize, prose
-from pipeline.checks.hygiene import is_chrome
+from pipeline.checks.hygiene import chrome_lexicon
 from pipeline.model import Article, Position
 
 
@@ -155,7 +155,7 @@ def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
             continue
         pseudo = _pseudo_heading(block)
         if pseudo and following is not None and following.kind == "paragraph" \
-                and not is_chrome(block.content, ctx):  # "Related Posts": TXT001's to delete
+                and not chrome_lexicon(ctx).holds(block.content):  # "Related Posts": TXT001's
             yield Hit(f"'{pseudo}' stands alone like a heading but is body text",
                       block.position(article, 0),
                       hint=f"Make it a heading: '## {pseudo}'.")
