@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageStat
+from PIL import Image, ImageChops, ImageStat
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 from typer.testing import CliRunner
@@ -408,3 +408,31 @@ def test_article_pdfs_are_made_only_where_enabled(project: Path) -> None:
     site = project / "build" / "site"
     assert not list(site.rglob("*.pdf"))
     assert "pdf-link" not in (site / "articles" / "low-dose-naltrexone" / "index.html").read_text()
+
+
+def test_a_16_bit_grey_photo_prints_as_a_photo_in_both_pdfs(tmp_path: Path) -> None:
+    """A scanner's 16-bit grey PNG in a real build: WeasyPrint would embed it in the screen PDF
+    as noise and the CMYK conversion would clip it to white; both PDFs show the photo."""
+    for name in ("articles", "layouts"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "publication.toml", tmp_path)
+    images = tmp_path / "articles" / SAMPLE / "images"
+    with Image.open(images / "forest-path-hero.jpg") as photo:
+        grey = photo.convert("L")
+    wide = Image.new("I;16", grey.size)
+    wide.putdata([value * 257 for value in grey.get_flattened_data()])
+    wide.save(images / "forest-path-hero.png")
+    article = tmp_path / "articles" / SAMPLE / "walk-into-autumn.md"
+    article.write_text(article.read_text().replace("forest-path-hero.jpg", "forest-path-hero.png"))
+    result = build(load(tmp_path / "publication.toml"), SAMPLE, only={"pdf"})
+    assert not result.blocked
+    small = grey.resize((68, 42))
+    for kind in ("screen", "print"):
+        reader = PdfReader(tmp_path / "build" / SAMPLE / f"{SAMPLE}-{kind}.pdf")
+        placed = {image.indirect_reference.idnum: image.image for page in reader.pages
+                  for image in page.images if image.indirect_reference is not None}
+        # The placed image most like the photo (CMYK read as a rough grey): near it, and a
+        # photograph's spread of tones, not a white box or noise.
+        differences = [ImageStat.Stat(ImageChops.difference(
+            image.convert("L").resize(small.size), small)).mean[0] for image in placed.values()]
+        assert min(differences) < 25, (kind, sorted(differences))
