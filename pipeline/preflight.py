@@ -42,8 +42,6 @@ PAGES_PER_SIGNATURE = 4
 """Saddle-stitched magazines are printed in sheets of four pages."""
 MIN_PPI = 300
 """The print minimum at placed size, as MED003 checks for source images."""
-BLEED_BOX_CAP = 10.0
-"""WeasyPrint writes the BleedBox at most 10pt outside the TrimBox, whatever the CSS bleed."""
 PAGE_TOP = 0.8
 """A piece whose destination is in the top fifth of its page opens that page."""
 TOLERANCE = 0.5
@@ -71,10 +69,6 @@ class PrintSpec:
                       article_budgets: dict[str, int] | None = None) -> PrintSpec:
         return cls(inches(settings.trim_width) * 72, inches(settings.trim_height) * 72,
                    inches(settings.bleed) * 72, page_budget, dict(article_budgets or {}))
-
-    @property
-    def expected_bleed(self) -> float:
-        return min(self.bleed, BLEED_BOX_CAP)
 
 
 def preflight(path: Path, spec: PrintSpec, display: str | None = None) -> list[Finding]:
@@ -169,8 +163,9 @@ def _article_spans(reader: PdfReader) -> dict[str, tuple[int, int]]:
                 number = reader.get_destination_page_number(destination)
                 if number is None:
                     continue
-                height = float(reader.pages[number].mediabox.height)
-                top = float(destination.get("/Top") or height)
+                trim = reader.pages[number].trimbox  # the page as read, without bleed or slug
+                height = float(trim.height)
+                top = float(destination.get("/Top") or trim.top) - float(trim.bottom)
                 pieces.append((number + 1, -top / height, name))
     except (PdfReadError, KeyError, ValueError, TypeError, IndexError):
         return {}  # destinations this reader cannot follow: no article to judge
@@ -209,9 +204,9 @@ def _boxes(page: DictionaryObject, number: int, spec: PrintSpec, path: str) -> I
                        f"in, not {_inch(spec.trim_width)} x {_inch(spec.trim_height)} in",
                        path, number, "set [print] trim_width and trim_height to the ordered size")
     margins = (trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])
-    if min(margins) < spec.expected_bleed - TOLERANCE:
+    if min(margins) < spec.bleed - TOLERANCE:
         yield _finding("PRN002", f"page {number} has {min(margins) / 72:.3f} in of bleed, "
-                       f"not {spec.expected_bleed / 72:.3f} in on every side", path, number,
+                       f"not {spec.bleed / 72:.3f} in on every side", path, number,
                        "set [print] bleed; backgrounds and images must run into it")
 
 

@@ -64,9 +64,9 @@ class Print(_Strict):
     trim_height: str = "10.875in"
     """Trimmed page height."""
     bleed: str = "0.125in"
-    """Bleed beyond the trim on every side (WeasyPrint caps the BleedBox at 10pt)."""
+    """Bleed beyond the trim on every side (the print PDF's BleedBox)."""
     crop_marks: bool = True
-    """Draw crop marks in the bleed area of the print PDF."""
+    """Draw crop marks in the print PDF, in a slug outside the bleed."""
     color: Literal["cmyk", "srgb"] = "cmyk"
     """cmyk: a PDF/X-3 file with the CMYK output intent below, colours and images in CMYK;
     srgb: colours and images as designed on screen, no output intent (for proofing)."""

@@ -4,7 +4,6 @@ preflight's PRN006 (colour) and PRN007 (annotations)."""
 from __future__ import annotations
 
 import io
-import re
 import warnings
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from weasyprint import CSS, HTML
 from pipeline.build import build
 from pipeline.errors import EnvironmentProblem
 from pipeline.preflight import PrintSpec, preflight
-from pipeline.render import colour, pdf
+from pipeline.render import colour, marks, pdf
 from pipeline.settings import Settings
 from tests.conftest import SAMPLE
 
@@ -133,24 +132,22 @@ def test_profile_must_exist_and_be_cmyk(tmp_path: Path) -> None:
         colour.load_profile(tmp_path / "junk.icc")
 
 
-def test_crop_marks_lie_in_the_outer_half_of_the_bleed() -> None:
-    layer = colour.crop_marks_layer(600, 800, 9)
-    svg = re.sub(r"%([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), layer)
-    assert colour.REGISTRATION in svg
-    segments = re.findall(r"M([\d.]+) ([\d.]+)([hv])(-?[\d.]+)", svg)
-    assert len(segments) == 8
-    for x, y, direction, length in segments:
-        start = float(x) if direction == "h" else float(y)
-        end = start + float(length)
-        edge = 618 if direction == "h" else 818
-        assert {start, end} in ({0, 4.5}, {edge, edge - 4.5})
+def test_crop_marks_continue_the_trim_lines_outside_the_bleed() -> None:
+    """Each mark lies on a trim line and runs from the bleed's edge outwards into the slug."""
+    assert marks.MARK_LENGTH == 18 and marks.SLUG > marks.MARK_LENGTH
+    lines = marks.mark_lines((0.0, 0.0, 600.0, 800.0), bleed=9.0)
+    assert sorted(lines) == sorted([
+        (-27, 0, -9, 0), (609, 0, 627, 0), (-27, 800, -9, 800), (609, 800, 627, 800),
+        (0, -27, 0, -9), (0, 809, 0, 827), (600, -27, 600, -9), (600, 809, 600, 827)])
 
 
 def test_srgb_setting_writes_no_output_intent(settings: Settings) -> None:
     srgb = settings.model_copy(
         update={"print": settings.print.model_copy(update={"color": "srgb"})})
     assert "@color-profile" not in pdf.page_css(srgb, screen=False)
-    assert "marks: crop" in pdf.page_css(srgb, screen=False)
+    assert "marks: none" in pdf.page_css(srgb, screen=False)  # ours, in the slug
+    assert "finisher" in pdf.write_options(srgb, screen=False)
+    assert "finisher" not in pdf.write_options(srgb, screen=True)
     assert "pdf_variant" not in pdf.write_options(srgb, screen=False)
     assert [s.name for s in pdf.stylesheets(srgb, Path("layouts"), False)] == ["magazine.css"]
     assert pdf.write_options(settings, screen=False)["pdf_variant"] == "pdf/x-3"

@@ -21,7 +21,7 @@ from pipeline.build import BuildResult, build, proof
 from pipeline.cli import app
 from pipeline.content import load_project
 from pipeline.preflight import PrintSpec, preflight
-from pipeline.render import ArticleView
+from pipeline.render import ArticleView, marks
 from pipeline.render.proof import _spreads
 from pipeline.settings import Settings, load
 from tests.conftest import ROOT, SAMPLE
@@ -200,6 +200,37 @@ def test_declared_disclaimers_are_printed_with_their_article(
             assert " ".join(notice.text.split()) in text, f"{view.slug}: {notice.id}"
 
 
+def test_crop_marks_stand_in_a_slug_that_no_photo_covers(reader: PdfReader, print_pdf: Path,
+                                                         tmp_path: Path) -> None:
+    """On every page the MediaBox leaves a slug around the bleed, and the marks drawn there, in
+    registration colour, are seen on the cover, whose photo fills the bleed: the photo stops at
+    the bleed, the marks stand on white."""
+    for page in reader.pages:
+        media, bleed = page.mediabox, page.bleedbox
+        assert float(bleed.left) - float(media.left) == pytest.approx(marks.SLUG)
+        assert float(media.top) - float(bleed.top) == pytest.approx(marks.SLUG)
+        assert b"1 1 1 1 K" in page.get_contents().get_data()  # type: ignore[union-attr]
+    scale = 2  # pixels per point at 144 dpi
+    subprocess.run(["pdftoppm", "-r", "144", "-f", "1", "-l", "1", "-png", str(print_pdf),
+                    str(tmp_path / "cover")], check=True)
+    image = Image.open(next(tmp_path.glob("cover*.png"))).convert("L")
+    cover = reader.pages[0]
+    media, trim = cover.mediabox, cover.trimbox
+    bleed = float(trim.left) - float(cover.bleedbox.left)
+
+    def pixel(x: float, y: float) -> tuple[int, int]:
+        return round((x - float(media.left)) * scale), round((float(media.top) - y) * scale)
+
+    box = (float(trim.left), float(trim.bottom), float(trim.right), float(trim.top))
+    for x0, y0, x1, y1 in marks.mark_lines(box, bleed):
+        px, py = pixel((x0 + x1) / 2, (y0 + y1) / 2)
+        darkest = min(image.getpixel((px + dx, py + dy)) for dx in (-1, 0, 1)
+                      for dy in (-1, 0, 1))
+        assert darkest < 100, ((x0, y0, x1, y1), darkest)
+    corner = image.crop((0, 0, round(marks.SLUG * scale) - 2, round(marks.SLUG * scale) - 2))
+    assert ImageStat.Stat(corner).extrema[0][0] > 250  # nothing of the photo in the slug
+
+
 def test_print_pdf_is_pdfx3_in_cmyk(reader: PdfReader) -> None:
     assert reader.metadata is not None
     assert reader.metadata["/GTS_PDFXVersion"] == "PDF/X-3:2003"
@@ -353,7 +384,9 @@ def test_cover_photo_runs_into_the_bleed(print_pdf: Path, tmp_path: Path,
     strip outside the trim looks like the strip of the same width just inside it."""
     subprocess.run(["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", str(print_pdf),
                     str(tmp_path / "cover")], check=True)
+    slug = round(marks.SLUG)  # outside the bleed: the crop marks
     image = Image.open(next(tmp_path.glob("cover*.png"))).convert("L")
+    image = image.crop((slug, slug, image.width - slug, image.height - slug))
     bleed = round(float(settings.print.bleed.removesuffix("in")) * 72)
     width, height = image.size
 

@@ -1,10 +1,10 @@
-"""Print colour: the CMYK output profile, CMYK copies of placed images, CMYK crop marks.
+"""Print colour: the CMYK output profile and CMYK copies of placed images.
 
 WeasyPrint 70 writes a PDF/X output intent from `@color-profile device-cmyk` but converts
 nothing: CSS colours keep their colour space, raster images are embedded as they are, and its
 own crop marks are stroked in DeviceRGB. PDF/X-3 with a CMYK intent forbids device RGB, so the
 print stylesheet uses a CMYK palette (layouts/print/pdfx.css), this module converts images
-with LittleCMS (Pillow's ImageCms) and draws the crop marks as a page background in CMYK.
+with LittleCMS (Pillow's ImageCms), and the crop marks are drawn in CMYK (`marks`).
 
 WeasyPrint embeds an image of 16 bits per channel as if it had 8, so RGB PDFs get 8-bit copies
 of those (`embeddable_images`), and the CMYK copies are made from 8 bits too.
@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import PIL
 from PIL import Image, ImageCms, ImageOps
@@ -38,10 +37,6 @@ vouch for its outputs (`stamp.settled`)."""
 JPEG_QUALITY = 92
 CONVERSION = f"relative-colorimetric;bpc;jpeg-q{JPEG_QUALITY};4:4:4;8-bit;{PIL.__version__}"
 RASTER_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
-REGISTRATION = "device-cmyk(1 1 1 1)"
-"""Crop marks print on every plate, so the printer can align the sheets by them."""
-MARK_WIDTH = 0.5
-"""Crop mark line width in points: a hairline that survives the press."""
 
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
 _CSS_URL = re.compile(r'(url\(")([^"]+)("\))')
@@ -230,23 +225,3 @@ def _on_paper(image: Image.Image) -> Image.Image:
         paper = Image.new("RGBA", rgba.size, "white")
         return Image.alpha_composite(paper, rgba).convert("RGB")
     return image.convert("RGB")
-
-
-def crop_marks_layer(width: float, height: float, bleed: float) -> str:
-    """A CSS background layer for @page drawing crop marks in the bleed, in points.
-
-    The same marks as WeasyPrint's `marks: crop` (at the trim lines, in the outer half of the
-    bleed), but in registration CMYK instead of its hard-coded RGB black.
-    """
-    full_width, full_height, half = width + 2 * bleed, height + 2 * bleed, bleed / 2
-    lines = []
-    for y in (bleed, bleed + height):
-        lines += [f"M0 {y}h{half}", f"M{full_width} {y}h-{half}"]
-    for x in (bleed, bleed + width):
-        lines += [f"M{x} 0v{half}", f"M{x} {full_height}v-{half}"]
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{full_width}pt" '
-           f'height="{full_height}pt" viewBox="0 0 {full_width} {full_height}">'
-           f'<path d="{" ".join(lines)}" fill="none" stroke="{REGISTRATION}" '
-           f'stroke-width="{MARK_WIDTH}"/></svg>')
-    return (f'url("data:image/svg+xml,{quote(svg)}") -{bleed}pt -{bleed}pt / '
-            f"{full_width}pt {full_height}pt no-repeat fixed")

@@ -23,9 +23,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from pipeline.content import project_file
 from pipeline.errors import BuildError, PipelineError
 from pipeline.model import Edition
-from pipeline.render import ArticleView, colour, cover_lines, environment
+from pipeline.render import ArticleView, colour, cover_lines, environment, marks
 from pipeline.schema import Ad
-from pipeline.settings import Settings, inches
+from pipeline.settings import Settings
 
 PAGES_PER_SIGNATURE = 4
 """Saddle-stitched magazines are printed in sheets of four pages."""
@@ -167,7 +167,6 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
         bleed="0in" if screen else settings.print.bleed,
         proof_note=proof_note,
         ads=placed_ads(edition.manifest.ads, {v.slug for v in views}),
-        page_marks=markupsafe.Markup(_marks_layer(settings) if in_cmyk(settings, screen) else ""),
     )
     if not in_cmyk(settings, screen):
         return colour.embeddable_images(document, edition.folder, settings.root)
@@ -189,14 +188,6 @@ def profile_path(settings: Settings) -> Path:
     return settings.root / settings.print.cmyk_profile
 
 
-def _marks_layer(settings: Settings) -> str:
-    """Crop marks as a page background layer, or "" without crop marks."""
-    if not settings.print.crop_marks:
-        return ""
-    width, height = trim_size_points(settings)
-    return colour.crop_marks_layer(width, height, inches(settings.print.bleed) * 72)
-
-
 def placed_ads(ads: list[Ad], slugs: set[str]) -> dict[str | None, list[tuple[int, Ad]]]:
     """Ads by the article they follow (None: the back of the book), with their index in
     edition.toml (their anchor). An ad after an article that is not printed goes to the back."""
@@ -207,22 +198,16 @@ def placed_ads(ads: list[Ad], slugs: set[str]) -> dict[str | None, list[tuple[in
 
 
 def page_css(settings: Settings, screen: bool) -> str:
-    """The @page size, bleed and marks from publication.toml, and the CMYK output profile.
-
-    In CMYK the crop marks are ours (WeasyPrint strokes its own in RGB); the cover page's
-    background in the template repeats the layer, as a page background replaces another.
-    """
+    """The @page size and bleed from publication.toml, and the CMYK output profile. The crop
+    marks are not WeasyPrint's (in the bleed, under a full-bleed photo, and in RGB): the print
+    PDF's finisher draws them in a slug outside the bleed (`marks.print_finisher`)."""
     p = settings.print
     if screen:
         return f"@page {{ size: {p.trim_width} {p.trim_height}; }}"
+    page = f"@page {{ size: {p.trim_width} {p.trim_height}; bleed: {p.bleed}; marks: none; }}"
     if in_cmyk(settings, screen):
-        marks = _marks_layer(settings)
-        background = f" background: {marks};" if marks else ""
-        return (colour.color_profile_rule(profile_path(settings)) + "\n"
-                f"@page {{ size: {p.trim_width} {p.trim_height}; bleed: {p.bleed}; "
-                f"marks: none;{background} }}")
-    marks = "crop" if p.crop_marks else "none"
-    return f"@page {{ size: {p.trim_width} {p.trim_height}; bleed: {p.bleed}; marks: {marks}; }}"
+        return colour.color_profile_rule(profile_path(settings)) + "\n" + page
+    return page
 
 
 def stylesheets(settings: Settings, layouts: Path, screen: bool) -> list[Path]:
@@ -239,8 +224,11 @@ def write_options(settings: Settings, screen: bool) -> dict[str, Any]:
     options: dict[str, Any] = {"pdf_identifier": True}
     if screen:
         options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
-    elif in_cmyk(settings, screen):
+        return options
+    if in_cmyk(settings, screen):
         options.update(pdf_variant="pdf/x-3")
+    options.update(finisher=marks.print_finisher(in_cmyk(settings, screen),
+                                                 settings.print.crop_marks))
     return options
 
 
@@ -364,7 +352,3 @@ def render_article(job: tuple[str, str, Path], settings: Settings, layouts: Path
         raise  # already one clear sentence
     except Exception as exc:  # WeasyPrint raises many types; the user needs one sentence.
         raise BuildError(f"{name}: the PDF download could not be rendered: {exc}") from exc
-
-
-def trim_size_points(settings: Settings) -> tuple[float, float]:
-    return inches(settings.print.trim_width) * 72, inches(settings.print.trim_height) * 72
