@@ -118,6 +118,7 @@ def format_text(findings: list[Finding], sources: dict[str, list[str]] | None = 
             if f.end_line in (None, f.line) and f.end_column and f.end_column > f.column:
                 width = f.end_column - f.column
             shown, before = _window(source, f.column)
+            width = max(1, min(width, len(shown) - len(before)))  # no further than shown
             gutter = f"{f.line:>5} | "
             out.append(style(gutter, "blue") + plain(shown))
             # under the character as shown: a control character before it is spelled out

@@ -66,6 +66,29 @@ def test_github_annotations_carry_end_positions_and_title() -> None:
     assert "endLine=9,endColumn=21" in line
 
 
+def test_every_finding_spans_text_not_a_single_column() -> None:
+    """A finding marks the text it is about: a long sentence to its end (over lines), an
+    unmatched quote its one character, a finding of a line (a skipped heading level, the
+    reading grade) the rest of that line."""
+    result = runner.invoke(app, ["check", SEED, "--format", "json"])
+    findings = json.loads(result.stdout)["findings"]
+    lines = (ROOT / SEED).read_text(encoding="utf-8").splitlines()
+    assert all((f["end_line"], f["end_column"]) > (f["line"], f["column"]) for f in findings)
+    by_code = {f["code"]: f for f in reversed(findings)}
+    assert {"READ002", "READ001", "STR003"} <= set(by_code)
+    sentence = by_code["READ002"]
+    assert lines[sentence["end_line"] - 1][:sentence["end_column"] - 1].rstrip()[-1] in ".?!”\""
+    for code in ("READ001", "STR003"):
+        f = by_code[code]
+        assert (f["end_line"], f["end_column"]) == (f["line"], len(lines[f["line"] - 1]) + 1)
+    quotes = "tests/cases/TXT006-unbalanced.md"
+    result = runner.invoke(app, ["check", quotes, "--format", "json"])
+    lines = (ROOT / quotes).read_text(encoding="utf-8").splitlines()
+    marked = [lines[f["line"] - 1][f["column"] - 1:f["end_column"] - 1]
+              for f in json.loads(result.stdout)["findings"] if f["code"] == "TXT006"]
+    assert len(marked) == 4 and all(len(m) == 1 and m in "\"“”()[]" for m in marked), marked
+
+
 def test_text_has_caret_hint_and_summary_without_colour_off_a_terminal() -> None:
     result = runner.invoke(app, ["check", SEED])
     assert "ldn-as-received.md:9:1: TXT001 [error]" in result.stdout

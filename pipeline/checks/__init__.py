@@ -258,9 +258,14 @@ class Context:
 
 
 def _finding(rule_: Rule, severity: Severity, hit: Hit, path: str, lines: list[str]) -> Finding:
-    excerpt = hit.excerpt
-    if not excerpt and 1 <= hit.position.line <= len(lines):
-        excerpt = lines[hit.position.line - 1].strip()
+    """The finding of a hit. A hit without an end spans the rest of its line, so an annotation
+    or a caret marks the text the finding is about, not one column."""
+    excerpt, end = hit.excerpt, hit.end
+    if 1 <= hit.position.line <= len(lines):
+        line = lines[hit.position.line - 1]
+        excerpt = excerpt or line.strip()
+        if end is None and len(line.rstrip()) >= hit.position.column:
+            end = Position(hit.position.line, len(line.rstrip()) + 1)
     return Finding(
         code=rule_.code,
         severity=severity,
@@ -268,8 +273,8 @@ def _finding(rule_: Rule, severity: Severity, hit: Hit, path: str, lines: list[s
         path=path,
         line=hit.position.line,
         column=hit.position.column,
-        end_line=hit.end.line if hit.end else None,
-        end_column=hit.end.column if hit.end else None,
+        end_line=end.line if end else None,
+        end_column=end.column if end else None,
         excerpt=excerpt[:200],
         hint=hit.hint,
     )

@@ -377,5 +377,5 @@ def unbalanced_pair(article: Article, ctx: Context) -> Iterator[Hit]:
             continue
         index, char = found
         yield Hit(f"unmatched {char} in this paragraph",
-                  block.position(article, index),
+                  block.position(article, index), block.position(article, index + 1),
                   hint="Close the quotation or bracket, or remove the stray mark.")

@@ -169,5 +169,6 @@ def long_sentence(article: Article, ctx: Context) -> Iterator[Hit]:
         count = len(sentence_words)
         if count > limit:
             yield Hit(f"Sentence of {count} words (the limit is {limit}).",
-                      sentence.at(article), hint="Split it into shorter sentences, one idea "
-                      "each.", excerpt=sentence.text)
+                      sentence.at(article), sentence.at(article, len(sentence.source.rstrip())),
+                      hint="Split it into shorter sentences, one idea each.",
+                      excerpt=sentence.text)
