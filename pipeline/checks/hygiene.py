@@ -135,6 +135,28 @@ def _quick_tested(patterns: tuple[str, ...]) -> list[tuple[re.Pattern[str], re.P
     return [(re.compile(_quick_test(pattern)), re.compile(pattern)) for pattern in patterns]
 
 
+def _byline_patterns(ctx: Context) -> tuple[str, ...]:
+    """The byline patterns, each `{role}` written out from the lexicon's jobs and credentials."""
+    lexicon = ctx.lexicon("hygiene")
+    jobs = "|".join(re.escape(str(job)) for job in lexicon["byline_jobs"])
+    credential = "(?:" + "|".join(re.escape(str(c)) for c in lexicon["byline_credentials"]) + ")"
+    role = rf"(?:(?:[\w-]+\s+){{0,3}}(?i:(?:{jobs})s?)|{credential}(?:\s*,\s*{credential})*)"
+    return tuple(str(p).replace("{role}", role) for p in lexicon["byline_patterns"])
+
+
+def _dateline(text: str, datelines: re.Pattern[str], separators: re.Pattern[str]) -> bool:
+    """A line that opens with a date and is short, or holds beside the date only the short
+    parts sites print there, set off by bars or bullets ("by admin | 4 min read | 12
+    comments"): a sentence that starts with a date runs on past ten words, or past a few
+    after a separator."""
+    if not datelines.match(text):
+        return False
+    if len(text.split()) <= 10:
+        return True
+    first, *others = separators.split(text)
+    return len(first.split()) <= 10 and all(len(part.split()) <= 4 for part in others)
+
+
 @rule(
     "TXT002", "scraped-metadata", "warning",
     why="A dateline, byline or masthead typed into the body prints twice (the layout sets them "
@@ -146,7 +168,8 @@ def _quick_tested(patterns: tuple[str, ...]) -> list[tuple[re.Pattern[str], re.P
 def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
     """A dateline, byline, masthead or the repeated headline as a line of body text."""
     datelines = lexicon_pattern(ctx, "hygiene", "dateline_patterns")
-    bylines = _quick_tested(tuple(ctx.lexicon("hygiene")["byline_patterns"]))
+    separators = re.compile(ctx.lexicon("hygiene")["dateline_separators"])
+    bylines = _quick_tested(_byline_patterns(ctx))
     title = plain_line(article.meta.title) if article.meta else None
     site_title = plain_line(ctx.settings.site.title)
     for block in prose(article):
@@ -157,7 +180,7 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
             if not text:
                 continue
             if any(quick.search(text) and pattern.search(text) for quick, pattern in bylines) \
-                    or (datelines.match(text) and len(text.split()) <= 10):
+                    or _dateline(text, datelines, separators):
                 what = "a dateline or byline"
             elif block.kind == "paragraph" and line.strip() == line.strip().rstrip(".,;:!?") \
                     and _masthead(text, ctx, site_title):
