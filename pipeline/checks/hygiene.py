@@ -288,27 +288,32 @@ def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
 
 @rule(
     "TXT004", "placeholder", "error",
-    why="'TK', 'lorem ipsum', TODO and [INSERT ...] mark text still to come (CMOS); printed, "
-        "they are an error the whole run of the magazine carries.",
+    why="'TK', 'lorem ipsum', TODO, [INSERT ...], (CITE), 'XX%' and notes to the editor mark "
+        "text still to come (CMOS); printed, they are an error the whole run of the magazine "
+        "carries.",
     example="The garden opens at TK on Saturdays. [INSERT QUOTE FROM DIRECTOR]",
     fix="Write the missing text, or cut the sentence.",
 )
 def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
-    """Placeholder text left in: TK, lorem ipsum, TODO/FIXME, [INSERT ...], {{...}}."""
+    """Placeholder text left in: TK, lorem ipsum, TODO, [INSERT ...], XX%, a note to the editor."""
     entries = tuple((str(e["pattern"]), bool(e.get("case", False)), str(e["name"]))
                     for e in ctx.lexicon("hygiene")["placeholders"])
     patterns = _placeholder_patterns(entries)
     for block in prose(article):
         content = without_code(block.content)
         lowered = caseless(content)
-        for pattern, quick, folded, name in patterns:
-            if not quick.search(lowered if folded else content):
+        found = [(match, name) for pattern, quick, folded, name in patterns
+                 if quick.search(lowered if folded else content)
+                 for match in pattern.finditer(content)]
+        reported = -1  # where the last placeholder reported ends: one that overlaps it is the same
+        for match, name in sorted(found, key=lambda pair: pair[0].start()):
+            if match.start() < reported:
                 continue
-            for match in pattern.finditer(content):
-                position = block.position(article, match.start())
-                yield Hit(f"placeholder left in: '{match.group(0)}' ({name})", position,
-                          Position(position.line, position.column + len(match.group(0))),
-                          hint="Write the missing text, or cut the sentence.")
+            reported = match.end()
+            position = block.position(article, match.start())
+            yield Hit(f"placeholder left in: '{match.group(0)}' ({name})", position,
+                      Position(position.line, position.column + len(match.group(0))),
+                      hint="Write the missing text, or cut the sentence.")
 
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
