@@ -11,6 +11,7 @@ from pydantic import Field
 
 from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import Block, memo, prose
+from pipeline.checks.links import link_problem, links
 from pipeline.checks.paragraphs import (
     lexicon_pattern,
     masked,
@@ -306,8 +307,12 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
                  if quick.search(lowered if folded else content)
                  for match in pattern.finditer(content)]
         reported = -1  # where the last placeholder reported ends: one that overlaps it is the same
+        # A stand-in address a link leads to is LNK002's, with advice for the link.
+        targets = [(offset, offset + len(href) + 2) for href, offset in
+                   links(article).get(block.index, ()) if link_problem(href, ctx)] if found else []
         for match, name in sorted(found, key=lambda pair: pair[0].start()):
-            if match.start() < reported:
+            if match.start() < reported or any(start <= match.start() < end
+                                               for start, end in targets):
                 continue
             reported = match.end()
             position = block.position(article, match.start())

@@ -3,6 +3,7 @@ nowhere and web addresses that cannot work (LNK001, LNK002)."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -12,7 +13,7 @@ from pydantic import field_validator
 
 from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import memo, prose
-from pipeline.checks.paragraphs import masked, words_pattern
+from pipeline.checks.paragraphs import masked, without_code, words_pattern
 from pipeline.checks.prose import caseless, prefix_tree
 from pipeline.model import Article, Position
 
@@ -166,6 +167,8 @@ def _why_malformed(href: str) -> str | None:
     """Why a link target cannot work, or None (urlsplit and all)."""
     if not href.strip():
         return "the link has no target"
+    if href.strip() == "#":
+        return "the link has no target: '#' only leads to the top of this page"
     if _NO_SCHEME.match(href):
         return "no scheme: the address is read as a file on our own site"
     if _MISTYPED_SCHEME.match(href):
@@ -181,16 +184,73 @@ def _why_malformed(href: str) -> str | None:
     return None
 
 
+@memo
+def _unreachable_hosts(ctx: Context) -> tuple[frozenset[str], frozenset[str]]:
+    """(the writer's own computer or network, stand-ins for a real address): hosts from the
+    hygiene lexicon that a well-formed link can name and readers still cannot reach."""
+    lexicon = ctx.lexicon("hygiene")
+    return (frozenset(str(h) for h in lexicon["local_hosts"]),
+            frozenset(str(h) for h in lexicon["placeholder_hosts"]))
+
+
+def _unreachable(href: str, ctx: Context) -> str | None:
+    """Why readers cannot reach the host of a well-formed link, or None: it is the writer's
+    own computer or network, or a stand-in for a real address (example.com)."""
+    try:
+        parts = urlsplit(href)
+        host = parts.hostname or ""
+    except ValueError:  # a bracketed host that is not an IPv6 address
+        return None
+    if parts.scheme.lower() == "mailto":
+        host = parts.path.rpartition("@")[2].lower()
+    host = host.rstrip(".")
+    if not host:
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        local, placeholders = _unreachable_hosts(ctx)
+        labels = host.split(".")
+        ends = {".".join(labels[i:]) for i in range(len(labels))}
+        if ends & local:
+            return f"'{host}' is the writer's own computer or network"
+        if ends & placeholders:
+            return f"'{host}' is a stand-in for a real address"
+        return None
+    if address.is_loopback or address.is_private or address.is_unspecified \
+            or address.is_link_local or address.is_reserved:
+        return f"'{host}' is a private or reserved address"
+    return None
+
+
+def link_problem(href: str, ctx: Context) -> str | None:
+    """What LNK002 reports of a link's target, or None."""
+    reason = _malformed(href)
+    if reason:
+        return f"malformed link '{href}': {reason}"
+    reason = _unreachable(href, ctx)
+    return f"the link to '{href}' leads nowhere readers can go: {reason}" if reason else None
+
+
+_REFUSED_LINK = re.compile(
+    r"(?<!!)\[[^\[\]\n]*\]\(\s*<?\s*(?P<inline>(?:javascript|vbscript|file|data):)"
+    r"|^[ \t]{0,3}\[[^\[\]\n]+\]:[ \t]*<?(?P<definition>(?:javascript|vbscript|file|data):)",
+    re.IGNORECASE | re.MULTILINE)
+"""A link or link definition to a script, a local file or inline data: markdown-it refuses
+them (its validateLink), so the page shows the Markdown, brackets and all, and no link."""
+
+
 @rule(
     "LNK002", "dangling-call-to-action", "error",
     why="'Visit' or 'call us at' with nothing after it is a promise the page does not keep, "
-        "usually text lost in a scrape; a mistyped address sends readers to an error page.",
+        "usually text lost in a scrape; a mistyped address sends readers to an error page, and "
+        "a link to '#', a script, the writer's own computer or example.com to no page at all.",
     example="For more information, call Welltopia Pharmacy at 262-429-9429 or visit",
     fix="Give the target (https://..., a phone number, a place), or cut the phrase; fix the "
         "address so it starts with https:// and names a real host.",
 )
 def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A call to action ("visit", "call us at") with no target, or a malformed link."""
+    """A call to action ("visit") with no target, or a link that cannot work or reach readers."""
     lexicon = ctx.lexicon("hygiene")
     verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]))
     found_links = links(article)
@@ -208,9 +268,17 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
                       Position(position.line, position.column + len(phrase)),
                       hint="Say where: a web address, phone number or place; or cut the phrase.")
         for href, offset in found_links.get(block.index, ()):
-            reason = _malformed(href)
-            if reason:
-                yield Hit(f"malformed link '{href}': {reason}",
-                          block.position(article, offset),
-                          hint="Use a full address such as https://example.org/page.")
+            problem = link_problem(href, ctx)
+            if problem:
+                yield Hit(problem, block.position(article, offset),
+                          hint="Link to the real page, with its full address (https://...).")
+        if ":" in content:
+            for refused in _REFUSED_LINK.finditer(without_code(content)):
+                scheme = refused["inline"] or refused["definition"]
+                position = block.position(article, refused.start())
+                yield Hit(f"a '{scheme.lower()}' link is refused: the page prints the Markdown, "
+                          "not a link", position,
+                          Position(position.line, position.column + len(refused.group(0))),
+                          hint="Link to the real page, with its full address (https://...), "
+                               "or cut the link.")
 
