@@ -24,25 +24,63 @@ _PHONE_CANDIDATE = re.compile(
     r"(?![\w-]|[.,]\d)"
     r"|(?<![\w.,/-])\d{3}-\d{4}(?![\w-]|[.,]\d)"
 )
-_PHONE_HINT = re.compile(r"\d[.-]\d{3}")
+_VANITY_CANDIDATE = re.compile(
+    r"(?<![\w.,/-])(?P<trunk>\+?1[\s.-]?)?(?:\((?P<paren>\d{3})\)\s?|(?P<area>\d{3})[.-])"
+    r"(?P<word>(?=[A-Z\d.-]*[A-Z])[A-Z\d]+(?:[.-][A-Z\d]+)*)(?![\w-])")
+"""A number spelled in capitals, as vanity numbers are printed ("1-800-FLOWERS",
+"(888) PET-MEDS", "414-CALL-NOW"); `_vanity` decides which are meant as numbers."""
+_TOLL_FREE = re.compile(r"8(\d)\1")
+"""North American toll-free area codes (800, 833, 844 ... 888), where vanity numbers live."""
+_PHONE_HINT = re.compile(r"\d[.-]\d{3}|\d{3}\)?[\s.-]?[A-Z]")
 """What every phone candidate contains: a cheap test before masking a paragraph."""
+
+
+def _vanity(match: re.Match[str]) -> bool:
+    """Whether a `_VANITY_CANDIDATE` is a phone number: three letters or more (what
+    libphonenumber reads as letters for digits), after a leading 1, a toll-free code or with
+    seven characters at least ("Highway 100-SOUTH" is a road)."""
+    word = match["word"]
+    letters = sum(c.isalpha() for c in word)
+    characters = sum(c.isalnum() for c in word)
+    return letters >= 3 and (bool(match["trunk"]) or characters >= 7
+                             or bool(_TOLL_FREE.fullmatch(match["paren"] or match["area"])))
+
+
+def _dialled(number: str, region: str) -> str:
+    """What a phone dials for `number`: its letters as the keypad's digits, and in North America
+    no letter past the tenth digit, which phones ignore ("1-800-CONTACTS" is 1-800-266-8228)."""
+    import phonenumbers
+
+    if not any(c.isalpha() for c in number):
+        return number
+    stripped = number.lstrip()
+    north_american = stripped.startswith("+1") if stripped.startswith("+") \
+        else phonenumbers.country_code_for_region(region) == 1
+    characters = [(index, c) for index, c in enumerate(number) if c.isalnum()]
+    surplus = len(characters) - (characters[0][1] == "1") - 10  # a leading 1 is the trunk
+    if north_american and surplus > 0 and all(c.isalpha() for _, c in characters[-surplus:]):
+        number = number[:characters[-surplus][0]].rstrip(" .-")
+    return str(phonenumbers.convert_alpha_characters_in_number(number))
 
 
 def _invalid_phone(number: str, region: str) -> str | None:
     """Why `number` cannot be dialled, or None when libphonenumber finds it valid."""
     import phonenumbers  # imported on first use: its metadata is slow to load
 
+    dialled = _dialled(number, region)
     try:
-        parsed = phonenumbers.parse(number, region)
+        parsed = phonenumbers.parse(dialled, region)
     except phonenumbers.NumberParseException as exc:
         return str(exc.args[0]) if exc.args else "not a phone number"
     if phonenumbers.is_valid_number(parsed):
         return None
-    digits = len(re.sub(r"\D", "", number))
+    digits = len(re.sub(r"\D", "", dialled))
+    spelled = f"it dials {dialled}" if dialled != number else ""
     if digits == 7:
-        return "no area code"
-    return "not a valid number" + (" (wrong number of digits)"
-                                   if not phonenumbers.is_possible_number(parsed) else "")
+        return "no area code" + (f" ({spelled})" if spelled else "")
+    details = [*([] if phonenumbers.is_possible_number(parsed) else ["wrong number of digits"]),
+               *([spelled] if spelled else [])]
+    return "not a valid number" + (f" ({': '.join(details)})" if details else "")
 
 
 class _PhoneParameters(Parameters):
@@ -80,7 +118,9 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
     for block in prose(article):
         # Masking only blanks characters, so a candidate in the masked text is in the raw text.
         content = masked(block.content) if _PHONE_HINT.search(block.content) else ""
-        for match in _PHONE_CANDIDATE.finditer(content):
+        candidates = [*_PHONE_CANDIDATE.finditer(content),
+                      *filter(_vanity, _VANITY_CANDIDATE.finditer(content))]
+        for match in sorted(candidates, key=lambda candidate: candidate.start()):
             reason = _invalid_phone(match.group(0), region)
             if reason:
                 position = block.position(article, match.start())
