@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import Block, headings, normalize, prose
@@ -130,24 +131,84 @@ def _pseudo_heading(block: Block) -> str | None:
     return text if bold or title_case else None
 
 
+_LABEL_LINE = re.compile(
+    r"^(\*\*|__)?(?P<label>[^\W\d_][^\n.!?;,:()\[\]`<>\"“”*_]*?)(?:\1)?:(?:\1)?$")
+"""A line that is only a label and a colon, perhaps in bold: "Sleep:", "**Stress Relief:**"."""
+
+
+_RUN_IN_LABEL = re.compile(
+    r"^(?:\*\*|__|\*|_)?(?P<label>[^\W\d_][^\n.!?;,:()\[\]`<>\"“”*_]{0,60}?)"
+    r"(?:\*\*|__|\*|_)?:(?:\*\*|__|\*|_)?\s+\S")
+"""A paragraph that opens with a label and goes on, on its line or the next (both print as
+"**Details:** We ...")."""
+
+
+def _label(block: Block) -> re.Match[str] | None:
+    content = block.content.strip()
+    return None if "\n" in content else _LABEL_LINE.match(content)
+
+
+def _run_in_labels(blocks: list[Block]) -> frozenset[str]:
+    """The labels the article runs into their paragraphs ("**Details:** We ..."), in lower
+    case: where the same label stands on a line of its own, a line break slipped in."""
+    return frozenset(normalize(match["label"]) for block in blocks if block.kind == "paragraph"
+                     and (match := _RUN_IN_LABEL.match(block.content.lstrip())))
+
+
+@dataclass(frozen=True)
+class _LabelWords:
+    """What STR003 knows of labels that are not headings: first words of a lead-in, words that
+    point at what follows, and the labels the article runs into their text."""
+
+    lead_ins: frozenset[str]
+    pointing: frozenset[str]
+    run_in: frozenset[str]
+
+
+def _label_heading(block: Block, following: Block | None, known: _LabelWords) -> str | None:
+    """A short line ending in a colon that stands as a paragraph of its own above a paragraph
+    of text, like a heading ("Sleep:"); not a lead-in ("Here's how:") nor a label the article
+    elsewhere runs into its text."""
+    match = _label(block)
+    if match is None:
+        return None
+    label = match["label"].strip()
+    words = normalize(label).split()
+    if not 1 <= len(words) <= 4 or not label[0].isupper() \
+            or words[0] in known.lead_ins or words[0].removesuffix("'s") in known.lead_ins \
+            or known.pointing.intersection(words) or normalize(label) in known.run_in:
+        return None
+    # Right above a paragraph of text: a code block, list, table or comment after it is what
+    # it introduces ("Consider this function:"); a label above a label heads nothing.
+    if following is None or following.kind != "paragraph" or following.index != block.index + 3 \
+            or following.nested or _pseudo_heading(following) or _label(following):
+        return None
+    letter = re.search(r"[^\W\d_]", following.text)
+    return label if letter and letter.group().isupper() else None
+
+
 @rule(
     "STR003", "section-without-heading", "warning",
     why="When sibling topics have headings and one does not, the reader loses the outline: "
-        "usually a scrape dropped the heading, or it was typed as a bare or bold line that "
-        "prints as body text and never reaches the contents or bookmarks.",
+        "usually a scrape dropped the heading, or it was typed as a bare, bold or 'Sleep:' "
+        "line that prints as body text and never reaches the contents or bookmarks.",
     example="## Multiple Sclerosis\n...\n\nFibromyalgia is a chronic pain disorder ...  "
             "(the intro lists fibromyalgia beside the headed topics)",
     fix="Make it a heading of the same level as its siblings: '## Fibromyalgia'.",
 )
 def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
     """A topic block without its heading: a definitional paragraph on a topic the intro lists
-    beside headed topics, or a bare Title-Case or bold line used as a heading."""
+    beside headed topics, or a bare Title-Case, bold or 'Label:' line used as a heading."""
     h2 = [h for h in headings(article) if h.level == 2]
     if len(h2) < 2:
         return
     topics = [normalize(h.text) for h in h2]
     intro = _intro_sentences(article)
+    lexicon = ctx.lexicon("hygiene")
     blocks = list(prose(article))
+    known = _LabelWords(frozenset(str(word) for word in lexicon["label_lead_ins"]),
+                        frozenset(str(word) for word in lexicon["label_pointing_words"]),
+                        _run_in_labels(blocks))
     for previous, block, following in zip([None, *blocks], blocks, [*blocks[1:], None],
                                           strict=False):
         if block.kind != "paragraph" or block.nested or not block.section \
@@ -159,6 +220,12 @@ def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"'{pseudo}' stands alone like a heading but is body text",
                       block.position(article, 0),
                       hint=f"Make it a heading: '## {pseudo}'.")
+            continue
+        label = _label_heading(block, following, known)
+        if label:
+            yield Hit(f"'{label}:' stands on its own line like a heading but is body text",
+                      block.position(article, 0),
+                      hint=f"Make it a heading, without the colon: '## {label}'.")
             continue
         subject = _orphan_topic(block, intro, topics)
         if subject:
