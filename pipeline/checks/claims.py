@@ -10,11 +10,14 @@ from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import memo
 from pipeline.checks.disclosure import is_health_content
 from pipeline.checks.health import (
+    INTERVENTIONS,
     condition_pattern,
     dose_pattern,
     drug_mentions,
+    intervention_pattern,
+    negated,
+    outcome_pattern,
     phrases,
-    substance_pattern,
     terms,
 )
 from pipeline.checks.prose import (
@@ -24,9 +27,6 @@ from pipeline.checks.prose import (
     sentences,
 )
 from pipeline.model import Article
-
-_NEGATION_REACH = 40
-"""How many characters before a claim word a negation still reverses it ("does not cure")."""
 
 
 @dataclass(frozen=True)
@@ -55,34 +55,30 @@ def _own_sentences(article: Article) -> Iterator[Sentence]:
         yield sentence
 
 
-def negated(sentence: Sentence, index: int, ctx: Context) -> bool:
-    before = sentence.masked[max(0, index - _NEGATION_REACH):index]
-    return bool(phrases(ctx, "claims", "negations").search(before))
-
-
 def _phrase(match: re.Match[str]) -> str:
     return " ".join(match.group(0).split())
 
 
 @memo
 def outcome_claims(article: Article, ctx: Context) -> list[Claim]:
-    """Sentences tying a drug, supplement or therapy to a health outcome."""
+    """Sentences tying a drug, supplement, procedure or therapy to a health outcome."""
     return list(_outcome_claims(article, ctx))
 
 
 def _outcome_claims(article: Article, ctx: Context) -> Iterator[Claim]:
-    substance = substance_pattern(ctx)
+    intervention = intervention_pattern(ctx)
     therapy = literal_pattern(terms(ctx)["treatments"])
     condition = condition_pattern(ctx)
-    outcome = phrases(ctx, "claims", "outcome")
+    outcome = outcome_pattern(ctx)
     for sentence in own_sentences(article):
         text = sentence.masked
         verb = outcome.search(text)
         if verb is None or negated(sentence, verb.start(), ctx):
             continue
         # "It also lowers blood pressure": the subject may be the drug the paragraph named.
-        subject = (substance.search(text) or (therapy.search(text) and condition.search(text))
-                   or substance.search(sentence.preceding))
+        subject = (intervention.search(text)
+                   or (therapy.search(text) and condition.search(text))
+                   or intervention.search(sentence.preceding))
         if subject and not states_approved_use(sentence, ctx):
             yield Claim(sentence, verb.start(), _phrase(verb))
 
@@ -219,10 +215,11 @@ def absolute_efficacy_language(article: Article, ctx: Context) -> Iterator[Hit]:
 
 
 def _about_health(sentence: Sentence, ctx: Context) -> bool:
-    """The sentence, or the paragraph it sits in, names a drug, supplement, condition or
-    dose: "Results are guaranteed" after a dose is about the drug."""
+    """The sentence, or the paragraph it sits in, names a drug, supplement, procedure,
+    condition or dose: "Results are guaranteed" after a dose is about the drug."""
     groups = terms(ctx)
-    health = literal_pattern(groups["drugs"] + groups["supplements"] + groups["conditions"])
+    health = literal_pattern([term for group in (*INTERVENTIONS, "conditions")
+                              for term in groups[group]])
     return bool(health.search(sentence.masked) or health.search(sentence.block.text)
                 or dose_pattern(ctx).search(sentence.block.text))
 

@@ -8,7 +8,19 @@ from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, Parameters, Words, rule
 from pipeline.checks.blocks import body_text, memo
-from pipeline.checks.health import GROUPS, dose_pattern, phrases, term_groups, terms
+from pipeline.checks.health import (
+    GROUPS,
+    INTERVENTIONS,
+    base_terms,
+    condition_pattern,
+    dose_pattern,
+    intervention_pattern,
+    negated,
+    outcome_pattern,
+    phrases,
+    term_groups,
+    terms,
+)
 from pipeline.checks.prose import (
     Sentence,
     all_sentences,
@@ -33,41 +45,68 @@ def _plain_body(article: Article) -> str:
 
 @memo
 def health_terms(article: Article, ctx: Context) -> dict[str, set[str]]:
-    """Distinct health-lexicon terms in the body, by group."""
+    """Distinct health-lexicon terms in the body, by group, each as the lexicon lists it
+    ("migraines" is "migraine")."""
     text = _plain_body(article)
     group_of, pattern = term_groups(ctx)
+    base = base_terms(ctx)
     found: dict[str, set[str]] = {group: set() for group in GROUPS}
     # Most articles hold no health term at all: a set of their words tells, cheaper than the
     # pattern's search of the whole text.
     if may_hold(word_set(text), group_of):
         for match in pattern.finditer(text):
             term = re.sub(r"\s+", " ", match.group(0).lower())
-            found[group_of[term]].add(term)
+            found[group_of[term]].add(base[term])
     return found
 
 
 @memo
 def is_health_content(article: Article, ctx: Context) -> bool:
-    """Health content names a drug or supplement with other health terms, a dose with a
-    condition, or several conditions. Treatment words or units alone ("3 g") are not enough."""
+    """Health content names a drug, supplement or procedure with other health terms, a dose
+    with a condition, or several conditions; or, however short, it makes a health claim
+    ("Turmeric relieves arthritis pain."). Treatment words or units alone ("3 g") are not
+    enough."""
     found = health_terms(article, ctx)
-    substances = found["drugs"] | found["supplements"]
+    interventions = set().union(*(found[group] for group in INTERVENTIONS))
     conditions = found["conditions"]
     distinct = sum(len(terms) for terms in found.values())
     threshold = int(ctx.lexicon("health").get("threshold", 3))
-    if (substances and distinct >= threshold) or len(conditions) >= 2:
+    if (interventions and distinct >= threshold) or len(conditions) >= 2:
         return True
-    if not substances and not conditions:
-        return False  # a dose decides only beside a substance or a condition: no need to look
+    if not interventions and not conditions:
+        return False  # a dose decides only beside an intervention or a condition
     # A dose counts as one more distinct term.
     dose = bool(dose_pattern(ctx).search(_plain_body(article)))
-    return (bool(substances) and distinct + dose >= threshold) or (dose and bool(conditions))
+    if (interventions and distinct + dose >= threshold) or (dose and conditions):
+        return True
+    return bool(interventions and conditions) and claims_an_outcome(article, ctx)
+
+
+def claims_an_outcome(article: Article, ctx: Context) -> bool:
+    """Some sentence ties a drug, supplement or procedure to a condition with a word of
+    outcome, not negated: a brief of two lines that says "Turmeric relieves arthritis pain"
+    makes a health claim, and a claim needs its source and its disclaimer whatever the
+    length of the piece. Mentions alone ("turmeric", "arthritis" in different sentences)
+    stay below the threshold."""
+    intervention = intervention_pattern(ctx)
+    condition = condition_pattern(ctx)
+    outcome = outcome_pattern(ctx)
+    for sentence in sentences(article):
+        text = sentence.masked
+        if sentence.text.endswith("?") or not intervention.search(text):
+            continue
+        verb = outcome.search(text)
+        if verb and condition.search(text) and not negated(sentence, verb.start(), ctx):
+            return True
+    return False
 
 
 def first_health_sentence(article: Article, ctx: Context) -> tuple[Sentence, int] | None:
-    """The first sentence naming a drug, supplement, condition or dose, and where the term is."""
+    """The first sentence naming a drug, supplement, procedure, condition or dose, and where
+    the term is."""
     groups = terms(ctx)
-    pattern = literal_pattern(groups["drugs"] + groups["supplements"] + groups["conditions"])
+    pattern = literal_pattern([term for group in (*INTERVENTIONS, "conditions")
+                               for term in groups[group]])
     for sentence in sentences(article):
         if sentence.text.endswith("?"):
             continue  # a question (often the headline repeated) states nothing yet
@@ -82,10 +121,12 @@ class _HealthTermParameters(Parameters):
 
     extra_supplements: Words = ()
     """Supplements the magazine writes about, beside those of health.yaml ("sea moss")."""
+    extra_procedures: Words = ()
+    """Named procedures, beside those of health.yaml ("cupping")."""
     extra_conditions: Words = ()
     """Conditions, beside those of health.yaml ("tinnitus")."""
     extra_treatments: Words = ()
-    """Treatments and therapies, beside those of health.yaml ("cupping")."""
+    """Generic treatment words, beside those of health.yaml ("regimen")."""
 
 
 @rule(
@@ -104,7 +145,7 @@ def medical_disclaimer_missing(article: Article, ctx: Context) -> Iterator[Hit]:
     if not is_health_content(article, ctx):
         return
     found = health_terms(article, ctx)
-    named = sorted(found["drugs"] | found["supplements"] | found["conditions"])[:4]
+    named = sorted(set().union(*(found[group] for group in (*INTERVENTIONS, "conditions"))))[:4]
     first = first_health_sentence(article, ctx)
     where = first[0].at(article, first[1]) if first else article.key_position("title")
     yield Hit(

@@ -1,9 +1,11 @@
-"""The health lexicon: drugs (with their approved uses), supplements, conditions, treatments.
+"""The health lexicon: drugs (with their approved uses), supplements, procedures,
+conditions, treatments.
 
 Data lives in pipeline/data/health.yaml and drugs.yaml; a publication extends it in
-publication.toml (`[rules.DIS001] extra_supplements = [...]`, `extra_conditions`,
-`extra_treatments`; `[rules.REG001] extra_drugs = [{name = "...", brands = [...],
-approved_for = [...], prescription = true}]`).
+publication.toml (`[rules.DIS001] extra_supplements = [...]`, `extra_procedures`,
+`extra_conditions`, `extra_treatments`; `[rules.REG001] extra_drugs = [{name = "...",
+brands = [...], approved_for = [...], prescription = true}]`). Every term also matches in
+its plural ("migraine", "migraines"; "therapy", "therapies").
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from typing import Any
 
 from pipeline.checks import Context
 from pipeline.checks.blocks import memo
-from pipeline.checks.prose import literal_pattern, phrase_pattern
+from pipeline.checks.prose import Sentence, literal_pattern, phrase_pattern
 
-GROUPS = ("drugs", "supplements", "conditions", "treatments")
+GROUPS = ("drugs", "supplements", "procedures", "conditions", "treatments")
+INTERVENTIONS = ("drugs", "supplements", "procedures")
+"""The groups that name what a reader might take or undergo: the subject of a health claim."""
+_NEGATION_REACH = 40
+"""How many characters before a claim word a negation still reverses it ("does not cure")."""
 
 
 @dataclass(frozen=True)
@@ -55,15 +61,48 @@ def drugs(ctx: Context) -> list[Drug]:
     return found
 
 
+_SIBILANT = re.compile(r"(?:x|z|ch|sh)$")
+_CONSONANT_Y = re.compile(r"[^aeiou]y$")
+
+
+def plural(term: str) -> str | None:
+    """The plural of a lexicon term, made on its last word ("heart attack", "heart
+    attacks"; "therapy", "therapies"; "omega-3", "omega-3s"), or None for a term that ends
+    in "s" ("arthritis", "symptoms") or in a sign ("nad+")."""
+    if term.endswith("s") or not term[-1:].isalnum():
+        return None
+    if _CONSONANT_Y.search(term):
+        return term[:-1] + "ies"
+    return term + ("es" if _SIBILANT.search(term) else "s")
+
+
 @memo
-def terms(ctx: Context) -> dict[str, list[str]]:
-    """The health terms by group, with the publication's additions and every drug name."""
+def listed_terms(ctx: Context) -> dict[str, list[str]]:
+    """The health terms by group as the lexicon lists them, with the publication's additions
+    and every drug name."""
     lexicon = ctx.lexicon("health")
     groups = {group: [str(t).lower() for t in lexicon.get(group, [])] for group in GROUPS}
     for group in GROUPS[1:]:
         groups[group] += [t.lower() for t in ctx.param("DIS001", f"extra_{group}")]
     groups["drugs"] += [name for drug in drugs(ctx) for name in drug.names]
     return groups
+
+
+@memo
+def terms(ctx: Context) -> dict[str, list[str]]:
+    """The health terms by group, each with its plural."""
+    return {group: [*listed, *(made for term in listed if (made := plural(term)))]
+            for group, listed in listed_terms(ctx).items()}
+
+
+@memo
+def base_terms(ctx: Context) -> dict[str, str]:
+    """Each term and each plural made of one, mapped to the term as listed: a writer's
+    "migraines" is the lexicon's "migraine", one distinct term, not two."""
+    listed = [term for group in listed_terms(ctx).values() for term in group]
+    base = {term: term for term in listed}
+    base |= {made: term for term in listed if (made := plural(term))}
+    return base
 
 
 @memo
@@ -76,10 +115,10 @@ def term_groups(ctx: Context) -> tuple[dict[str, str], re.Pattern[str]]:
 
 
 @memo
-def substance_pattern(ctx: Context) -> re.Pattern[str]:
-    """Any drug or supplement name."""
+def intervention_pattern(ctx: Context) -> re.Pattern[str]:
+    """Any drug, supplement or procedure: what a health claim is about."""
     groups = terms(ctx)
-    return literal_pattern(groups["drugs"] + groups["supplements"])
+    return literal_pattern([term for group in INTERVENTIONS for term in groups[group]])
 
 
 @memo
@@ -94,6 +133,17 @@ def dose_pattern(ctx: Context) -> re.Pattern[str]:
 def phrases(ctx: Context, lexicon: str, key: str) -> re.Pattern[str]:
     """A lexicon's phrase list (which may hold regex fragments) as one pattern."""
     return phrase_pattern(tuple(str(p) for p in ctx.lexicon(lexicon)[key]))
+
+
+def outcome_pattern(ctx: Context) -> re.Pattern[str]:
+    """Words that state a health outcome: "relieves", "lowers", "effective against"."""
+    return phrases(ctx, "claims", "outcome")
+
+
+def negated(sentence: Sentence, index: int, ctx: Context) -> bool:
+    """A negation shortly before the claim word reverses it: "does not cure"."""
+    before = sentence.masked[max(0, index - _NEGATION_REACH):index]
+    return bool(phrases(ctx, "claims", "negations").search(before))
 
 
 def drug_mentions(text: str, ctx: Context) -> Iterator[tuple[Drug, re.Match[str]]]:
