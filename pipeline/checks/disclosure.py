@@ -185,13 +185,19 @@ def sponsor_unnamed(article: Article, ctx: Context) -> bool:
 
 
 def _business_pattern(ctx: Context) -> re.Pattern[str]:
-    words = "|".join(w.replace(" ", r"\s+") for w in ctx.lexicon("commerce")["business_words"])
+    # Longest first, so the name is whole: "Lakeside Wellness Center", not "Lakeside Wellness".
+    ordered = sorted((str(w) for w in ctx.lexicon("commerce")["business_words"]), key=len,
+                     reverse=True)
+    words = "|".join(w.replace(" ", r"\s+") for w in ordered)
     # A run of capitalized words ending in a business word: "Welltopia Pharmacy".
     return re.compile(rf"\b(?:[A-Z][\w'&.-]*\s+){{1,4}}(?i:{words})\b")
 
 
 def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
-    """A call to action naming a business, with a phone number or web address at hand."""
+    """A call to action naming a business, with a phone number or web address at hand; or
+    one whose phone number or web address is in the sentence itself, in a paragraph that
+    names the business ("Lakeside Wellness Center is on Water Street. Call 414-555-0101 to
+    book.")."""
     commerce = ctx.lexicon("commerce")
     words = sentence_words(article)
     if not (phrases_may_hold(words, [str(p) for p in commerce["cta"]])
@@ -202,16 +208,26 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     for sentence in sentences(article):
         # The business name first: its pattern starts on a capital, so it is the quicker search.
         name = business.search(sentence.masked)
-        if name is None:
+        if name is None and not _reaches(sentence.source):
             continue
         verb = cta.search(sentence.masked)
         paragraph = sentence.block.source
-        if verb and (_PHONE.search(paragraph) or _WEB.search(paragraph)):
-            # The verb itself may open the capitalized run: "Call Welltopia Pharmacy".
-            business_name = cta.sub("", name.group(0), count=1) if verb.start() == name.start() \
-                else name.group(0)
-            yield Signal(sentence, verb.start(),
-                         f"a call to action for {' '.join(business_name.split())}")
+        if verb is None or not _reaches(paragraph):
+            continue
+        if name is None:
+            name = business.search(sentence.block.text)
+            if name is None:
+                continue
+        # The verb itself may open the capitalized run: "Call Welltopia Pharmacy".
+        opening = cta.match(name.group(0))
+        business_name = name.group(0)[opening.end():] if opening else name.group(0)
+        yield Signal(sentence, verb.start(),
+                     f"a call to action for {' '.join(business_name.split())}")
+
+
+def _reaches(text: str) -> bool:
+    """The text holds a phone number or a web address: a way to reach a business."""
+    return bool(_PHONE.search(text) or _WEB.search(text))
 
 
 def first_person_business(article: Article, ctx: Context) -> Iterator[Signal]:
