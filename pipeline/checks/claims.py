@@ -24,6 +24,7 @@ from pipeline.checks.prose import (
     Sentence,
     in_credited_quote,
     literal_pattern,
+    prose_blocks,
     sentences,
 )
 from pipeline.model import Article
@@ -70,17 +71,40 @@ def _outcome_claims(article: Article, ctx: Context) -> Iterator[Claim]:
     therapy = literal_pattern(terms(ctx)["treatments"])
     condition = condition_pattern(ctx)
     outcome = outcome_pattern(ctx)
+    before = _paragraph_before(article)
     for sentence in own_sentences(article):
         text = sentence.masked
         verb = outcome.search(text)
         if verb is None or negated(sentence, verb.start(), ctx):
             continue
-        # "It also lowers blood pressure": the subject may be the drug the paragraph named.
+        # "It also lowers blood pressure": the subject may be the drug the paragraph named,
+        # or, for a sentence that opens on "It" or "The supplement", the paragraph before.
         subject = (intervention.search(text)
                    or (therapy.search(text) and condition.search(text))
-                   or intervention.search(sentence.preceding))
+                   or intervention.search(sentence.preceding)
+                   or (_points_back(sentence, ctx)
+                       and intervention.search(before.get(sentence.block.offset, ""))))
         if subject and not states_approved_use(sentence, ctx):
             yield Claim(sentence, verb.start(), _phrase(verb))
+
+
+@memo
+def _paragraph_before(article: Article) -> dict[int, str]:
+    """The text of the prose block (paragraph or heading) before each one, by offset."""
+    found: dict[int, str] = {}
+    previous = ""
+    for block in prose_blocks(article):
+        found[block.offset] = previous
+        previous = block.text
+    return found
+
+
+def _points_back(sentence: Sentence, ctx: Context) -> bool:
+    """The sentence opens on a subject that refers back ("It", "They", "The supplement"),
+    and not on an "it" that stands for nothing ("It helps to keep a diary")."""
+    text = sentence.text
+    return bool(phrases(ctx, "claims", "anaphora").match(text)
+                and not phrases(ctx, "claims", "dummy_subjects").match(text))
 
 
 def states_approved_use(sentence: Sentence, ctx: Context) -> bool:
@@ -136,8 +160,9 @@ def all_claims(article: Article, ctx: Context) -> list[Claim]:
         "link, a DOI or PMID, or an (Author Year) citation, in the sentence or its paragraph.",
 )
 def health_claim_uncited(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A sentence ties a drug, supplement or therapy to a health outcome with no citation in
-    the sentence or its paragraph."""
+    """A sentence ties a drug, supplement, procedure or therapy to a health outcome ('relieves
+    arthritis pain', 'supports restful sleep') with no citation in the sentence or its
+    paragraph."""
     if not is_health_content(article, ctx):
         return
     for claim in outcome_claims(article, ctx):
@@ -177,8 +202,8 @@ def vague_study_reference(article: Article, ctx: Context) -> Iterator[Hit]:
     fix="Cite the studies in the same paragraph, or say what the evidence actually is.",
 )
 def establishment_claim_uncited(article: Article, ctx: Context) -> Iterator[Hit]:
-    """'Studies show', 'clinically proven', 'doctors agree' with no citation in the
-    paragraph."""
+    """'Studies show', 'clinically proven', 'has been shown to', 'science-backed',
+    'doctor-recommended' with no citation in the paragraph."""
     if not is_health_content(article, ctx):
         return
     for claim in establishment_claims(article, ctx):

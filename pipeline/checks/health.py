@@ -135,9 +135,15 @@ def phrases(ctx: Context, lexicon: str, key: str) -> re.Pattern[str]:
     return phrase_pattern(tuple(str(p) for p in ctx.lexicon(lexicon)[key]))
 
 
+@memo
 def outcome_pattern(ctx: Context) -> re.Pattern[str]:
-    """Words that state a health outcome: "relieves", "lowers", "effective against"."""
-    return phrases(ctx, "claims", "outcome")
+    """Words that state a health outcome: "relieves", "lowers", "effective against", and a
+    structure/function verb before a body function ("supports restful sleep")."""
+    claims = ctx.lexicon("claims")
+    verbs = "|".join(str(v) for v in claims["target_verbs"])
+    targets = "|".join(str(t) for t in claims["health_targets"])
+    functions = rf"(?:{verbs}) (?:[\w'-]+ ){{0,3}}?(?:{targets})"
+    return phrase_pattern((*(str(p) for p in claims["outcome"]), functions))
 
 
 def negated(sentence: Sentence, index: int, ctx: Context) -> bool:
