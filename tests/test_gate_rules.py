@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipeline import gate
@@ -43,3 +44,27 @@ def test_a_broken_autolink_is_reported_where_it_is_written(settings: Settings,
                        "Sign up at <htps://parks.example/join> for automatic reminders.\n")
     found = [f for f in gate.check(settings, [article]).findings if f.code == "LNK002"]
     assert [(f.line, f.column) for f in found] == [(9, 13)]
+
+
+def test_placeholder_quick_tests_never_hide_a_match() -> None:
+    """TXT004 tries a pattern only where the paragraph holds one of its `needs` words: every
+    placeholder the case files write, and each pattern's own example text, holds one."""
+    from pipeline.checks import data_file
+    from pipeline.checks.prose import caseless
+
+    texts = [path.read_text(encoding="utf-8")
+             for path in (Path(__file__).parent / "cases").glob("TXT004-*.md")]
+    texts += ["XX% of adults", "$X,XXX a year", "x.x mg", "NOTE TO EDITOR", "Todo: fix",
+              "note for the copy desk: cut", "Editor's note: add quote here", "xxxx",
+              "call 555-555-5555", "hed goes here"]
+    checked = 0
+    for entry in data_file("hygiene.yaml")["placeholders"]:
+        needs = entry.get("needs")
+        if not needs:
+            continue
+        pattern = re.compile(entry["pattern"], 0 if entry.get("case") else re.IGNORECASE)
+        for text in texts:
+            for match in pattern.finditer(text):
+                checked += 1
+                assert any(word in caseless(match.group(0)) for word in needs), (entry, match)
+    assert checked >= 9

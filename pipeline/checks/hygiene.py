@@ -272,18 +272,31 @@ def _debris(article: Article, ctx: Context, block: Block) -> bool:
                for hit in found)
 
 
+@dataclass(frozen=True)
+class _Placeholder:
+    pattern: re.Pattern[str]
+    quick: re.Pattern[str]
+    """Matches wherever `pattern` does, found faster (`_quick_test`)."""
+    folded: bool
+    """`quick` reads the `caseless` text."""
+    needs: tuple[str, ...]
+    """Words of which the caseless text holds one wherever `pattern` matches (from the
+    lexicon): a pattern opening on a class ("[Xx]") or an alternation is only tried then."""
+    name: str
+
+
 @lru_cache(maxsize=4)
-def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
-                          ) -> list[tuple[re.Pattern[str], re.Pattern[str], bool, str]]:
-    """(pattern, quick test, whether the quick test reads the `caseless` text, name) of each
-    placeholder. A case-insensitive pattern in lower-case ASCII is tested on the caseless text
-    without IGNORECASE: the same matches, found by skipping ahead to its first letters."""
+def _placeholder_patterns(entries: tuple[tuple[str, bool, tuple[str, ...], str], ...],
+                          ) -> list[_Placeholder]:
+    """Each placeholder's pattern and quick tests. A case-insensitive pattern in lower-case
+    ASCII is tested on the caseless text without IGNORECASE: the same matches, found by
+    skipping ahead to its first letters."""
     found = []
-    for pattern, case, name in entries:
+    for pattern, case, needs, name in entries:
         flag = 0 if case else re.IGNORECASE
         folded = not case and pattern.isascii() and pattern == pattern.lower()
         quick = re.compile(_quick_test(pattern), 0 if folded else flag)
-        found.append((re.compile(pattern, flag), quick, folded, name))
+        found.append(_Placeholder(re.compile(pattern, flag), quick, folded, needs, name))
     return found
 
 
@@ -297,15 +310,22 @@ def _placeholder_patterns(entries: tuple[tuple[str, bool, str], ...],
 )
 def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
     """Placeholder text left in: TK, lorem ipsum, TODO, [INSERT ...], XX%, a note to the editor."""
-    entries = tuple((str(e["pattern"]), bool(e.get("case", False)), str(e["name"]))
+    entries = tuple((str(e["pattern"]), bool(e.get("case", False)),
+                     tuple(str(word) for word in e.get("needs", ())), str(e["name"]))
                     for e in ctx.lexicon("hygiene")["placeholders"])
     patterns = _placeholder_patterns(entries)
+    needed = {word for placeholder in patterns for word in placeholder.needs}
     for block in prose(article):
         content = without_code(block.content)
         lowered = caseless(content)
-        found = [(match, name) for pattern, quick, folded, name in patterns
-                 if quick.search(lowered if folded else content)
-                 for match in pattern.finditer(content)]
+        present = {word for word in needed if word in lowered}
+        found = []
+        for placeholder in patterns:  # a loop, not a method per pattern: 17 for every paragraph
+            if placeholder.needs and present.isdisjoint(placeholder.needs):
+                continue
+            if placeholder.quick.search(lowered if placeholder.folded else content):
+                found += [(match, placeholder.name)
+                          for match in placeholder.pattern.finditer(content)]
         reported = -1  # where the last placeholder reported ends: one that overlaps it is the same
         # A stand-in address a link leads to is LNK002's, with advice for the link.
         targets = [(offset, offset + len(href) + 2) for href, offset in

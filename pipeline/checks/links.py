@@ -31,8 +31,10 @@ _VANITY_CANDIDATE = re.compile(
 "(888) PET-MEDS", "414-CALL-NOW"); `_vanity` decides which are meant as numbers."""
 _TOLL_FREE = re.compile(r"8(\d)\1")
 """North American toll-free area codes (800, 833, 844 ... 888), where vanity numbers live."""
-_PHONE_HINT = re.compile(r"\d[.-]\d{3}|\d{3}\)?[\s.-]?[A-Z]")
-"""What every phone candidate contains: a cheap test before masking a paragraph."""
+_PHONE_HINT = re.compile(r"\d(?:[.-]\d{3}|\d\d\)?[\s.-]?[A-Z])")
+"""What every phone candidate contains ("4-5555", "800-GO"): a cheap test before masking a
+paragraph. One digit first, then the branches: an alternation of two patterns each opening
+on a digit tests every digit twice."""
 
 
 def _vanity(match: re.Match[str]) -> bool:
@@ -246,7 +248,9 @@ def _unreachable(href: str, ctx: Context) -> str | None:
     host = host.rstrip(".")
     if not host:
         return None
-    try:
+    try:  # a name, unless it may be an address: raising ValueError for each name is slow
+        if not (host[0].isdigit() or ":" in host):
+            raise ValueError(host)
         address = ipaddress.ip_address(host)
     except ValueError:
         local, placeholders = _unreachable_hosts(ctx)
@@ -278,6 +282,9 @@ _REFUSED_LINK = re.compile(
     re.IGNORECASE | re.MULTILINE)
 """A link or link definition to a script, a local file or inline data: markdown-it refuses
 them (its validateLink), so the page shows the Markdown, brackets and all, and no link."""
+_REFUSED_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
+"""What every refused link holds, in lower case: looked for first, as string search is quick,
+where `_REFUSED_LINK`, an alternation starting on an assertion, tests every character."""
 
 
 @rule(
@@ -297,9 +304,10 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
     for block in prose(article):
         # Raw content: a code span or link right after the verb is its target.
         content = block.content.rstrip()
+        lowered = caseless(content)
         matches: dict[int, re.Match[str]] = {}
         # A heading ("## Contact", "## Visit Us") labels the section that gives the target.
-        if block.kind != "heading" and verb.search(caseless(content)):
+        if block.kind != "heading" and verb.search(lowered):
             matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)}
         for start, match in sorted(matches.items()):
             position = block.position(article, start)
@@ -312,7 +320,7 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
             if problem:
                 yield Hit(problem, block.position(article, offset),
                           hint="Link to the real page, with its full address (https://...).")
-        if ":" in content:
+        if any(scheme in lowered for scheme in _REFUSED_SCHEMES):
             for refused in _REFUSED_LINK.finditer(without_code(content)):
                 scheme = refused["inline"] or refused["definition"]
                 position = block.position(article, refused.start())
