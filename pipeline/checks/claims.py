@@ -10,10 +10,10 @@ from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import memo
 from pipeline.checks.disclosure import is_health_content
 from pipeline.checks.health import (
-    INTERVENTIONS,
     condition_pattern,
     dose_pattern,
     drug_mentions,
+    health_term_pattern,
     intervention_pattern,
     negated,
     outcome_pattern,
@@ -242,9 +242,7 @@ def absolute_efficacy_language(article: Article, ctx: Context) -> Iterator[Hit]:
 def _about_health(sentence: Sentence, ctx: Context) -> bool:
     """The sentence, or the paragraph it sits in, names a drug, supplement, procedure,
     condition or dose: "Results are guaranteed" after a dose is about the drug."""
-    groups = terms(ctx)
-    health = literal_pattern([term for group in (*INTERVENTIONS, "conditions")
-                              for term in groups[group]])
+    health = health_term_pattern(ctx)
     return bool(health.search(sentence.masked) or health.search(sentence.block.text)
                 or dose_pattern(ctx).search(sentence.block.text))
 

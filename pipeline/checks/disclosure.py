@@ -14,17 +14,16 @@ from pipeline.checks.health import (
     base_terms,
     condition_pattern,
     dose_pattern,
+    health_term_pattern,
     intervention_pattern,
     negated,
     outcome_pattern,
     phrases,
     term_groups,
-    terms,
 )
 from pipeline.checks.prose import (
     Sentence,
     all_sentences,
-    literal_pattern,
     may_hold,
     phrases_may_hold,
     sentence_words,
@@ -104,9 +103,7 @@ def claims_an_outcome(article: Article, ctx: Context) -> bool:
 def first_health_sentence(article: Article, ctx: Context) -> tuple[Sentence, int] | None:
     """The first sentence naming a drug, supplement, procedure, condition or dose, and where
     the term is."""
-    groups = terms(ctx)
-    pattern = literal_pattern([term for group in (*INTERVENTIONS, "conditions")
-                               for term in groups[group]])
+    pattern = health_term_pattern(ctx)
     for sentence in sentences(article):
         if sentence.text.endswith("?"):
             continue  # a question (often the headline repeated) states nothing yet

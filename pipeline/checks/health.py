@@ -115,6 +115,14 @@ def term_groups(ctx: Context) -> tuple[dict[str, str], re.Pattern[str]]:
 
 
 @memo
+def health_term_pattern(ctx: Context) -> re.Pattern[str]:
+    """Any drug, supplement, procedure or condition: what makes a sentence about health."""
+    groups = terms(ctx)
+    return literal_pattern([term for group in (*INTERVENTIONS, "conditions")
+                            for term in groups[group]])
+
+
+@memo
 def intervention_pattern(ctx: Context) -> re.Pattern[str]:
     """Any drug, supplement or procedure: what a health claim is about."""
     groups = terms(ctx)

@@ -136,6 +136,7 @@ def _quick_tested(patterns: tuple[str, ...]) -> list[tuple[re.Pattern[str], re.P
     return [(re.compile(_quick_test(pattern)), re.compile(pattern)) for pattern in patterns]
 
 
+@memo
 def _byline_patterns(ctx: Context) -> tuple[str, ...]:
     """The byline patterns, each `{role}` written out from the lexicon's jobs and credentials."""
     lexicon = ctx.lexicon("hygiene")

@@ -180,6 +180,8 @@ def _label_heading(block: Block, following: Block | None, known: _LabelWords) ->
         return None
     # Right above a paragraph of text: a code block, list, table or comment after it is what
     # it introduces ("Consider this function:"); a label above a label heads nothing.
+    # (paragraph_open, inline, paragraph_close: the next block opens 3 tokens on, or something
+    # else stands between them.)
     if following is None or following.kind != "paragraph" or following.index != block.index + 3 \
             or following.nested or _pseudo_heading(following) or _label(following):
         return None
