@@ -248,6 +248,37 @@ def weak_labels(article: Article, ctx: Context) -> Iterator[Signal]:
                          f"'{' '.join(match.group(0).split())}', which is not a sponsor label")
 
 
+_SHOWN_FIELDS = ("dek", "summary")
+"""Front-matter text readers see before the article: the dek prints under the title, the
+summary goes to the feeds, the newsletter and the social cards."""
+_LABEL_START = re.compile(r"[.:;|(\[\u2013\u2014-]\s*$")
+"""What may come before a label that does not open the text: "A guide to LDN | Presented by"."""
+
+
+def front_matter_signals(article: Article, ctx: Context) -> Iterator[tuple[str, str]]:
+    """Commercial intent in the dek or summary (the field, and what shows it): weak label
+    wording that opens the text or a part of it ("Presented by Welltopia Pharmacy"), or a call
+    to action naming a business with a phone number or web address at hand."""
+    meta = article.meta
+    if meta is None:
+        return
+    weak = phrases(ctx, "commerce", "weak_labels")
+    cta = phrases(ctx, "commerce", "cta")
+    business = _business_pattern(ctx)
+    for field in _SHOWN_FIELDS:
+        text = " ".join(str(getattr(meta, field, "") or "").split()).replace("\u2019", "'")
+        label = next((m for m in weak.finditer(text)
+                      if m.start() == 0 or _LABEL_START.search(text, 0, m.start())), None)
+        if label is not None:
+            yield field, f"'{label.group(0)}' in the {field}, which is not a sponsor label"
+            continue
+        name = business.search(text)
+        if name is not None and cta.search(text) and _reaches(text):
+            opening = cta.match(name.group(0))
+            business_name = name.group(0)[opening.end():] if opening else name.group(0)
+            yield field, f"a call to action for {business_name} in the {field}"
+
+
 @memo
 def commercial_signals(article: Article, ctx: Context) -> list[Signal]:
     """Everything in the text that shows commercial intent, in reading order."""
@@ -288,6 +319,13 @@ def sponsor_label_missing(article: Article, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"This reads as commercial content ({first.what}) but is not labeled as "
                   f"sponsored.", first.sentence.at(article, first.index), hint=fix,
                   excerpt=first.sentence.text)
+        return
+    shown = next(front_matter_signals(article, ctx), None)
+    if shown is not None:
+        field, what = shown
+        yield Hit(f"This reads as commercial content ({what}) but is not labeled as "
+                  "sponsored.", article.key_position(field), hint=fix,
+                  excerpt=str(getattr(meta, field)))
     elif meta.sponsor is not None:
         yield Hit(f"The article names a sponsor ({meta.sponsor.name}) but is not labeled as "
                   "sponsored.", article.key_position("sponsor"), hint=fix)
