@@ -290,8 +290,14 @@ def unattributed_first_person_finding(article: Article, ctx: Context) -> Iterato
     if not is_health_content(article, ctx):
         return
     pattern = phrases(ctx, "claims", "first_person")
+    told = phrases(ctx, "claims", "first_person_that")
+    research = phrases(ctx, "claims", "research_words")
     for sentence in own_sentences(article):
         match = pattern.search(sentence.masked)
+        if match is None:
+            match = told.search(sentence.masked)
+            if match is None or not research.search(sentence.masked, match.end()):
+                continue
         if match:
             yield Hit(f"'{_phrase(match)}' reads as a study's own words, not the magazine's.",
                       sentence.at(article, match.start()),
