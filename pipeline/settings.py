@@ -96,6 +96,9 @@ class Kind(_Strict):
     """Section headings (## ...) an article of this kind must contain (STR001)."""
     sponsored: bool = False
     """Paid content: needs a named sponsor (DIS003) and carries the sponsor label."""
+    listing: bool = False
+    """Listings (events, dates, places) that name health topics without advising on them: the
+    medical disclaimer is required only when the text ties a treatment to an outcome (DIS001)."""
 
 
 def _template(*allowed: str) -> AfterValidator:

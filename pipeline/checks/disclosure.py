@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from pipeline.checks import Context, Hit, Parameters, Words, rule
 from pipeline.checks.blocks import body_text, memo
@@ -141,6 +142,9 @@ def medical_disclaimer_missing(article: Article, ctx: Context) -> Iterator[Hit]:
         return
     if not is_health_content(article, ctx):
         return
+    kind = ctx.settings.kinds.get(meta.kind)
+    if kind is not None and kind.listing and not claims_an_outcome(article, ctx):
+        return  # an events calendar names a flu clinic and a diabetes class, advising on none
     found = health_terms(article, ctx)
     named = sorted(set().union(*(found[group] for group in (*INTERVENTIONS, "conditions"))))[:4]
     first = first_health_sentence(article, ctx)
@@ -205,11 +209,11 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     for sentence in sentences(article):
         # The business name first: its pattern starts on a capital, so it is the quicker search.
         name = business.search(sentence.masked)
-        if name is None and not _reaches(sentence.source):
+        if name is None and not _reaches_business(sentence.source, ctx):
             continue
         verb = cta.search(sentence.masked)
         paragraph = sentence.block.source
-        if verb is None or not _reaches(paragraph):
+        if verb is None or not _reaches_business(paragraph, ctx):
             continue
         if name is None:
             name = business.search(sentence.block.text)
@@ -225,6 +229,25 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
 def _reaches(text: str) -> bool:
     """The text holds a phone number or a web address: a way to reach a business."""
     return bool(_PHONE.search(text) or _WEB.search(text))
+
+
+@memo
+def _own_address(ctx: Context) -> re.Pattern[str] | None:
+    """The magazine's own web and email addresses (the site's domain): "Email your question
+    to editor@lakeshoreliving.example" invites readers to write to the magazine, not to a
+    business the paragraph names."""
+    host = urlsplit(ctx.settings.site.base_url).hostname or ""
+    host = host.removeprefix("www.")
+    if not host:
+        return None
+    return re.compile(rf"(?:[\w.+-]+@|https?://)?(?:www\.)?{re.escape(host)}(?![\w-])\S*",
+                      re.IGNORECASE)
+
+
+def _reaches_business(text: str, ctx: Context) -> bool:
+    """`_reaches`, not counting the magazine's own addresses."""
+    own = _own_address(ctx)
+    return _reaches(own.sub(" ", text) if own is not None else text)
 
 
 def first_person_business(article: Article, ctx: Context) -> Iterator[Signal]:
@@ -273,7 +296,7 @@ def front_matter_signals(article: Article, ctx: Context) -> Iterator[tuple[str, 
             yield field, f"'{label.group(0)}' in the {field}, which is not a sponsor label"
             continue
         name = business.search(text)
-        if name is not None and cta.search(text) and _reaches(text):
+        if name is not None and cta.search(text) and _reaches_business(text, ctx):
             opening = cta.match(name.group(0))
             business_name = name.group(0)[opening.end():] if opening else name.group(0)
             yield field, f"a call to action for {business_name} in the {field}"
