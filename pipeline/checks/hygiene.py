@@ -43,12 +43,34 @@ _SHARE_BAR_MARK = re.compile(r"[|•·/]")
 def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
     """A line of web-site chrome ("Skip to main content", Share, Subscribe, cookie banner)."""
     lexicon = chrome_lexicon(ctx)
-    for block in prose(article):
+    blocks = prose(article)
+    for number, block in enumerate(blocks):
+        if block.kind == "heading" and _heads_prose(blocks[number + 1:number + 2], lexicon):
+            continue  # "## Subscribe" over a paragraph on how to: the magazine's own section
         for offset, line in block.lines():
             if lexicon.holds(line):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
                                 "Delete the line: it is web-page navigation, not the article.")
+
+
+_SECTION_WORDS = 20
+"""Words of prose under a heading that make it a section's heading, not a scraped widget's
+("Subscribe" over "Get stories in your inbox." and an "Email address" field)."""
+
+
+def _heads_prose(following: list[Block], lexicon: ChromeLexicon) -> bool:
+    """The next block is a paragraph of two or more sentences and some length, with no line
+    of chrome."""
+    if not following or following[0].kind != "paragraph":
+        return False
+    paragraph = following[0]
+    text = paragraph.text
+    return (len(text.split()) >= _SECTION_WORDS and len(_SENTENCE_END.findall(text)) >= 2
+            and not any(lexicon.holds(line) for _, line in paragraph.lines()))
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
 def _line_hit(article: Article, block: Block, offset: int, line: str, message: str,
