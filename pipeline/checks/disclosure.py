@@ -25,6 +25,7 @@ from pipeline.checks.health import (
 from pipeline.checks.prose import (
     Sentence,
     all_sentences,
+    literal_pattern,
     may_hold,
     phrases_may_hold,
     sentence_words,
@@ -44,6 +45,11 @@ def _plain_body(article: Article) -> str:
 
 
 @memo
+def _body_words(article: Article) -> frozenset[str]:
+    return word_set(_plain_body(article))
+
+
+@memo
 def health_terms(article: Article, ctx: Context) -> dict[str, set[str]]:
     """Distinct health-lexicon terms in the body, by group, each as the lexicon lists it
     ("migraines" is "migraine")."""
@@ -53,7 +59,7 @@ def health_terms(article: Article, ctx: Context) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {group: set() for group in GROUPS}
     # Most articles hold no health term at all: a set of their words tells, cheaper than the
     # pattern's search of the whole text.
-    if may_hold(word_set(text), group_of):
+    if may_hold(_body_words(article), group_of):
         for match in pattern.finditer(text):
             term = re.sub(r"\s+", " ", match.group(0).lower())
             found[group_of[term]].add(base[term])
@@ -194,36 +200,86 @@ def _business_pattern(ctx: Context) -> re.Pattern[str]:
     return re.compile(rf"\b(?:[A-Z][\w'&.-]*\s+){{1,4}}(?i:{words})\b")
 
 
+_NAME_AFTER = re.compile(r"[ \t]+([A-Z][\w'-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w'-]*){0,4})")
+"""A run of capitalized words on one line, "&" between two: the name after an owner word
+("Harbor & Vine")."""
+
+
+@memo
+def owned_businesses(article: Article, ctx: Context) -> tuple[str, ...]:
+    """The names of businesses the text says someone owns or runs ("Lisa Brenner, who owns
+    Golden Root Naturals"), whatever word they end in."""
+    text = _plain_body(article)
+    if not phrases_may_hold(_body_words(article),
+                            [str(w) for w in ctx.lexicon("commerce")["owner_words"]]):
+        return ()
+    names = set()
+    for match in phrases(ctx, "commerce", "owner_words").finditer(text):
+        name = _NAME_AFTER.match(text, match.end())
+        if name:
+            names.add(" ".join(name.group(1).split()))
+    return tuple(sorted(names))
+
+
+def _web_name(text: str, names: tuple[str, ...]) -> str | None:
+    """The business whose name a web address in the text spells ("goldenrootnaturals.example"
+    for Golden Root Naturals)."""
+    hosts = [_squashed(host) for host in _HOST.findall(text)]
+    return next((name for name in names if any(_squashed(name) in host for host in hosts)),
+                None)
+
+
+def _squashed(text: str) -> str:
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+_HOST = re.compile(r"(?:https?://|\bwww\.|@)([\w.-]+)")
+
+
 def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     """A call to action naming a business, with a phone number or web address at hand; or
     one whose phone number or web address is in the sentence itself, in a paragraph that
     names the business ("Lakeside Wellness Center is on Water Street. Call 414-555-0101 to
-    book.")."""
+    book.") or whose web address spells a business the article introduced."""
     commerce = ctx.lexicon("commerce")
     words = sentence_words(article)
+    owned = owned_businesses(article, ctx)
     if not (phrases_may_hold(words, [str(p) for p in commerce["cta"]])
-            and phrases_may_hold(words, [str(w) for w in commerce["business_words"]])):
+            and (owned or phrases_may_hold(words, [str(w) for w in commerce["business_words"]]))):
         return  # no sentence can hold both a call to action and a business name
     cta = phrases(ctx, "commerce", "cta")
-    business = _business_pattern(ctx)
+    names = _BusinessNames(_business_pattern(ctx), cta, literal_pattern(owned) if owned else None)
     for sentence in sentences(article):
         # The business name first: its pattern starts on a capital, so it is the quicker search.
-        name = business.search(sentence.masked)
+        name = names.find(sentence.masked)
         if name is None and not _reaches_business(sentence.source, ctx):
             continue
         verb = cta.search(sentence.masked)
         paragraph = sentence.block.source
         if verb is None or not _reaches_business(paragraph, ctx):
             continue
-        if name is None:
-            name = business.search(sentence.block.text)
-            if name is None:
-                continue
-        # The verb itself may open the capitalized run: "Call Welltopia Pharmacy".
-        opening = cta.match(name.group(0))
-        business_name = name.group(0)[opening.end():] if opening else name.group(0)
-        yield Signal(sentence, verb.start(),
-                     f"a call to action for {' '.join(business_name.split())}")
+        name = name or names.find(sentence.block.text) or _web_name(sentence.source, owned)
+        if name is not None:
+            yield Signal(sentence, verb.start(), f"a call to action for {name}")
+
+
+@dataclass(frozen=True)
+class _BusinessNames:
+    business: re.Pattern[str]
+    """A capitalized run ending in a business word ("Welltopia Pharmacy")."""
+    cta: re.Pattern[str]
+    owned: re.Pattern[str] | None
+    """The businesses the article says someone owns or runs (`owned_businesses`)."""
+
+    def find(self, text: str) -> str | None:
+        """The first business name in the text, without a call-to-action verb that opens the
+        capitalized run ("Call Welltopia Pharmacy")."""
+        match = self.business.search(text)
+        if match is not None:
+            opening = self.cta.match(match.group(0))
+            return " ".join(match.group(0)[opening.end() if opening else 0:].split())
+        match = self.owned.search(text) if self.owned is not None else None
+        return " ".join(match.group(0).split()) if match is not None else None
 
 
 def _reaches(text: str) -> bool:
@@ -287,7 +343,8 @@ def front_matter_signals(article: Article, ctx: Context) -> Iterator[tuple[str, 
         return
     weak = phrases(ctx, "commerce", "weak_labels")
     cta = phrases(ctx, "commerce", "cta")
-    business = _business_pattern(ctx)
+    owned = owned_businesses(article, ctx)
+    names = _BusinessNames(_business_pattern(ctx), cta, literal_pattern(owned) if owned else None)
     for field in _SHOWN_FIELDS:
         text = " ".join(str(getattr(meta, field, "") or "").split()).replace("\u2019", "'")
         label = next((m for m in weak.finditer(text)
@@ -295,11 +352,9 @@ def front_matter_signals(article: Article, ctx: Context) -> Iterator[tuple[str, 
         if label is not None:
             yield field, f"'{label.group(0)}' in the {field}, which is not a sponsor label"
             continue
-        name = business.search(text)
+        name = names.find(text)
         if name is not None and cta.search(text) and _reaches_business(text, ctx):
-            opening = cta.match(name.group(0))
-            business_name = name.group(0)[opening.end():] if opening else name.group(0)
-            yield field, f"a call to action for {business_name} in the {field}"
+            yield field, f"a call to action for {name} in the {field}"
 
 
 @memo
