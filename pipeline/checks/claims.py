@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.blocks import memo
+from pipeline.checks.blocks import memo, prose
 from pipeline.checks.disclosure import is_health_content
 from pipeline.checks.health import (
     condition_pattern,
@@ -269,6 +269,9 @@ def benefits_without_harms(article: Article, ctx: Context) -> Iterator[Hit]:
         return
     if any(names_harms(s, ctx) for s in sentences(article)):
         return
+    harms = phrases(ctx, "claims", "harms")
+    if any(harms.search(block.text) for block in prose(article) if block.kind == "heading"):
+        return  # "## Side Effects and Risks": a section of them
     for claim in outcome_claims(article, ctx):
         yield Hit("The article gives benefits but says nothing about side effects, risks or "
                   "interactions.", claim.sentence.at(article),
