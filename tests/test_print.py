@@ -8,20 +8,23 @@ import random
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 from typer.testing import CliRunner
+from weasyprint.text.fonts import FontConfiguration
 
 from pipeline import stamp
 from pipeline.build import BuildResult, build, proof
 from pipeline.cli import app
 from pipeline.content import load_project
 from pipeline.preflight import PrintSpec, preflight
-from pipeline.render import ArticleView, marks
+from pipeline.render import ArticleView, marks, pdf
 from pipeline.render.proof import _spreads
 from pipeline.settings import Settings, load
 from tests.conftest import ROOT, SAMPLE
@@ -176,6 +179,37 @@ def test_running_head_of_each_article_page_names_its_section(
         for number in following:
             assert view.meta.section.upper() in _running_head(reader, number).upper(), \
                 f"page {number} ({view.slug})"
+
+
+def _columns(box: Any) -> Iterator[Any]:
+    """The column boxes under a laid-out WeasyPrint box, in order."""
+    if getattr(box, "is_column", False):
+        yield box
+        return
+    for child in getattr(box, "children", []):
+        yield from _columns(child)
+
+
+def test_a_heading_that_opens_a_column_is_level_with_the_column_beside_it(
+        settings: Settings, views: list[ArticleView]) -> None:
+    """Every column's first block starts at the column's top, where the first line of the
+    column beside it starts: WeasyPrint keeps a top margin at a column break (it truncates them
+    at page breaks only), and a heading opening a column stood 12pt below the next column's
+    first line. The sample has headings opening a column on a continuation page (8), beside an
+    opener's first column (13, 16) and in the calendar (18)."""
+    edition = load_project(ROOT).editions[SAMPLE]
+    html = pdf.edition_html(edition, views, settings, ROOT / "layouts", screen=False)
+    document = pdf._document(html, edition.folder, settings, ROOT / "layouts", False,
+                             FontConfiguration())
+    openers: dict[str, list[int]] = {}
+    for number, page in enumerate(document.pages, 1):
+        for column in _columns(page._page_box):
+            first = next(child for child in column.children if child.is_in_normal_flow())
+            openers.setdefault(first.element_tag, []).append(number)
+            lower = (first.border_box_y() - column.content_box_y()) * 0.75  # px to pt
+            assert lower == pytest.approx(0, abs=0.5), \
+                f"page {number}: a column opens with <{first.element_tag}> {lower:.1f}pt low"
+    assert len(openers.get("h2", [])) >= 3, openers  # the case is in the sample
 
 
 def test_sponsor_label_heads_every_advertorial_page(
