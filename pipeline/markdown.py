@@ -152,20 +152,24 @@ def _footnote_caption(
     return str(tokens[idx].meta["id"] + 1)
 
 
-_BARE_URL = re.compile(r"\b(?:https?://|www\.|10\.\d{4,9}/)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)\]'’]")
-"""A web address or a DOI written out in text, without the punctuation that may follow it."""
+_BARE_URL = re.compile(r"\b(?:https?://|www\.|10\.\d{4,9}/)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)\]'’]"
+                       r"|\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+"""A web address, a DOI or an email address written out in text, without the punctuation that
+may follow it."""
 
 
 def _text(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """Text, with each web address or DOI written out in it marked `<span class="url">`: the print
-    design keeps hyphenation out of addresses and DOIs (a reader would type the hyphen)."""
+    """Text, with each web or email address or DOI written out in it marked `<span class="url">`:
+    the print design keeps hyphenation out of addresses and DOIs (a reader would type the
+    hyphen)."""
     content = tokens[idx].content
     before = tokens[idx - 1] if idx else None
     if before is not None and before.type == "link_open" and before.markup == "autolink":
         return escapeHtml(_straight(content))  # <https://...>: the address itself
-    if "http" not in content and "www." not in content and "10." not in content:
+    if "http" not in content and "www." not in content and "10." not in content \
+            and "@" not in content:
         return escapeHtml(content)
     parts, done = [], 0
     for found in _BARE_URL.finditer(content):  # on the text, then escaped piece by piece

@@ -119,6 +119,9 @@ def test_body_typography() -> None:
     assert '<span class="url">https://en.wikipedia.org/wiki/Ender\'s_Game</span>,' in html
     assert ">https://a.org/it's</a>" in html
     assert '<span class="url">https://example.com/?q=a&amp;b</span>&gt;c.' in html
+    # An email address too.
+    html = render_source("Write to editor@example.org. Effects:[^1][^2]\n\n[^1]: A.\n[^2]: B.\n")
+    assert 'to <span class="url">editor@example.org</span>.' in html
 
 
 def test_titles_and_deks_are_shown_with_curly_quotes(built: tuple[BuildResult, Path]) -> None:
