@@ -169,7 +169,7 @@ def _footnote_caption(
 
 
 _BARE_URL = re.compile(r"\b(?:https?://|www\.|10\.\d{4,9}/)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)\]'’]"
-                       r"|\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+                       r"|(?P<email>\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 """A web address, a DOI or an email address written out in text, without the punctuation that
 may follow it."""
 
@@ -177,9 +177,9 @@ may follow it."""
 def _text(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """Text, with each web or email address or DOI written out in it marked `<span class="url">`:
-    the print design keeps hyphenation out of addresses and DOIs (a reader would type the
-    hyphen)."""
+    """Text, with each web address or DOI written out in it marked `<span class="url">`, each
+    email address `<span class="email">`: the print design keeps hyphenation out of addresses
+    and DOIs (a reader would type the hyphen)."""
     content = tokens[idx].content
     before = tokens[idx - 1] if idx else None
     if before is not None and before.type == "link_open" and before.markup == "autolink":
@@ -189,7 +189,8 @@ def _text(
         return escapeHtml(content)
     parts, done = [], 0
     for found in _BARE_URL.finditer(content):  # on the text, then escaped piece by piece
-        parts += [escapeHtml(content[done:found.start()]), '<span class="url">',
+        kind = "email" if found.group("email") else "url"
+        parts += [escapeHtml(content[done:found.start()]), f'<span class="{kind}">',
                   escapeHtml(_straight(found.group(0))), "</span>"]
         done = found.end()
     return "".join(parts) + escapeHtml(content[done:])

@@ -234,6 +234,15 @@ def test_declared_disclaimers_are_printed_with_their_article(
             assert " ".join(notice.text.split()) in text, f"{view.slug}: {notice.id}"
 
 
+def test_no_address_is_hyphenated_where_it_breaks(reader: PdfReader) -> None:
+    """A web or email address broken at a line's end gets no hyphen (WeasyPrint's is U+2010; an
+    ASCII one there is the address's own), which a reader would type: also a linked address in
+    the print file, whose links are inert (data-href, which magazine.css does not know)."""
+    broken = [found for page in reader.pages for found in re.findall(
+        r"\S*(?:https?://|www\.|@)\S*‐\n", page.extract_text())]
+    assert not broken
+
+
 def test_crop_marks_stand_in_a_slug_that_no_photo_covers(reader: PdfReader, print_pdf: Path,
                                                          tmp_path: Path) -> None:
     """On every page the MediaBox leaves a slug around the bleed, and the marks drawn there, in

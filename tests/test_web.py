@@ -121,7 +121,7 @@ def test_body_typography() -> None:
     assert '<span class="url">https://example.com/?q=a&amp;b</span>&gt;c.' in html
     # An email address too; marks side by side are parted by a comma (1 and 8, not a note 18).
     html = render_source("Write to editor@example.org. Effects:[^1][^2]\n\n[^1]: A.\n[^2]: B.\n")
-    assert 'to <span class="url">editor@example.org</span>.' in html
+    assert 'to <span class="email">editor@example.org</span>.' in html
     assert '</sup><sup class="footnote-sep">,</sup><sup class="footnote-ref">' in html
 
 
