@@ -101,15 +101,20 @@ def references_missing(article: Article, ctx: Context) -> Iterator[Hit]:
 
 
 def reference_entries(article: Article) -> Iterator[tuple[Position, str]]:
-    """Each paragraph after the References heading, including footnote definitions."""
+    """Each paragraph of the References section (from its heading to the next heading of its
+    level or higher), including footnote definitions written there."""
     start = _references_heading(article)
     if start is None:
         return
+    level = next((h.level for h in headings(article) if h.position.line == start), 6)
+    end = next((h.position.line for h in headings(article)
+                if h.position.line > start and h.level <= level), None)
     for token in article.tokens:
         if token.type == "paragraph_open" and token.map:
             source, offset = article.block_source(token)
             position = article.position(offset)
-            if position.line > start and source.strip():
+            if position.line > start and (end is None or position.line < end) \
+                    and source.strip():
                 yield position, source
 
 

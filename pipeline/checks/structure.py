@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.blocks import Block, headings, normalize, prose
+from pipeline.checks.blocks import Block, headings, memo, normalize, prose
 from pipeline.checks.hygiene import chrome_lexicon
 from pipeline.model import Article, Position
 
@@ -75,8 +75,37 @@ def empty_section(article: Article, ctx: Context) -> Iterator[Hit]:
                        t.type == "html_block" and t.content.lstrip().startswith("<!--"))]
         if content or (following is not None and following.level > current.level):
             continue
+        lines = article.lines[current.position.line:
+                              following.position.line - 1 if following else len(article.lines)]
+        notes = [m.group(1) for m in map(_NOTE_DEFINITION.match, lines) if m]
+        cited = [note for note in notes if note in _cited_notes(article)]
+        if cited and following is not None:
+            # Notes print where the article ends, as one list: after the sections below.
+            yield Hit(f"the section '{current.text}' prints over nothing: its notes print at "
+                      f"the end of the article, after '{following.text}'", current.position,
+                      hint=f"Move '{current.text}' and its notes to the end of the article.")
+            continue
+        if notes and not cited:  # definitions no text cites, which Markdown drops
+            yield Hit(f"the section '{current.text}' prints nothing: its "
+                      f"{'note' if len(notes) == 1 else 'notes'} "
+                      f"{', '.join(f'[^{n}]' for n in notes)} "
+                      f"{'is' if len(notes) == 1 else 'are'} cited nowhere in the text, and a "
+                      "note no text cites is not printed", current.position,
+                      hint="Cite each note after the sentence it supports ('...found.[^1]'), "
+                           "or list the sources as plain text.")
+            continue
         yield Hit(f"the section '{current.text}' is empty", current.position,
                   hint="Write the section, or delete the heading.")
+
+
+_NOTE_DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:")
+
+
+@memo
+def _cited_notes(article: Article) -> set[str]:
+    """Labels of the footnotes the text cites: the ones Markdown prints."""
+    return {str(token.meta.get("label")) for token in article.tokens
+            if token.type == "footnote_open"}
 
 
 _DEFINITION = re.compile(
