@@ -121,6 +121,11 @@ def _masthead(line: str, ctx: Context, site_title: str) -> bool:
         or line.casefold() == site_title
 
 
+def is_masthead(line: str, ctx: Context) -> bool:
+    """A line of Markdown that names a publication: "Natural Awakenings Milwaukee Magazine"."""
+    return _masthead(plain_line(line, fold=False), ctx, plain_line(ctx.settings.site.title))
+
+
 # A line "ends in a word, comma or semicolon and then only non-word characters" exactly when
 # it holds one: everything after the last is non-word. Searching for one stops at the first.
 _UNFINISHED = re.compile(r"[\w,;]")

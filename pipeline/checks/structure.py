@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import Block, headings, memo, normalize, prose
-from pipeline.checks.hygiene import chrome_lexicon
+from pipeline.checks.hygiene import chrome_lexicon, is_masthead
 from pipeline.model import Article, Position
 
 
@@ -218,6 +218,38 @@ def _label_heading(block: Block, following: Block | None, known: _LabelWords) ->
     return label if letter and letter.group().isupper() else None
 
 
+_QUESTION = re.compile(r"Q\s*[:.]")
+
+
+def _lost_headings(article: Article, ctx: Context) -> Iterator[Hit]:
+    """In an article with fewer than two headings: bare Title-Case or bold lines standing
+    alone above paragraphs, when there are two or more (siblings of each other: a scrape that
+    lost every heading, "Chronic Pain", "Multiple Sclerosis", "Fibromyalgia"). One alone may
+    be a sign-off or a name; the title repeated is TXT002's; a question in bold is an
+    interview's."""
+    title = normalize(article.meta.title) if article.meta is not None else ""
+    blocks = list(prose(article))
+    lost = []
+    for previous, block, following in zip([None, *blocks], blocks, [*blocks[1:], None],
+                                          strict=False):
+        if block.kind != "paragraph" or block.nested or previous is None \
+                or previous.kind == "heading" or following is None \
+                or following.kind != "paragraph" or following.nested:
+            continue
+        pseudo = _pseudo_heading(block)
+        if pseudo is None or pseudo.endswith("?") or _QUESTION.match(pseudo):
+            continue  # an interview's questions in bold: the Q&A form, not lost headings
+        if normalize(pseudo) != title and _pseudo_heading(following) is None \
+                and not chrome_lexicon(ctx).holds(block.content) \
+                and not is_masthead(pseudo, ctx):
+            lost.append((pseudo, block))
+    if len(lost) < 2:
+        return
+    for pseudo, block in lost:
+        yield Hit(f"'{pseudo}' stands alone like a heading but is body text",
+                  block.position(article, 0), hint=f"Make it a heading: '## {pseudo}'.")
+
+
 @rule(
     "STR003", "section-without-heading", "warning",
     why="When sibling topics have headings and one does not, the reader loses the outline: "
@@ -232,6 +264,7 @@ def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
     beside headed topics, or a bare Title-Case, bold or 'Label:' line used as a heading."""
     h2 = [h for h in headings(article) if h.level == 2]
     if len(h2) < 2:
+        yield from _lost_headings(article, ctx)
         return
     topics = [normalize(h.text) for h in h2]
     intro = _intro_sentences(article)
