@@ -416,6 +416,9 @@ _PAIRED = re.compile(r'[(\[“)\]”"]')
 """Every character `_unbalanced` looks at: the openers, the closers and the straight quote."""
 
 
+_QUOTE_OPENERS = ('"', "“")
+
+
 def _unbalanced(content: str) -> tuple[int, str] | None:
     """Offset and character of the first unmatched bracket or quote in `content`."""
     stack: list[tuple[int, str]] = []
@@ -450,13 +453,18 @@ def _unbalanced(content: str) -> tuple[int, str] | None:
 )
 def unbalanced_pair(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph with an unmatched quotation mark or bracket."""
-    for block in prose(article):
+    blocks = prose(article)
+    for number, block in enumerate(blocks):
         if not _PAIRED.search(block.content):
             continue  # masking only blanks characters: no bracket or quote to pair
         found = _unbalanced(masked(block.content))
         if found is None:
             continue
         index, char = found
+        following = blocks[number + 1] if number + 1 < len(blocks) else None
+        if char in _QUOTE_OPENERS and following is not None and following.kind == "paragraph" \
+                and following.content.lstrip()[:1] in _QUOTE_OPENERS:
+            continue  # a quotation over paragraphs: each opens with a mark, only the last closes
         yield Hit(f"unmatched {char} in this paragraph",
                   block.position(article, index), block.position(article, index + 1),
                   hint="Close the quotation or bracket, or remove the stray mark.")

@@ -108,6 +108,19 @@ def _dose_problems(text: str) -> list[tuple[tuple[int, int], list[str]]]:
     return sorted(found)
 
 
+_NAME_GOES_ON = re.compile(r"\s+(?:(?:and|of|on|for|the|&)\s+)?[A-Z]")
+
+
+def _in_a_name(text: str, match: re.Match[str]) -> bool:
+    """The term is part of a proper name, which the writer cannot change: every word
+    capitalized, and, for one word, a capitalized word after it ("Alcoholics Anonymous",
+    "National Institute on Drug Abuse"); not "Alcoholics often ..." opening a sentence."""
+    words = match.group(0).split()
+    if not all(word[0].isupper() for word in words):
+        return False
+    return len(words) > 1 or bool(_NAME_GOES_ON.match(text, match.end()))
+
+
 @rule(
     "INC001", "stigmatizing-language", "suggestion",
     why="NIDA 'Words Matter' and the AP Stylebook: labels such as 'addict' or 'substance "
@@ -131,6 +144,8 @@ def stigmatizing_language(article: Article, ctx: Context) -> Iterator[Hit]:
         if not found or sentence.attributed:
             continue
         for match in found:
+            if _in_a_name(sentence.masked, match):
+                continue  # "the Substance Abuse and Mental Health Services Administration"
             term = " ".join(match.group(0).lower().split())
             yield Hit(f"'{match.group(0)}' is stigmatizing language.",
                       sentence.at(article, match.start()),
