@@ -68,3 +68,21 @@ def test_placeholder_quick_tests_never_hide_a_match() -> None:
                 checked += 1
                 assert any(word in caseless(match.group(0)) for word in needs), (entry, match)
     assert checked >= 9
+
+
+def test_table_cells_and_footnotes_are_reported_where_they_are_written(
+        settings: Settings, tmp_path: Path) -> None:
+    """A cell's column is found from its row (the same text may fill several cells, and an
+    escaped pipe is one character more in the source than in the cell); a footnote's from
+    its definition line."""
+    article = tmp_path / "cells.md"
+    article.write_text("---\ntitle: Cells\nauthors: [Sam Ortiz]\ndate: 2022-10-01\n"
+                       "section: Green Living\nkind: feature\n---\n\n"
+                       "Prices below.[^1]\n\n"
+                       "| TK | a \\| b TK | TK |\n|---|---|---|\n| x | y | TK |\n\n"
+                       "> | Quote | Table |\n> |---|---|\n> | > TK | TK |\n\n"
+                       "[^1]: Store receipts, TK.\n")
+    found = [f for f in gate.check(settings, [article]).findings if f.code == "TXT004"]
+    assert [(f.line, f.column, f.end_column) for f in found] == [
+        (11, 3, 5), (11, 15, 17), (11, 20, 22), (13, 11, 13), (17, 7, 9), (17, 12, 14),
+        (19, 23, 25)]

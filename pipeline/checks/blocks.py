@@ -1,5 +1,6 @@
 """Views of an article's token stream that rules share, from one walk over it: headings, and
-each paragraph and heading with its source, position and surroundings."""
+each paragraph, heading, table cell and footnote paragraph with its source, position and
+surroundings."""
 
 from __future__ import annotations
 
@@ -55,11 +56,11 @@ class Heading:
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph (of the body, a list item, a quote or a container) or a heading: its
-    Markdown with its source location and where it sits."""
+    """A paragraph (of the body, a list item, a quote, a container or a footnote), a heading
+    or a table cell: its Markdown with its source location and where it sits."""
 
     kind: str
-    """'paragraph' or 'heading'."""
+    """'paragraph', 'heading' or 'cell'."""
     source: str
     """The Markdown source lines of the block."""
     offset: int
@@ -77,6 +78,11 @@ class Block:
     inline: Token
     index: int
     """Index of the opening token in the article's token list."""
+    in_footnote: bool = False
+    """A paragraph of a footnote's definition (`[^1]: ...`)."""
+    cell_column: int = -1
+    """A table cell's: the column (0-based) of its row's source line where its content
+    starts. Found once from the row, as the same text may stand in several cells of it."""
 
     @cached_property
     def text(self) -> str:
@@ -91,12 +97,17 @@ class Block:
     @property
     def first_line(self) -> int:
         """Body line (0-based) of the content's first line."""
-        return self.token.map[0] if self.token.map else 0
+        found = self.token.map or self.inline.map  # a cell's opening token has no map
+        return found[0] if found else 0
 
     def position(self, article: Article, index: int) -> Position:
         """File position of character `index` of `content`. Each line's place in the source
         is found once: a paragraph with thousands of findings (a pasted wall of "TK") must
         not search its whole length for each."""
+        if self.cell_column >= 0:
+            # Each "|" of a cell's content is written "\\|" in the source (`_cell_source`).
+            return Position(article.body_line + self.first_line,
+                            self.cell_column + index + self.content.count("|", 0, index) + 1)
         starts = self._line_starts
         line_in_block = bisect.bisect_right(starts, index) - 1
         line_start = starts[line_in_block]
@@ -166,6 +177,14 @@ class _Outline:
     prose: list[Block]
     """Every paragraph and heading before the footnotes."""
     paragraphs: list[Block]
+    text: list[Block]
+    """`prose`, table cells and the paragraphs of footnotes, in token order."""
+
+
+def _cell_source(content: str) -> str:
+    """A table cell's content as its source writes it: the parser splits a row at each "|"
+    but an escaped one, and drops the backslash of those ("a \\| b" is the cell "a | b")."""
+    return content.replace("|", "\\|")
 
 
 @memo
@@ -173,9 +192,12 @@ def _outline(article: Article) -> _Outline:
     """The one walk over the article's tokens that every view of its blocks comes from."""
     headings: list[Heading] = []
     prose: list[Block] = []
+    text: list[Block] = []
     section = container = ""
     depth = quote_depth = list_depth = 0
     in_footnotes = False
+    row_line, row, searched = 0, "", 0  # a table row's body line and source, where its next
+    # cell's text is looked for
     tokens = article.tokens
     for index, token in enumerate(tokens):
         kind = token.type
@@ -186,18 +208,35 @@ def _outline(article: Article) -> _Outline:
                 continue  # a paragraph or heading holds no blocks: it counts in no depth
             inline = tokens[index + 1]
             if kind == "heading_open":
-                text = inline_text(inline).strip()
-                headings.append(Heading(int(token.tag[1]), text, article.position(
+                heading = inline_text(inline).strip()
+                headings.append(Heading(int(token.tag[1]), heading, article.position(
                     article.body_offset(token.map[0])), index))
                 if token.tag == "h2" and not in_footnotes:
-                    section = text
+                    section = heading
+            source, offset = article.block_source(token)
+            block = Block(kind[:-len("_open")], source, offset, "" if in_footnotes else section,
+                          quote_depth > 0, container, depth > 0, list_depth > 0, token, inline,
+                          index, in_footnotes)
             if not in_footnotes:
-                source, offset = article.block_source(token)
-                prose.append(Block(kind[:-len("_open")], source, offset, section,
-                                   quote_depth > 0, container, depth > 0, list_depth > 0, token,
-                                   inline, index))
+                prose.append(block)
+            text.append(block)
             continue
-        if kind == "footnote_block_open":
+        if kind in ("th_open", "td_open"):
+            inline = tokens[index + 1]
+            # The cell's text, looked for after the last cell's: one text may fill several.
+            cell = _cell_source(inline.content)
+            column = row.find(cell, searched) if cell else -1
+            if column >= 0:
+                searched = column + len(cell)
+                text.append(Block("cell", cell, article.body_offset(row_line) + column,
+                                  "" if in_footnotes else section, quote_depth > 0, container,
+                                  True, list_depth > 0, token, inline, index, in_footnotes,
+                                  column))
+        elif kind == "tr_open" and token.map:
+            row_line, row = token.map[0], _body_line(article, token.map[0])
+            # In a quote, the row's text starts after the "> " marks: no cell is looked for there.
+            searched = len(row) - len(row.lstrip(" \t>")) if quote_depth else 0
+        elif kind == "footnote_block_open":
             in_footnotes = True
         elif kind == "blockquote_open":
             quote_depth += 1
@@ -215,7 +254,8 @@ def _outline(article: Article) -> _Outline:
             depth += 1
         elif kind.endswith("_close"):
             depth -= 1
-    return _Outline(headings, prose, [block for block in prose if block.kind == "paragraph"])
+    return _Outline(headings, prose, [block for block in prose if block.kind == "paragraph"],
+                    text)
 
 
 def headings(article: Article) -> list[Heading]:
@@ -225,6 +265,14 @@ def headings(article: Article) -> list[Heading]:
 def prose(article: Article) -> list[Block]:
     """Every paragraph and heading of the body, in order, footnote definitions excluded."""
     return _outline(article).prose
+
+
+def text_blocks(article: Article) -> list[Block]:
+    """Every block of text readers see: `prose`, table cells and the paragraphs of footnote
+    definitions. For rules about what may stand anywhere (a placeholder, a phone number, a
+    link); rules about running prose read `prose` or `blocks`, as a cell is no sentence and a
+    footnote is mostly a reference."""
+    return _outline(article).text
 
 
 def blocks(article: Article) -> list[Block]:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pydantic import Field
 
 from pipeline.checks import Context, Hit, Parameters, rule
-from pipeline.checks.blocks import Block, memo, prose
+from pipeline.checks.blocks import Block, memo, prose, text_blocks
 from pipeline.checks.links import link_problem, links
 from pipeline.checks.paragraphs import (
     lexicon_pattern,
@@ -41,14 +41,26 @@ _SHARE_BAR_MARK = re.compile(r"[|•·/]")
     fix="Delete the line; if the piece came from a web page, re-check the whole text.",
 )
 def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A line of web-site chrome ("Skip to main content", Share, Subscribe, cookie banner)."""
+    """A line of web-site chrome ("Skip to main content", Share, Subscribe, cookie banner),
+    in the body, a footnote or a table cell, or a table row of it."""
     lexicon = chrome_lexicon(ctx)
-    blocks = prose(article)
-    for number, block in enumerate(blocks):
-        if block.kind == "heading" and _heads_prose(blocks[number + 1:number + 2], lexicon):
+    found = text_blocks(article)
+    rows = _chrome_rows(found, lexicon)
+    for number, block in enumerate(found):
+        if block.kind == "cell" and block.first_line in rows:
+            cells = rows.pop(block.first_line)  # reported once, from its first cell
+            start, end = block.position(article, 0), cells[-1].position(
+                article, len(cells[-1].content))
+            shown = " | ".join(cell.content for cell in cells)
+            yield Hit(f"site chrome in the body: '{shown}'", start, end,
+                      hint="Delete the row: it is web-page navigation, not the article.")
+            continue
+        if block.kind == "heading" and _heads_prose(found[number + 1:number + 2], lexicon):
             continue  # "## Subscribe" over a paragraph on how to: the magazine's own section
         for offset, line in block.lines():
-            if lexicon.holds(line):
+            # Alone, a cell of one such word is a column's heading or a value ("Email",
+            # "Print", "Register"); one of several ("Skip to main content") is chrome anywhere.
+            if lexicon.holds(line) and (block.kind != "cell" or " " in plain_line(line)):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
                                 "Delete the line: it is web-page navigation, not the article.")
@@ -71,6 +83,17 @@ def _heads_prose(following: list[Block], lexicon: ChromeLexicon) -> bool:
 
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def _chrome_rows(found: list[Block], lexicon: ChromeLexicon) -> dict[int, list[Block]]:
+    """The cells of each table row of two filled cells or more that are all chrome, by body
+    line: a share bar or menu laid out as a table ("| Share | Tweet | Email |")."""
+    cells: dict[int, list[Block]] = {}
+    for block in found:
+        if block.kind == "cell":
+            cells.setdefault(block.first_line, []).append(block)
+    return {line: row for line, row in cells.items()
+            if len(row) > 1 and all(lexicon.holds(cell.content) for cell in row)}
 
 
 def _line_hit(article: Article, block: Block, offset: int, line: str, message: str,
@@ -343,7 +366,7 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
                     for e in ctx.lexicon("hygiene")["placeholders"])
     patterns = _placeholder_patterns(entries)
     needed = {word for placeholder in patterns for word in placeholder.needs}
-    for block in prose(article):
+    for block in text_blocks(article):
         content = without_code(block.content)
         lowered = caseless(content)
         present = {word for word in needed if word in lowered}
@@ -414,6 +437,8 @@ _ENUMERATOR = re.compile(r"(?:^|(?<=\s))[A-Za-z0-9]{1,2}\)$|[:;8]-?\)$")
 _INCH = re.compile(r"\d[\"”]")
 _PAIRED = re.compile(r'[(\[“)\]”"]')
 """Every character `_unbalanced` looks at: the openers, the closers and the straight quote."""
+_DITTO = frozenset({'"', "”", "〃", '""', "””"})
+"""A table cell that only says "the same as above"."""
 
 
 _QUOTE_OPENERS = ('"', "“")
@@ -423,6 +448,7 @@ def _unbalanced(content: str) -> tuple[int, str] | None:
     """Offset and character of the first unmatched bracket or quote in `content`."""
     stack: list[tuple[int, str]] = []
     straight: list[int] = []
+    inches: list[int] = []  # straight quotes after a digit: inch marks, or a title's close
     for match in _PAIRED.finditer(content):
         index, char = match.start(), match.group()
         if char in _OPENERS:
@@ -435,11 +461,13 @@ def _unbalanced(content: str) -> tuple[int, str] | None:
                 continue
             else:
                 return index, char
-        elif char == '"' and not _INCH.match(content, max(0, index - 1)):
-            straight.append(index)
+        elif char == '"':
+            (inches if _INCH.match(content, max(0, index - 1)) else straight).append(index)
     if stack:
         return stack[0]
-    if len(straight) % 2:
+    # '"Trail Guide 2022" (updated)': a quotation may end on a number, and its close is then
+    # no inch mark.
+    if len(straight) % 2 and not (inches and inches[-1] > straight[-1]):
         return straight[-1], '"'
     return None
 
@@ -452,11 +480,13 @@ def _unbalanced(content: str) -> tuple[int, str] | None:
     fix="Close the quotation or bracket, or remove the stray mark.",
 )
 def unbalanced_pair(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A paragraph with an unmatched quotation mark or bracket."""
-    blocks = prose(article)
+    """A paragraph, footnote or table cell with an unmatched quotation mark or bracket."""
+    blocks = text_blocks(article)
     for number, block in enumerate(blocks):
         if not _PAIRED.search(block.content):
             continue  # masking only blanks characters: no bracket or quote to pair
+        if block.kind == "cell" and block.content.strip() in _DITTO:
+            continue
         found = _unbalanced(masked(block.content))
         if found is None:
             continue
@@ -465,6 +495,7 @@ def unbalanced_pair(article: Article, ctx: Context) -> Iterator[Hit]:
         if char in _QUOTE_OPENERS and following is not None and following.kind == "paragraph" \
                 and following.content.lstrip()[:1] in _QUOTE_OPENERS:
             continue  # a quotation over paragraphs: each opens with a mark, only the last closes
-        yield Hit(f"unmatched {char} in this paragraph",
+        where = "table cell" if block.kind == "cell" else "paragraph"
+        yield Hit(f"unmatched {char} in this {where}",
                   block.position(article, index), block.position(article, index + 1),
                   hint="Close the quotation or bracket, or remove the stray mark.")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import field_validator
 
 from pipeline.checks import Context, Hit, Parameters, rule
-from pipeline.checks.blocks import memo, prose
+from pipeline.checks.blocks import memo, text_blocks
 from pipeline.checks.paragraphs import masked, without_code, words_pattern
 from pipeline.checks.prose import caseless, prefix_tree
 from pipeline.model import Article, Position
@@ -117,7 +117,7 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"the sponsor's phone '{sponsor.phone}' is invalid: {reason}",
                       article.key_position("sponsor"), hint="Correct the number.")
     found_links = links(article)
-    for block in prose(article):
+    for block in text_blocks(article):
         # Masking only blanks characters, so a candidate in the masked text is in the raw text.
         content = masked(block.content) if _PHONE_HINT.search(block.content) else ""
         candidates = [*_PHONE_CANDIDATE.finditer(content),
@@ -148,10 +148,11 @@ def _after(content: str, text: str, start: int) -> int:
 
 @memo
 def links(article: Article) -> dict[int, list[tuple[str, int]]]:
-    """(href, offset in content) of every link of each paragraph or heading that has one, by
-    the index of its opening token (found once: both link rules read them)."""
+    """(href, offset in content) of every link of each block of text that has one (paragraph,
+    heading, table cell, footnote), by the index of its opening token (found once: both link
+    rules and TXT004 read them)."""
     found: dict[int, list[tuple[str, int]]] = {}
-    for block in prose(article):
+    for block in text_blocks(article):
         content = block.content
         children = block.inline.children or []
         searched = 0  # links are in order: each is looked for after the last one
@@ -301,13 +302,14 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
     lexicon = ctx.lexicon("hygiene")
     verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]))
     found_links = links(article)
-    for block in prose(article):
+    for block in text_blocks(article):
         # Raw content: a code span or link right after the verb is its target.
         content = block.content.rstrip()
         lowered = caseless(content)
         matches: dict[int, re.Match[str]] = {}
-        # A heading ("## Contact", "## Visit Us") labels the section that gives the target.
-        if block.kind != "heading" and verb.search(lowered):
+        # A heading ("## Contact", "## Visit Us") labels the section that gives the target, as
+        # a table cell ("Call", "Register online") labels its row or column.
+        if block.kind == "paragraph" and verb.search(lowered):
             matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)}
         for start, match in sorted(matches.items()):
             position = block.position(article, start)

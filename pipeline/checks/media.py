@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from pipeline.checks import Context, Hit, Parameters, Words, rule
-from pipeline.checks.blocks import memo, prose
+from pipeline.checks.blocks import memo, text_blocks
 from pipeline.content import image_size
 from pipeline.model import Article, Position
 from pipeline.settings import inches
@@ -49,8 +49,8 @@ _WINDOW = 100_000
 
 
 def _markdown_images(article: Article) -> Iterator[ImageUse]:
-    """![alt](src) and inline `<img>` tags in paragraphs and headings."""
-    for block in prose(article):
+    """![alt](src) and inline `<img>` tags in paragraphs, headings, table cells and footnotes."""
+    for block in text_blocks(article):
         searched = 0
         for child in block.inline.children or []:
             if child.type == "image":

@@ -78,15 +78,26 @@ def directives(article: Article) -> list[Directive]:
 
 @memo
 def _top_blocks(article: Article) -> list[tuple[int, int, bool]]:
-    """(first, end) body lines of each top-level block, and whether it is only comments (once
-    per article: every directive looks its block up)."""
+    """(first, end) body lines of each top-level block, footnote definitions included, and
+    whether it is only comments, in the order of the source (once per article: every
+    directive looks its block up)."""
     blocks = []
+    footnote: list[int] | None = None  # the lines of the footnote definition being read
     for token in article.tokens:
-        if token.level == 0 and token.nesting >= 0 and token.map:
+        if token.type == "footnote_open":
+            footnote = []
+        elif token.type == "footnote_close":
+            # The parser moves definitions to the end: their lines are those of their blocks.
+            if footnote:
+                blocks.append((min(footnote), max(footnote), False))
+            footnote = None
+        elif footnote is not None:
+            footnote += token.map or ()
+        elif token.level == 0 and token.nesting >= 0 and token.map:
             only_comment = token.type == "html_block" and not _COMMENT.sub(
                 "", token.content).strip()
             blocks.append((token.map[0], token.map[1], only_comment))
-    return blocks
+    return sorted(blocks)
 
 
 def _block_end(article: Article, line: int) -> int:
