@@ -86,3 +86,16 @@ def test_table_cells_and_footnotes_are_reported_where_they_are_written(
     assert [(f.line, f.column, f.end_column) for f in found] == [
         (11, 3, 5), (11, 15, 17), (11, 20, 22), (13, 11, 13), (17, 7, 9), (17, 12, 14),
         (19, 23, 25)]
+
+
+def test_a_suppression_before_the_last_footnote_covers_it(settings: Settings,
+                                                          tmp_path: Path) -> None:
+    """The parser moves footnote definitions to the end of the tokens: a comment standing
+    alone above the last one still covers it, and suppresses something."""
+    article = tmp_path / "footnote.md"
+    article.write_text("---\ntitle: Notes\nauthors: [Sam Ortiz]\ndate: 2022-10-01\n"
+                       "section: Green Living\nkind: feature\n---\n\nText.[^a]\n\n"
+                       '<!-- pipeline: disable=TXT004 reason="the journal is called TK" -->\n\n'
+                       "[^a]: Journal TK, 2020.\n")
+    codes = [f.code for f in gate.check(settings, [article]).findings]
+    assert "TXT004" not in codes and "SUP001" not in codes
