@@ -84,9 +84,44 @@ _SOURCE_WORDS = 8
 _CLAUSE_END = re.compile(r"[,;:()\"“”—–]")
 _CREDIT_WORD = re.compile(r"[\w.'’&-]+")
 _APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|which)\b", re.IGNORECASE)
-_UNNAMED_SOURCES = frozenset(str(w).lower() for w in data_file("claims.yaml")["unnamed_sources"])
 _PRONOUNS = frozenset({"he", "she"})
 """A person the article has named already ("she says"); "they", "we", "I" name nobody."""
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+@dataclass(frozen=True)
+class _SourceWords:
+    """What `_names_someone` knows of words (claims.yaml `unnamed_sources`), lower case."""
+
+    people: frozenset[str]
+    people_endings: tuple[str, ...]
+    works: frozenset[str]
+    unnamed: frozenset[str]
+    """Every listed word that is no name, in capitals or not (and the people's endings)."""
+    function_words: frozenset[str]
+    affiliations: frozenset[str]
+    joiners: frozenset[str]
+
+    def person(self, word: str) -> bool:
+        """People in general: "doctors", "cardiologists"."""
+        return word in self.people or word.endswith(self.people_endings)
+
+    def named(self, word: str) -> bool:
+        """A word that may be (part of) a name: none of the listed words."""
+        return word not in self.unnamed and not word.endswith(self.people_endings)
+
+
+def _source_words() -> _SourceWords:
+    claims = data_file("claims.yaml")
+    lists = {key: frozenset(str(w).lower() for w in words)
+             for key, words in claims["unnamed_sources"].items()}
+    return _SourceWords(lists["people"], tuple(lists.pop("people_endings")), lists["works"],
+                        frozenset().union(*lists.values()), lists["function_words"],
+                        frozenset(str(w) for w in claims["affiliations"]),
+                        frozenset(str(w) for w in claims["name_joiners"]))
+
+
+_SOURCES = _source_words()
 _LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])[ \t]")
 _QUOTED = re.compile(r"[\"“][^\"”]{12,}[\"”]")
 _QUOTE_CREDIT = re.compile(r"^\s*(?:[—―–]|--|~|source:)", re.IGNORECASE)
@@ -174,13 +209,81 @@ def _credited(text: str, verb: re.Match[str]) -> Iterator[str]:
 
 
 def _names_someone(source: str) -> bool:
-    """A proper name (a capitalized word that is not a generic source such as "Experts" or
-    "Research", or an acronym such as "NIH"), or "he"/"she", among the credited words."""
-    for word in _CREDIT_WORD.findall(source):
-        plain = word.strip(".'’-").lower()
-        if plain in _PRONOUNS or (word[:1].isupper() and plain not in _UNNAMED_SOURCES):
-            return True
-    return False
+    """Among the credited words, "he" or "she", or a proper name (capitalized words that are
+    not generic sources such as "Experts" or "Research"; an acronym such as "NIH") that names
+    someone a reader can look up: a person, an institution, a journal, a titled study. Not one
+    that only says where generic people or works come from ("Harvard researchers", "a Mayo
+    Clinic study", "scientists at Stanford")."""
+    words = _CREDIT_WORD.findall(source)
+    plain = [_POSSESSIVE.sub("", word.strip(".-")).lower() for word in words]
+    if not _PRONOUNS.isdisjoint(plain):
+        return True
+    return any(_checkable(words, plain, start, end) for start, end in _names(words, plain))
+
+
+def _names(words: list[str], plain: list[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of capitalized words, joined by "of", "and", "the" ...
+    ("University of the Pacific"), that holds a name or is a title ("Nurses' Health Study")."""
+    index = 0
+    while index < len(words):
+        if not _capitalized(words[index], plain[index]):
+            index += 1
+            continue
+        end = index + 1
+        while end < len(words):
+            if _capitalized(words[end], plain[end]):
+                end += 1
+                continue
+            following = end
+            while following < len(words) and plain[following] in _SOURCES.joiners \
+                    and not words[following][:1].isupper():
+                following += 1
+            if following == end or following == len(words) \
+                    or not _capitalized(words[following], plain[following]):
+                break
+            end = following + 1
+        run = plain[index:end]
+        if any(_SOURCES.named(word) for word in run) or (
+                len(run) > 1 and run[-1] in _SOURCES.works):
+            yield index, end
+        index = end
+
+
+def _capitalized(word: str, plain: str) -> bool:
+    """A capitalized word that is not one opening a sentence ("The", "Some", "According")."""
+    return word[:1].isupper() and plain not in _SOURCES.function_words
+
+
+def _checkable(words: list[str], plain: list[str], start: int, end: int) -> bool:
+    """Whether the name `words[start:end]` names a source rather than where generic people or
+    works come from."""
+    last = plain[end - 1]
+    if _SOURCES.person(last):
+        return False  # "Mayo Clinic Doctors"
+    if last in _SOURCES.works:
+        return True  # a title: "the Framingham Heart Study"
+    # "Harvard researchers", "Stanford sleep scientists", "a Mayo Clinic study"; but "the
+    # CDC's 2023 report" is the CDC's own
+    for index in range(end, min(end + 3, len(words))):
+        if _SOURCES.person(plain[index]) or plain[index] in _SOURCES.works:
+            return plain[index] in _SOURCES.works and bool(_POSSESSIVE.search(words[end - 1]))
+        if plain[index] in _SOURCES.function_words or words[index][:1].isupper():
+            break
+    # "researchers at Harvard", "a study from Stanford"; but "a review in the Cochrane
+    # Database" (a journal) and "a study by Ruiz" (an author)
+    before = start - 1
+    while before >= 0 and plain[before] in ("the", "a", "an"):
+        before -= 1
+    if before < 0 or plain[before] not in _SOURCES.affiliations:
+        return True
+    for index in range(before - 1, max(before - 4, -1), -1):
+        if _SOURCES.person(plain[index]):
+            return False
+        if plain[index] in _SOURCES.works:
+            return plain[before] == "in"
+        if plain[index] in _SOURCES.function_words:
+            break
+    return True
 
 
 def mask(source: str) -> str:
