@@ -116,9 +116,12 @@ def compounded_mention(article: Article, ctx: Context) -> tuple[Sentence, int] |
     """The first sentence about compounding, else the first naming a compounded-only form."""
     compounding = phrases(ctx, "claims", "compounding")
     names = literal_pattern([name for drug in drugs(ctx) for name in drug.names]).pattern
-    # "compounded semaglutide", "we compound LDN": the verb with any drug in drugs.yaml.
-    compounded_drug = re.compile(rf"\bcompound(?:s|ed|ing)?\s+(?:[\w-]+\s+)?{names}",
-                                 re.IGNORECASE)
+    # "compounded semaglutide", "we compound LDN", "custom-made versions of semaglutide":
+    # the verb with any drug in drugs.yaml.
+    compounded_drug = re.compile(
+        rf"\b(?:compound(?:s|ed|ing)?\s+(?:[\w-]+\s+)?"
+        rf"|custom[- ](?:made|mixed|formulated|blended)\s+(?:[\w-]+\s+){{0,2}}?){names}",
+        re.IGNORECASE)
     forms = literal_pattern([name for drug in drugs(ctx) for name in drug.compounded])
     found = list(sentences(article))
     for pattern in (compounding, compounded_drug, forms):
@@ -137,7 +140,9 @@ def compounded_mention(article: Article, ctx: Context) -> tuple[Sentence, int] |
     fix="Add: 'Compounded drugs are not FDA-approved.'",
 )
 def compounded_without_status(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A compounded drug is discussed without saying compounded drugs are not FDA-approved."""
+    """A compounded drug is discussed without saying compounded drugs are not FDA-approved:
+    a statement that names the FDA ('the FDA does not review them') or says 'not approved' of
+    the drugs themselves, not any 'not approved' ('insurance has not approved the claim')."""
     if not is_health_content(article, ctx):
         return
     status = phrases(ctx, "claims", "compounded_status")
