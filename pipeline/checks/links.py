@@ -25,14 +25,19 @@ _PHONE_CANDIDATE = re.compile(
     r"|(?<![\w.,/-])\d{3}-\d{4}(?![\w-]|[.,]\d)"
 )
 _VANITY_CANDIDATE = re.compile(
-    r"(?<![\w.,/-])(?P<trunk>\+?1[\s.-]?)?(?:\((?P<paren>\d{3})\)\s?|(?P<area>\d{3})[.-])"
-    r"(?P<word>(?=[A-Z\d.-]*[A-Z])[A-Z\d]+(?:[.-][A-Z\d]+)*)(?![\w-])")
-"""A number spelled in capitals, as vanity numbers are printed ("1-800-FLOWERS",
-"(888) PET-MEDS", "414-CALL-NOW"); `_vanity` decides which are meant as numbers."""
+    r"(?<![\w.,/-])(?P<trunk>\+?1[\s.-]?)?(?:\((?P<paren>\d{3})\)(?P<space>\s)?"
+    r"|(?P<area>\d{3})[.-])"
+    r"(?P<word>(?=[A-Za-z\d.-]*[A-Za-z])[A-Za-z\d]+(?:[.-][A-Za-z\d]+)*)(?![\w-])")
+"""A number spelled in letters, as vanity numbers are printed ("1-800-FLOWERS",
+"(888) PET-MEDS", "414-CALL-NOW", "1-800-Flowers", "1-800-Go-Fit"); `_vanity` decides which
+are meant as numbers."""
+_TITLE_CASE_PARTS = re.compile(r"[A-Z\d][A-Za-z\d]*(?:[.-][A-Z\d][A-Za-z\d]*)*")
+"""Each part of a word capitalized ("Go-Fit", "Kars4Kids"), as a mixed-case vanity number is
+written; "year-old" and "Flowers.com" are not."""
 _TOLL_FREE = re.compile(r"8(\d)\1")
 """North American toll-free area codes (800, 833, 844 ... 888), where vanity numbers live."""
-_PHONE_HINT = re.compile(r"\d(?:[.-]\d{3}|\d\d\)?[\s.-]?[A-Z])")
-"""What every phone candidate contains ("4-5555", "800-GO"): a cheap test before masking a
+_PHONE_HINT = re.compile(r"\d(?:[.-]\d{3}|\d\d\)?[\s.-]?[A-Za-z])")
+"""What every phone candidate contains ("4-5555", "800-Go"): a cheap test before masking a
 paragraph. One digit first, then the branches: an alternation of two patterns each opening
 on a digit tests every digit twice."""
 
@@ -40,12 +45,20 @@ on a digit tests every digit twice."""
 def _vanity(match: re.Match[str]) -> bool:
     """Whether a `_VANITY_CANDIDATE` is a phone number: three letters or more (what
     libphonenumber reads as letters for digits), after a leading 1, a toll-free code or with
-    seven characters at least ("Highway 100-SOUTH" is a road)."""
+    seven characters at least ("Highway 100-SOUTH" is a road). In mixed case, each part
+    capitalized and joined to the code by a hyphen or a dot, after a leading 1 or a toll-free
+    code: "1-800-Flowers", "800-Got-Junk", but not "100-year-old", "Ten 200-Calorie Snacks"
+    or "(800) Not"."""
     word = match["word"]
     letters = sum(c.isalpha() for c in word)
+    if letters < 3:
+        return False
+    toll_free = bool(_TOLL_FREE.fullmatch(match["paren"] or match["area"]))
+    if not word.isupper():
+        return bool(_TITLE_CASE_PARTS.fullmatch(word)) and not match["space"] \
+            and (bool(match["trunk"]) or toll_free)
     characters = sum(c.isalnum() for c in word)
-    return letters >= 3 and (bool(match["trunk"]) or characters >= 7
-                             or bool(_TOLL_FREE.fullmatch(match["paren"] or match["area"])))
+    return bool(match["trunk"]) or characters >= 7 or toll_free
 
 
 def _dialled(number: str, region: str) -> str:
