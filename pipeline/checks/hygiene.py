@@ -44,25 +44,35 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
     """A line of web-site chrome ("Skip to main content", Share, Subscribe, cookie banner),
     in the body, a footnote or a table cell, or a table row of it."""
     lexicon = chrome_lexicon(ctx)
+    rows: dict[int, list[tuple[Block, bool]]] = {}  # each cell, and whether it is chrome
     found = text_blocks(article)
-    rows = _chrome_rows(found, lexicon)
     for number, block in enumerate(found):
-        if block.kind == "cell" and block.first_line in rows:
-            cells = rows.pop(block.first_line)  # reported once, from its first cell
-            start, end = block.position(article, 0), cells[-1].position(
-                article, len(cells[-1].content))
-            shown = " | ".join(cell.content for cell in cells)
-            yield Hit(f"site chrome in the body: '{shown}'", start, end,
-                      hint="Delete the row: it is web-page navigation, not the article.")
+        if block.kind == "cell":
+            rows.setdefault(block.first_line, []).append((block, lexicon.holds(block.content)))
             continue
         if block.kind == "heading" and _heads_prose(found[number + 1:number + 2], lexicon):
             continue  # "## Subscribe" over a paragraph on how to: the magazine's own section
         for offset, line in block.lines():
-            # Alone, a cell of one such word is a column's heading or a value ("Email",
-            # "Print", "Register"); one of several ("Skip to main content") is chrome anywhere.
-            if lexicon.holds(line) and (block.kind != "cell" or " " in plain_line(line)):
+            if lexicon.holds(line):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
+                                "Delete the line: it is web-page navigation, not the article.")
+    for row in rows.values():
+        chrome = [cell for cell, holds in row if holds]
+        if len(chrome) > 1 and len(chrome) == len(row):
+            # A share bar or menu laid out as a table ("| Share | Tweet | Email |"): one finding.
+            start = chrome[0].position(article, 0)
+            end = chrome[-1].position(article, len(chrome[-1].content))
+            shown = " | ".join(cell.content for cell in chrome)
+            yield Hit(f"site chrome in the body: '{shown}'", start, end,
+                      hint="Delete the row: it is web-page navigation, not the article.")
+            continue
+        for cell in chrome:
+            # Alone, a cell of one such word is a column's heading or a value ("Email",
+            # "Print", "Register"); one of several ("Skip to main content") is chrome anywhere.
+            if " " in plain_line(cell.content):
+                yield _line_hit(article, cell, 0, cell.content,
+                                f"site chrome in the body: '{cell.content}'",
                                 "Delete the line: it is web-page navigation, not the article.")
 
 
@@ -83,17 +93,6 @@ def _heads_prose(following: list[Block], lexicon: ChromeLexicon) -> bool:
 
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
-
-
-def _chrome_rows(found: list[Block], lexicon: ChromeLexicon) -> dict[int, list[Block]]:
-    """The cells of each table row of two filled cells or more that are all chrome, by body
-    line: a share bar or menu laid out as a table ("| Share | Tweet | Email |")."""
-    cells: dict[int, list[Block]] = {}
-    for block in found:
-        if block.kind == "cell":
-            cells.setdefault(block.first_line, []).append(block)
-    return {line: row for line, row in cells.items()
-            if len(row) > 1 and all(lexicon.holds(cell.content) for cell in row)}
 
 
 def _line_hit(article: Article, block: Block, offset: int, line: str, message: str,

@@ -36,10 +36,12 @@ _TITLE_CASE_PARTS = re.compile(r"[A-Z\d][A-Za-z\d]*(?:[.-][A-Z\d][A-Za-z\d]*)*")
 written; "year-old" and "Flowers.com" are not."""
 _TOLL_FREE = re.compile(r"8(\d)\1")
 """North American toll-free area codes (800, 833, 844 ... 888), where vanity numbers live."""
-_PHONE_HINT = re.compile(r"\d(?:[.-]\d{3}|\d\d\)?[\s.-]?[A-Za-z])")
-"""What every phone candidate contains ("4-5555", "800-Go"): a cheap test before masking a
-paragraph. One digit first, then the branches: an alternation of two patterns each opening
-on a digit tests every digit twice."""
+_PHONE_HINT = re.compile(r"\d(?:[.-]\d{3}|\d\d(?:\)\s?|[.-])[A-Z])")
+"""What every phone candidate contains ("4-5555", "800-GO", "800-Go", "(888) P"): a cheap
+test before masking a paragraph. A vanity word opens on a capital (`_vanity`) after its code
+and a bracket, hyphen or dot: not "2018 Edition", nor "rfcs/2057-trait" in a link. One digit
+first, then the branches: an alternation of two patterns each opening on a digit tests every
+digit twice."""
 
 
 def _vanity(match: re.Match[str]) -> bool:
