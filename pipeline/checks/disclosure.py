@@ -221,6 +221,9 @@ def owned_businesses(article: Article, ctx: Context) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+_HOST = re.compile(r"(?:https?://|\bwww\.|@)([\w.-]+)")
+
+
 def _web_name(text: str, names: tuple[str, ...]) -> str | None:
     """The business whose name a web address in the text spells ("goldenrootnaturals.example"
     for Golden Root Naturals)."""
@@ -231,9 +234,6 @@ def _web_name(text: str, names: tuple[str, ...]) -> str | None:
 
 def _squashed(text: str) -> str:
     return "".join(char for char in text.lower() if char.isalnum())
-
-
-_HOST = re.compile(r"(?:https?://|\bwww\.|@)([\w.-]+)")
 
 
 def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
@@ -248,7 +248,7 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
             and (owned or phrases_may_hold(words, [str(w) for w in commerce["business_words"]]))):
         return  # no sentence can hold both a call to action and a business name
     cta = phrases(ctx, "commerce", "cta")
-    names = _BusinessNames(_business_pattern(ctx), cta, literal_pattern(owned) if owned else None)
+    names = business_names(article, ctx)
     for sentence in sentences(article):
         # The business name first: its pattern starts on a capital, so it is the quicker search.
         name = names.find(sentence.masked)
@@ -280,6 +280,13 @@ class _BusinessNames:
             return " ".join(match.group(0)[opening.end() if opening else 0:].split())
         match = self.owned.search(text) if self.owned is not None else None
         return " ".join(match.group(0).split()) if match is not None else None
+
+
+@memo
+def business_names(article: Article, ctx: Context) -> _BusinessNames:
+    owned = owned_businesses(article, ctx)
+    return _BusinessNames(_business_pattern(ctx), phrases(ctx, "commerce", "cta"),
+                          literal_pattern(owned) if owned else None)
 
 
 def _reaches(text: str) -> bool:
@@ -343,8 +350,7 @@ def front_matter_signals(article: Article, ctx: Context) -> Iterator[tuple[str, 
         return
     weak = phrases(ctx, "commerce", "weak_labels")
     cta = phrases(ctx, "commerce", "cta")
-    owned = owned_businesses(article, ctx)
-    names = _BusinessNames(_business_pattern(ctx), cta, literal_pattern(owned) if owned else None)
+    names = business_names(article, ctx)
     for field in _SHOWN_FIELDS:
         text = " ".join(str(getattr(meta, field, "") or "").split()).replace("\u2019", "'")
         label = next((m for m in weak.finditer(text)
