@@ -295,22 +295,23 @@ def _reaches(text: str) -> bool:
 
 
 @memo
-def _own_address(ctx: Context) -> re.Pattern[str] | None:
-    """The magazine's own web and email addresses (the site's domain): "Email your question
-    to editor@lakeshoreliving.example" invites readers to write to the magazine, not to a
-    business the paragraph names."""
-    host = urlsplit(ctx.settings.site.base_url).hostname or ""
-    host = host.removeprefix("www.")
+def _own_address(ctx: Context) -> tuple[str, re.Pattern[str]] | None:
+    """The magazine's own domain, and a pattern of its web and email addresses: "Email your
+    question to editor@lakeshoreliving.example" invites readers to write to the magazine, not
+    to a business the paragraph names."""
+    host = (urlsplit(ctx.settings.site.base_url).hostname or "").removeprefix("www.").lower()
     if not host:
         return None
-    return re.compile(rf"(?:[\w.+-]+@|https?://)?(?:www\.)?{re.escape(host)}(?![\w-])\S*",
-                      re.IGNORECASE)
+    return host, re.compile(rf"(?:[\w.+-]+@|https?://)?(?:www\.)?{re.escape(host)}(?![\w-])\S*",
+                            re.IGNORECASE)
 
 
 def _reaches_business(text: str, ctx: Context) -> bool:
     """`_reaches`, not counting the magazine's own addresses."""
     own = _own_address(ctx)
-    return _reaches(own.sub(" ", text) if own is not None else text)
+    if own is not None and own[0] in text.lower():  # the pattern only where it can match
+        text = own[1].sub(" ", text)
+    return _reaches(text)
 
 
 def first_person_business(article: Article, ctx: Context) -> Iterator[Signal]:
