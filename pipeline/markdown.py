@@ -212,9 +212,13 @@ def _footnote_block_open(
 
 
 def parse(body: str) -> list[Token]:
-    """Block and inline tokens of a Markdown body, with source line maps."""
+    """Block and inline tokens of a Markdown body, with source line maps.
+
+    The body is given a final newline if it lacks one (the line maps stay the same):
+    mdit-py-plugins' container rule reads past the end of a body that stops on an empty quoted
+    line ("> ::: pullquote\n> ") and raised IndexError."""
     env: dict[str, Any] = {}
-    return parser().parse(body, env)
+    return parser().parse(body if body.endswith("\n") else body + "\n", env)
 
 
 def typographic(text: str) -> str:

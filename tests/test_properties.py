@@ -238,3 +238,11 @@ def test_word_set_finds_the_runs_of_word_characters(text: str) -> None:
     from pipeline.checks.prose import caseless, word_set
 
     assert word_set(text) == frozenset(re.findall(r"\w+", caseless(text)))
+
+
+def test_a_container_left_open_at_the_end_of_a_quote_parses() -> None:
+    """Found by the property above: mdit-py-plugins' container rule read past the end of a
+    body that stops on an empty quoted line, a traceback instead of a parse."""
+    for body in ("> ::: pullquote\n> ", "> > ::: sidebar\n> > ", "- > ::: pullquote\n  > "):
+        tokens = markdown.parse(body)
+        assert any(token.type == "blockquote_open" for token in tokens), body
