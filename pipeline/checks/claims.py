@@ -100,11 +100,14 @@ def _paragraph_before(article: Article) -> dict[int, str]:
 
 
 def _points_back(sentence: Sentence, ctx: Context) -> bool:
-    """The sentence opens on a subject that refers back ("It", "They", "The supplement"),
-    and not on an "it" that stands for nothing ("It helps to keep a diary")."""
+    """The sentence opens on a subject that refers back ("It", "They", "The supplement"; or
+    "Research suggests it"), and not on an "it" that stands for nothing ("It helps to keep a
+    diary")."""
     text = sentence.text
-    return bool(phrases(ctx, "claims", "anaphora").match(text)
-                and not phrases(ctx, "claims", "dummy_subjects").match(text))
+    lead = phrases(ctx, "claims", "reported_by").match(text)  # "Research suggests it ..."
+    start = len(text) - len(text[lead.end():].lstrip()) if lead else 0
+    return bool(phrases(ctx, "claims", "anaphora").match(text, start)
+                and not phrases(ctx, "claims", "dummy_subjects").match(text, start))
 
 
 def states_approved_use(sentence: Sentence, ctx: Context) -> bool:

@@ -60,7 +60,9 @@ _MARKS = "*_`~"
 """Emphasis and code marks: every such character is blanked wherever it stands, so `replace`
 does it (a pattern's spans would be one per run of them, the most frequent of all)."""
 
-_ABBREVIATIONS = frozenset(data_file("abbreviations.yaml"))
+_ABBREVIATIONS = frozenset(data_file("abbreviations.yaml")["always"])
+_AFTER_A_NAME = frozenset(data_file("abbreviations.yaml")["after_a_name"])
+_NEXT_WORD = re.compile(r"[\"'“‘(\[]*[\w’'-]+")
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])")
 _LAST_WORD = re.compile(r"(?<![\w.])([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
 """Tried from the start of each word only (see hygiene's `_LAST_WORD`)."""
@@ -202,10 +204,23 @@ def _credited(text: str, verb: re.Match[str]) -> Iterator[str]:
     if verb.group(0).lower() == "according to" or not before or before[-1] in ",\"”'’":
         yield " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:_SOURCE_WORDS])
     clauses = _CLAUSE_END.split(before)
-    if len(clauses) > 2 and not clauses[-1].strip() and _APPOSITIVE.match(clauses[-2].strip()):
-        clauses.pop()  # the appositive's comma
-        clauses.pop()  # the appositive
+    if len(clauses) > 2 and not clauses[-1].strip():  # "Dr. Ruiz, MD, a rheumatologist, says"
+        clauses.pop()  # the last comma
+        while len(clauses) > 1 and _aside(clauses[-1]):
+            clauses.pop()
     yield " ".join(clauses[-1].split()[-_SOURCE_WORDS:])
+
+
+_CREDENTIALS = frozenset(str(c).replace(".", "") for c in data_file("hygiene.yaml")[
+    "byline_credentials"])
+
+
+def _aside(clause: str) -> bool:
+    """An appositive ("a rheumatologist", "who ...") or credentials ("MD", "M.D., PhD") set off
+    by commas between a name and its verb."""
+    words = clause.split()
+    return bool(words) and (bool(_APPOSITIVE.match(words[0]))
+                            or all(w.replace(".", "") in _CREDENTIALS for w in words))
 
 
 def _names_someone(source: str) -> bool:
@@ -321,27 +336,43 @@ def mask(source: str) -> str:
     return "".join(parts)
 
 
-def _ends_sentence(masked: str, boundary: re.Match[str], after: int) -> bool:
+def _ends_sentence(masked: str, boundary: re.Match[str], start: int, after: int) -> bool:
+    """Whether the boundary ends the sentence that began at `start`."""
     # The last word runs without a space up to the punctuation, so the search may start after
     # the last space or newline before it instead of at the start of the paragraph; no word
     # runs across the white space that ends the last boundary (at `after` - 1), so the search
     # for that space need not go further back (from every boundary to the start of a long
     # paragraph of lines without spaces, it was quadratic).
-    start = max(masked.rfind(" ", after, boundary.start()),
-                masked.rfind("\n", after, boundary.start()), after - 1)
-    before = _LAST_WORD.search(masked, start + 1, boundary.end())
+    word_start = max(masked.rfind(" ", after, boundary.start()),
+                     masked.rfind("\n", after, boundary.start()), after - 1)
+    before = _LAST_WORD.search(masked, word_start + 1, boundary.end())
     if before is None:
         return True
     word = before.group(1).rstrip(".").lower()
+    if word in _AFTER_A_NAME:  # "Main St. Bring ...", not "Visit St. Luke's"
+        return _after_a_name(masked, start, before.start()) and \
+            not _possessive_next(masked, boundary.end())
     # "Dr. Smith", "U.S. Food" and initials ("J. Smith") do not end a sentence.
     return word not in _ABBREVIATIONS and not (len(word) == 1 and word.isalpha())
+
+
+def _after_a_name(masked: str, start: int, end: int) -> bool:
+    """Whether the sentence from `start` to `end` has two words or more, the last capitalized
+    or a number ("at 1011 N. Eighth", "on 5th")."""
+    words = masked[max(start, end - 100):end].split()  # the last two words are enough
+    return len(words) >= 2 and (words[-1][0].isupper() or words[-1][0].isdigit())
+
+
+def _possessive_next(masked: str, at: int) -> bool:
+    following = _NEXT_WORD.match(masked, at)
+    return following is not None and bool(_POSSESSIVE.search(following.group()))
 
 
 def split(masked: str) -> Iterator[tuple[int, int]]:
     """Spans of the sentences in masked text, leading spaces trimmed."""
     start = after = 0
     for boundary in _BOUNDARY.finditer(masked):
-        if _ends_sentence(masked, boundary, after):
+        if _ends_sentence(masked, boundary, start, after):
             yield from _trimmed(masked, start, boundary.end())
             start = boundary.end()
         after = boundary.end()
