@@ -154,9 +154,19 @@ def outcome_pattern(ctx: Context) -> re.Pattern[str]:
     return phrase_pattern((*(str(p) for p in claims["outcome"]), functions))
 
 
+@memo
+def _negation_ends(ctx: Context) -> re.Pattern[str]:
+    words = [str(w) for w in ctx.lexicon("claims")["negation_ends"]]
+    return re.compile("|".join(rf"\b{re.escape(w)}\b" if w.isalpha() else re.escape(w)
+                               for w in words), re.IGNORECASE)
+
+
 def negated(sentence: Sentence, index: int, ctx: Context) -> bool:
     """A negation shortly before the claim word reverses it: "does not cure"."""
     before = sentence.masked[max(0, index - _NEGATION_REACH):index]
+    ends = list(_negation_ends(ctx).finditer(before))
+    if ends:  # a negation in the clause before is not this one's
+        before = before[ends[-1].end():]
     return bool(phrases(ctx, "claims", "negations").search(before))
 
 
