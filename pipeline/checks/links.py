@@ -20,34 +20,51 @@ from pipeline.model import Article, Position
 # Candidate spans only: anything shaped like a North American or international number, loose
 # enough to catch typos (a digit group too short or too long); libphonenumber decides.
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w.,/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{2,5}[.-]\d{3,5}"
+    r"(?<![\w.,/+-])\+\d{1,3}(?:[\s.-]?\(0\))?(?:[\s.-]?\(\d{1,5}\)|[\s.-]\d{1,5}){2,5}"
     r"(?![\w-]|[.,]\d)"
+    r"|(?<![\w.,/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{2,5}[.-]\d{3,5}"
+    r"(?![\w-]|[.,]\d)"
+    r"|(?<![\w.,/-])(?:1[.-])?(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{1,2}(?![\w-]|[.,]\d)"
     r"|(?<![\w.,/-])\d{3}-\d{4}(?![\w-]|[.,]\d)"
 )
+"""Branches: a number after a country code, its groups apart by spaces too ("+44 20 7946 095");
+one written the North American way, or another country's with a hyphen or dot before its last
+group; an area code and exchange with a last group cut short ("262-268-14", the digits lost at
+a line's end); seven digits without an area code."""
 _VANITY_CANDIDATE = re.compile(
     r"(?<![\w.,/-])(?P<trunk>\+?1[\s.-]?)?(?:\((?P<paren>\d{3})\)(?P<space>\s)?"
     r"|(?P<area>\d{3})[.-])"
-    r"(?P<word>(?=[A-Za-z\d.-]*[A-Za-z])[A-Za-z\d]+(?:[.-][A-Za-z\d]+)*)(?![\w-])")
+    r"(?P<word>[A-Z\d]*[A-Z][A-Z\d]*(?:[.-][A-Z\d]+)* [A-Z]{2,}[A-Z\d]*(?![\w-])"
+    r"|(?=[A-Za-z\d.-]*[A-Za-z])[A-Za-z\d]+(?:[.-][A-Za-z\d]+)*(?![\w-]))")
 """A number spelled in letters, as vanity numbers are printed ("1-800-FLOWERS",
-"(888) PET-MEDS", "414-CALL-NOW", "1-800-Flowers", "1-800-Go-Fit"); `_vanity` decides which
-are meant as numbers."""
+"(888) PET-MEDS", "414-CALL-NOW", "1-800-Flowers", "1-800-Go-Fit", "1-800-RED CROSS": two
+capitalized words); `_vanity` decides which are meant as numbers."""
 _TITLE_CASE_PARTS = re.compile(r"[A-Z\d][A-Za-z\d]*(?:[.-][A-Z\d][A-Za-z\d]*)*")
 """Each part of a word capitalized ("Go-Fit", "Kars4Kids"), as a mixed-case vanity number is
 written; "year-old" and "Flowers.com" are not."""
 _TOLL_FREE = re.compile(r"8(\d)\1")
 """North American toll-free area codes (800, 833, 844 ... 888), where vanity numbers live."""
-_PHONE_HINT = re.compile(r"\d(?:[.-]\d{3}|\d\d(?:\)\s?|[.-])[A-Z])")
-"""What every phone candidate contains ("4-5555", "800-GO", "800-Go", "(888) P"): a cheap
+_PHONE_HINT = re.compile(r"\d(?:[.-]\d{3}|\d\d(?:\)\s?|[.-])[A-Z])|\+\d")
+"""What every phone candidate contains ("4-5555", "800-GO", "800-Go", "(888) P", "+4"): a cheap
 test before masking a paragraph. A vanity word opens on a capital (`_vanity`) after its code
 and a bracket, hyphen or dot: not "2018 Edition", nor "rfcs/2057-trait" in a link. One digit
 first, then the branches: an alternation of two patterns each opening on a digit tests every
 digit twice."""
 
 
+@memo
+def _range_unit(ctx: Context) -> re.Pattern[str]:
+    """A unit or count after a candidate: the digits are a range ("500-1000 mg"), not a phone."""
+    units = sorted((re.escape(str(unit)) for unit in ctx.lexicon("hygiene")["range_units"]),
+                   key=len, reverse=True)
+    return re.compile(rf"\s?(?:{'|'.join(units)})(?![\w-])", re.IGNORECASE)
+
+
 def _vanity(match: re.Match[str]) -> bool:
     """Whether a `_VANITY_CANDIDATE` is a phone number: three letters or more (what
     libphonenumber reads as letters for digits), after a leading 1, a toll-free code or with
-    seven characters at least ("Highway 100-SOUTH" is a road). In mixed case, each part
+    seven characters at least ("Highway 100-SOUTH" is a road); in two words, after a leading 1
+    or a toll-free code. In mixed case, each part
     capitalized and joined to the code by a hyphen or a dot, after a leading 1 or a toll-free
     code: "1-800-Flowers", "800-Got-Junk", but not "100-year-old", "Ten 200-Calorie Snacks"
     or "(800) Not"."""
@@ -56,6 +73,8 @@ def _vanity(match: re.Match[str]) -> bool:
     if letters < 3:
         return False
     toll_free = bool(_TOLL_FREE.fullmatch(match["paren"] or match["area"]))
+    if " " in word:  # a second word in capitals: only after a leading 1 or a toll-free code
+        return bool(match["trunk"]) or toll_free
     if not word.isupper():
         return bool(_TITLE_CASE_PARTS.fullmatch(word)) and not match["space"] \
             and (bool(match["trunk"]) or toll_free)
@@ -138,6 +157,8 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
         candidates = [*_PHONE_CANDIDATE.finditer(content),
                       *filter(_vanity, _VANITY_CANDIDATE.finditer(content))]
         for match in sorted(candidates, key=lambda candidate: candidate.start()):
+            if _range_unit(ctx).match(content, match.end()):
+                continue
             reason = _invalid_phone(match.group(0), region)
             if reason:
                 position = block.position(article, match.start())
