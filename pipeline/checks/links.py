@@ -7,12 +7,13 @@ import ipaddress
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import field_validator
 
 from pipeline.checks import Context, Hit, Parameters, rule
-from pipeline.checks.blocks import memo, text_blocks
+from pipeline.checks.blocks import Block, memo, text_blocks
 from pipeline.checks.paragraphs import masked, without_code, words_pattern
 from pipeline.checks.prose import caseless, prefix_tree
 from pipeline.model import Article, Position
@@ -209,23 +210,73 @@ def links(article: Article) -> dict[int, list[tuple[str, int]]]:
 
 
 @lru_cache(maxsize=4)
-def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...],
-                  ) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tuple[str, ...],
+                  ) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(any of the verbs, a call to action ending the paragraph, one ending on a bare
-    preposition anywhere). Both calls to action start with a verb, so a paragraph without one
-    needs neither. The first pattern looks for the verbs in the paragraph's `caseless` copy:
-    a prefix tree of the lower-case verbs without IGNORECASE or a leading \\b, so the engine
-    skips ahead to their first letters. It finds a verb wherever the others can start."""
+    preposition anywhere ("call us at.", "call the station at"), one opening a sentence and
+    followed by its purpose after a filler word: "Call today to book", "Find us online for
+    the schedule"). All start with a verb, so a paragraph
+    without one needs none. The first pattern looks for the verbs in the paragraph's `caseless`
+    copy: a prefix tree of the lower-case verbs without IGNORECASE or a leading \\b, so the
+    engine skips ahead to their first letters. It finds a verb wherever the others can start."""
     phrase = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})*)"
-    at_end = re.compile(
-        r"(?:^|(?<=[,.;:!?])|\b(?:or|and|please|then|simply|just)\b)\s*"
-        + phrase + r"\s*[.!?,;:…]?\s*$", re.IGNORECASE)
-    bare_preposition = re.compile(phrase + r"(?<=\b(?:at|to|on))\s*(?=[.,;:!?)]|$)",
-                                  re.IGNORECASE)
+    lead_in = rf"(?:^|(?<=[,.;:!?])|{words_pattern(list(lead_ins))})\s*"
+    at_end = re.compile(lead_in + phrase + r"\s*[.!?,;:…]?\s*$", re.IGNORECASE)
+    bare_preposition = re.compile(
+        rf"(?P<whole>{phrase}(?:(?<=\b(?:at|to|on))|(?:\s+[\w'’&-]+){{1,4}}?\s+at))"
+        r"\s*(?=[.,;:!?)]|$)",
+        re.IGNORECASE)
+    # With a word between the verb and its purpose: "a call for papers" is no call to action.
+    with_filler = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})+)"
+    purpose = re.compile(lead_in + with_filler + r"\s+(?=(?:for|to)\b)(?P<rest>[^.!?]*)",
+                         re.IGNORECASE)
     caseless_only = all(str(v).isascii() for v in verbs)  # what `caseless` promises
     any_verb = re.compile(rf"(?:{prefix_tree(str(v).lower() for v in verbs)})\b",
                           0 if caseless_only else re.IGNORECASE)
-    return any_verb, at_end, bare_preposition
+    return any_verb, at_end, bare_preposition, purpose
+
+
+_TARGET_NEAR = re.compile(r"\d|@|://|\bwww\.|\w\.[a-z]{2,}\b|\]\(|<[a-z]"
+                          r"|\b(?:at|on|via|through|by)\b", re.IGNORECASE)
+"""What gives a call to action its target in the rest of its sentence: a number, an address,
+a link, or a preposition that names a place ("Register for the walk at the Y")."""
+_TARGET_LATER = re.compile(r"\d{3}|@|://|\bwww\.|\w\.[a-z]{2,}\b|\]\(|<[a-z]", re.IGNORECASE)
+"""A target in a later sentence of the paragraph: a phone number, an address or a link."""
+_EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+@memo
+def _channels(article: Article, ctx: Context) -> frozenset[str]:
+    """How the article lets readers reach someone: 'phone' if it prints a valid number (in the
+    text, a tel: link or the sponsor's), 'email' if it gives an address."""
+    region: str = ctx.param("LNK001", "region")
+    found = set()
+    sponsor = article.meta.sponsor if article.meta else None
+    hrefs = [href.lower() for hrefs in links(article).values() for href, _ in hrefs]
+    if (sponsor and sponsor.phone) or any(href.startswith("tel:") for href in hrefs) or any(
+            _invalid_phone(m.group(0), region) is None
+            for m in _PHONE_CANDIDATE.finditer(article.body)):
+        found.add("phone")
+    if any(href.startswith("mailto:") for href in hrefs) or _EMAIL.search(article.body):
+        found.add("email")
+    return frozenset(found)
+
+
+def _answered(match: re.Match[str], content: str, channels: frozenset[str],
+              lexicon: dict[str, Any]) -> bool:
+    """Whether a call to action has its target after all: a sentence that names only the way
+    ("Reach us by phone or email.") where the article gives that number or address elsewhere,
+    or, for one followed by its purpose, a target later in the sentence or the paragraph."""
+    verb = " ".join(match.group("cta").split()[:1]).lower()
+    ways = lexicon["cta_channels"].get(verb, [])
+    rest = content[match.end("cta"):]
+    if "rest" in match.groupdict():
+        later = content[match.end("rest"):]
+        if _TARGET_NEAR.search(match["rest"]) or _TARGET_LATER.search(later):
+            return True
+        return any(way in channels for way in ways)
+    # A whole sentence (ending on its stop): the target may be given anywhere in the article.
+    return rest.lstrip()[:1] in (".", "!", "?") and any(way in channels for way in ways)
 
 
 _NO_SCHEME = re.compile(r"(?i)^www\.")
@@ -324,6 +375,109 @@ _REFUSED_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
 where `_REFUSED_LINK`, an alternation starting on an assertion, tests every character."""
 
 
+@memo
+def _pointers(ctx: Context) -> list[tuple[re.Pattern[str], str, re.Pattern[str]]]:
+    """(pattern, what the page must show, a quick test of the lower-case text) of each phrase
+    that points to a target (`cta_pointers`)."""
+    return [(re.compile(str(entry["pattern"]), re.IGNORECASE), str(entry["shows"]),
+             re.compile("|".join(re.escape(str(word)) for word in entry["needs"])))
+            for entry in ctx.lexicon("hygiene")["cta_pointers"]]
+
+
+@memo
+def _pointer_words(ctx: Context) -> re.Pattern[str]:
+    """Any text a pointer needs: one quick test for the paragraphs (most) that have none."""
+    words = {str(word) for entry in ctx.lexicon("hygiene")["cta_pointers"]
+             for word in entry["needs"]}
+    return re.compile("|".join(re.escape(word) for word in sorted(words)))
+
+
+_LINK_WRITTEN = re.compile(r"\]\(|\]\[|<[a-z][a-z0-9+.-]*:|https?://|\bwww\.", re.IGNORECASE)
+"""A link or web address as written in the source."""
+
+
+def _pointer_hits(article: Article, ctx: Context, block: Block, lowered: str,
+                  ) -> Iterator[Hit]:
+    """Phrases that point to a target the article does not show: "the link below" with no
+    link after it, "scan the QR code" with no image, "link in our bio"."""
+    content = ""
+    for pattern, shows, needs in _pointers(ctx):
+        if not needs.search(lowered) or pattern.search(block.content) is None:
+            continue  # the common case: no masking (offsets are the same with it)
+        content = content or masked(block.content)
+        for match in pattern.finditer(content):
+            if _shown(article, shows, block.offset + match.start()):
+                continue
+            position = block.position(article, match.start())
+            phrase = match.group(0).strip()
+            yield Hit(f"'{phrase}' points to {_POINTED[shows]}", position,
+                      Position(position.line, position.column + len(phrase)),
+                      hint="Give the target itself (https://..., a phone number, the image), or "
+                           "cut the phrase.")
+
+
+_POINTED = {"link_after": "a link the article does not give after it",
+            "link_before": "a link the article does not give before it",
+            "image": "a code the article has no image of",
+            "never": "nothing a printed page or web page can give"}
+
+
+def _shown(article: Article, shows: str, where: int) -> bool:
+    """Whether the article shows what a pointer at body offset `where` points to."""
+    from pipeline.checks.media import images
+
+    if shows == "link_after":
+        return _LINK_WRITTEN.search(article.body, where) is not None
+    if shows == "link_before":
+        return _LINK_WRITTEN.search(article.body, 0, where) is not None
+    return shows == "image" and bool(images(article))
+
+
+_SPACED_LINK = re.compile(
+    r"(?<![!\]\\])\[[^\[\]\n]+\]\(\s*(?P<href>(?:[a-z][a-z0-9+.-]*:|www\.)[^()\s<>]*"
+    r"\s+(?![\"'(])[^()\n]*)\)", re.IGNORECASE)
+"""A link whose address holds a space, not in angle brackets and not before a title: the
+parser reads no link, so the page prints the brackets and the address as text."""
+_TEXT_ADDRESS = re.compile(r"(?<![\w/.@-])(?:[a-z]{3,5}:?/{1,3}(?=\w)|www\.)[^\s<>()\[\]\"“”]+",
+                           re.IGNORECASE)
+"""A web address written as text (not a link): the reader types it, so it must be right."""
+
+
+def _text_address_problem(address: str) -> str | None:
+    """Why a web address written as text cannot work: a mistyped scheme ("https//", "htp://")
+    or a "www." host with no top-level domain ("www.example")."""
+    address = address.rstrip(".,;:!?'’")
+    if _MISTYPED_SCHEME.match(address):
+        return f"web address '{address}' is malformed: the scheme is mistyped"
+    if address.lower().startswith("www."):
+        host = re.split(r"[/?#:]", address, maxsplit=1)[0]
+        labels = host.split(".")
+        if len(labels) < 3 or not labels[-1].isalpha() or "" in labels:
+            return f"web address '{address}' is malformed: the host name is not valid"
+    return None
+
+
+def _address_hits(article: Article, block: Block, lowered: str) -> Iterator[Hit]:
+    """Links the parser could not read (a space in the address) and web addresses in the text
+    that cannot work."""
+    if "](" in lowered and _SPACED_LINK.search(block.content):
+        for match in _SPACED_LINK.finditer(without_code(block.content)):
+            position = block.position(article, match.start())
+            yield Hit(f"malformed link '{match['href'].strip()}': the address has a space, so "
+                      "the page prints the Markdown, not a link", position,
+                      Position(position.line, position.column + len(match.group(0))),
+                      hint="Write the space as %20, or link to the page's real address.")
+    if ("www." in lowered or ":/" in lowered or "//" in lowered) \
+            and _TEXT_ADDRESS.search(block.content):
+        for match in _TEXT_ADDRESS.finditer(masked(block.content)):
+            problem = _text_address_problem(match.group(0))
+            if problem:
+                position = block.position(article, match.start())
+                yield Hit(problem, position,
+                          hint="Give the full address (https://www.cdc.gov/flu), as it is "
+                               "typed into a browser.")
+
+
 @rule(
     "LNK002", "dangling-call-to-action", "error",
     why="'Visit' or 'call us at' with nothing after it is a promise the page does not keep, "
@@ -336,7 +490,8 @@ where `_REFUSED_LINK`, an alternation starting on an assertion, tests every char
 def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
     """A call to action ("visit") with no target, or a link that cannot work or reach readers."""
     lexicon = ctx.lexicon("hygiene")
-    verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]))
+    verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]),
+                                    tuple(lexicon["cta_lead_ins"]))
     found_links = links(article)
     for block in text_blocks(article):
         # Raw content: a code span or link right after the verb is its target.
@@ -346,10 +501,11 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
         # A heading ("## Contact", "## Visit Us") labels the section that gives the target, as
         # a table cell ("Call", "Register online") labels its row or column.
         if block.kind == "paragraph" and verb.search(lowered):
-            matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)}
+            matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)
+                       if not _answered(m, content, _channels(article, ctx), lexicon)}
         for start, match in sorted(matches.items()):
             position = block.position(article, start)
-            phrase = match.group("cta")
+            phrase = match.groupdict().get("whole") or match.group("cta")
             yield Hit(f"'{phrase}' has no target", position,
                       Position(position.line, position.column + len(phrase)),
                       hint="Say where: a web address, phone number or place; or cut the phrase.")
@@ -358,6 +514,9 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
             if problem:
                 yield Hit(problem, block.position(article, offset),
                           hint="Link to the real page, with its full address (https://...).")
+        if block.kind == "paragraph" and _pointer_words(ctx).search(lowered):
+            yield from _pointer_hits(article, ctx, block, lowered)
+        yield from _address_hits(article, block, lowered)
         if any(scheme in lowered for scheme in _REFUSED_SCHEMES):
             for refused in _REFUSED_LINK.finditer(without_code(content)):
                 scheme = refused["inline"] or refused["definition"]
