@@ -67,6 +67,17 @@ def test_low_resolution_body_image_fires_and_large_one_does_not(tmp_path: Path) 
     assert "600 px wide: 179 ppi" in found[0][1]
 
 
+def test_an_image_just_below_the_minimum_does_not_read_as_reaching_it(tmp_path: Path) -> None:
+    edition = _project(tmp_path)
+    _image(edition / "images" / "edge.png", 1007)   # 299.7 ppi in a 3.36 in column
+    _image(edition / "images" / "exact.png", 1008)  # 300.0 ppi
+    article = _article(edition, "garden", "![Frost on kale](images/edge.png)\n\n"
+                                          "![A snowy bench](images/exact.png)")
+    found = _med003(tmp_path, article)
+    assert [line for line, _ in found] == [11]
+    assert "1007 px wide: 299.7 ppi" in found[0][1]
+
+
 def test_raw_html_image_is_measured_too(tmp_path: Path) -> None:
     edition = _project(tmp_path)
     article = _article(edition, "garden", '<img src="images/small.png" alt="Frost on kale">')

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -201,17 +202,29 @@ def referenced_files(article: Article) -> list[Path]:
 )
 def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
     """An image (hero or in the body) without alt text, or with a stand-in for it: a file name
-    ("IMG_4471.JPG") or a word such as "image" or "photo", which a screen reader reads out and
-    which tells the reader nothing more than silence would."""
+    ("IMG_4471.JPG", "garden-bed" for garden-bed.jpg) or a word such as "image" or "photo",
+    which a screen reader reads out and which tells the reader nothing more than silence
+    would."""
     hint = ("Describe what the image shows: ![A ladybug on a stem](...), alt=\"...\" on an "
             "<img> tag, or `alt:` under `image:`.")
     for use in images(article):
         alt = use.alt.strip()
         if not alt:
             yield Hit(f"image '{use.src}' has no alt text", use.position, hint=hint)
-        elif _STAND_IN_ALT.fullmatch(alt) or alt.casefold() == Path(use.src).name.casefold():
+        elif _STAND_IN_ALT.fullmatch(alt) or _file_name(alt) in _file_names(use.src):
             yield Hit(f"image '{use.src}' has alt text that describes nothing: '{alt}'",
                       use.position, hint=hint)
+
+
+def _file_name(text: str) -> str:
+    """A name as files are named, compared without case or separators ("Garden_Bed-2")."""
+    return re.sub(r"[\s_.-]+", " ", text).strip().casefold()
+
+
+def _file_names(src: str) -> set[str]:
+    """The names of an image file that alt text may repeat: with and without its suffix."""
+    path = Path(src.split("#", 1)[0].split("?", 1)[0])
+    return {_file_name(path.name), _file_name(path.stem)}
 
 
 _STAND_IN_ALT = re.compile(
@@ -230,7 +243,9 @@ _STAND_IN_ALT = re.compile(
 )
 def image_missing(article: Article, ctx: Context) -> Iterator[Hit]:
     """An image file that does not exist, is not an image, or lies outside the project; an
-    image address that is neither a path nor a web address (`file:`)."""
+    image address that is neither a path nor a web address (`file:`), or that the parser
+    cannot read (a space in it)."""
+    yield from _unread_images(article)
     for use in images(article):
         if _REMOTE.match(use.src) and not _WEB.match(use.src):
             yield Hit(f"image '{use.src}' is neither a file of the project nor a web address",
@@ -252,6 +267,28 @@ def image_missing(article: Article, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"image file '{use.src}' {problem}", use.position,
                       hint="Replace it with a JPEG or PNG photo (export it again if it came "
                            "from an editor).")
+
+
+_SPACED_IMAGE = re.compile(
+    r"!\[[^\]\n]*\]\(\s*(?P<src>[^\s()<>\"']+(?:[ \t]+(?![\"'(])[^\s()<>]+)+)\s*\)")
+"""An image whose address holds a space, not in angle brackets and not before a title."""
+
+
+def _unread_images(article: Article) -> Iterator[Hit]:
+    """Images the parser left as text because of a space in the address: the page prints the
+    Markdown, brackets and all, and no image."""
+    for block in text_blocks(article):
+        if "![" not in block.content or not any(
+                child.type == "text" and "![" in child.content
+                for child in block.inline.children or []):
+            continue
+        for match in _SPACED_IMAGE.finditer(block.content):
+            position = block.position(article, match.start())
+            yield Hit(f"image '{match['src']}' is not read: its address has a space, so the page "
+                      "prints the Markdown, not the image", position,
+                      Position(position.line, position.column + len(match.group(0))),
+                      hint="Rename the file without spaces (images/my-photo.jpg), or write the "
+                           "address in angle brackets: ![...](<images/my photo.jpg>).")
 
 
 def image_problem(path: Path) -> str | None:
@@ -317,9 +354,11 @@ def image_resolution_low(article: Article, ctx: Context) -> Iterator[Hit]:
         ppi = width / placed
         if ppi < min_ppi:
             needed = round(min_ppi * placed)
+            # to a tenth where rounding would reach the minimum: not "300 ppi, below 300 ppi"
+            shown = f"{ppi:.0f}" if round(ppi) < min_ppi else f"{math.floor(ppi * 10) / 10:.1f}"
             yield Hit(
-                f"image '{use.src}' is {width} px wide: {ppi:.0f} ppi at its placed width of "
-                f"{placed:.2f} in, below {min_ppi:.0f} ppi",
+                f"image '{use.src}' is {width} px wide: {shown} ppi at its placed width of "
+                f"{placed:.2f} in, below {min_ppi:g} ppi",
                 use.position,
                 hint=f"Use an original at least {needed} px wide.",
             )
