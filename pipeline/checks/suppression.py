@@ -18,11 +18,19 @@ from pipeline.checks.blocks import memo
 from pipeline.findings import Finding
 from pipeline.model import Article, Position
 
-_COMMENT = re.compile(r"<!--\s*pipeline\s*:(.*?)-->", re.DOTALL)
+_COMMENT = re.compile(r"<!--\s*pipeline\s*:(.*?)-->", re.DOTALL | re.IGNORECASE)
+"""In any case: `<!-- PIPELINE: DISABLE=... -->` is meant as a directive, and is read as one."""
 _DIRECTIVE = re.compile(
     r"^\s*(?P<verb>disable|enable)\s*=\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)"
-    r"(?:\s+reason\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'))?\s*$"
+    r"(?:\s+reason\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'))?\s*$", re.IGNORECASE
 )
+_UNSUPPRESSIBLE = "SUP001"
+"""The rule that reports suppressions: hiding it would hide the suppressions it reports."""
+
+
+def _has_directive(body: str) -> bool:
+    """A quick test for a `pipeline:` comment, in any case."""
+    return "pipeline" in body or "pipeline" in body.lower()
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ def _code_lines(article: Article) -> set[int]:
 
 def directives(article: Article) -> list[Directive]:
     """Every `<!-- pipeline: ... -->` comment in the body, outside code, in order."""
-    if "pipeline" not in article.body:
+    if not _has_directive(article.body):
         return []
     code = _code_lines(article)
     found = []
@@ -72,7 +80,7 @@ def directives(article: Article) -> list[Directive]:
             continue
         codes = tuple(c.strip().upper() for c in parsed["codes"].split(","))
         reason = (parsed["dq"] or parsed["sq"] or "").strip()
-        found.append(Directive(parsed["verb"], codes, reason, line, position.column))
+        found.append(Directive(parsed["verb"].lower(), codes, reason, line, position.column))
     return found
 
 
@@ -122,6 +130,8 @@ def suppressions(article: Article) -> list[Suppression]:
         if directive.verb != "disable" or not directive.reason:
             continue
         for code in directive.codes:
+            if code == _UNSUPPRESSIBLE:
+                continue
             following = (d for d in found[index + 1:] if code in d.codes)
             enable = next((d for d in following if d.verb == "enable"
                            or (d.verb == "disable" and d.reason)), None)
@@ -139,7 +149,7 @@ def apply_suppressions(article: Article, findings: list[Finding],
                        active: set[str]) -> tuple[list[Finding], list[Hit]]:
     """Drop suppressed findings; return the rest and a SUP001 hit per suppression of an
     active rule that suppressed nothing."""
-    if "pipeline" not in article.body:
+    if not _has_directive(article.body):
         return findings, []
     kept = []
     used: set[Suppression] = set()
@@ -168,9 +178,11 @@ def apply_suppressions(article: Article, findings: list[Finding],
     fix='Add reason="..." saying why the passage is fine, or remove the comment.',
 )
 def bad_suppression(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A suppression comment without a reason, naming an unknown rule, or not understood."""
+    """A suppression comment without a reason, naming an unknown rule or SUP001 itself, an
+    enable with no disable before it, or a comment not understood."""
     from pipeline.checks.registry import BY_CODE
 
+    disabled: set[str] = set()  # codes a disable above has named
     for directive in directives(article):
         position = Position(article.body_line + directive.line, directive.column)
         if not directive.valid:
@@ -186,3 +198,15 @@ def bad_suppression(article: Article, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"suppression of {', '.join(directive.codes)} without a reason; it is "
                       "ignored", position,
                       hint='Add reason="..." saying why the passage is fine.')
+        elif directive.verb == "disable" and _UNSUPPRESSIBLE in directive.codes:
+            yield Hit(f"{_UNSUPPRESSIBLE} cannot be suppressed: it reports the suppressions",
+                      position, hint="Fix the suppression it reports instead.")
+        if directive.verb == "enable":
+            unopened = [code for code in directive.codes if code in BY_CODE
+                        and code not in disabled]
+            if unopened:
+                yield Hit(f"`enable={','.join(unopened)}` ends no suppression: no disable of it "
+                          "comes before", position,
+                          hint="Remove the comment, or restore the disable it closes.")
+        if directive.verb == "disable":
+            disabled.update(directive.codes)
