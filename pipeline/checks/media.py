@@ -211,20 +211,17 @@ def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
         alt = use.alt.strip()
         if not alt:
             yield Hit(f"image '{use.src}' has no alt text", use.position, hint=hint)
-        elif _STAND_IN_ALT.fullmatch(alt) or _file_name(alt) in _file_names(use.src):
+        elif _STAND_IN_ALT.fullmatch(alt) or alt.casefold() in _file_names(use.src):
             yield Hit(f"image '{use.src}' has alt text that describes nothing: '{alt}'",
                       use.position, hint=hint)
 
 
-def _file_name(text: str) -> str:
-    """A name as files are named, compared without case or separators ("Garden_Bed-2")."""
-    return re.sub(r"[\s_.-]+", " ", text).strip().casefold()
-
-
 def _file_names(src: str) -> set[str]:
-    """The names of an image file that alt text may repeat: with and without its suffix."""
+    """The names of an image file that alt text may repeat, with and without its suffix, in
+    lower case ("where-do-you-live"; a phrase written with spaces, "Do you use Rust" for
+    do_you_use_rust.png, is a caption, not a file name)."""
     path = Path(src.split("#", 1)[0].split("?", 1)[0])
-    return {_file_name(path.name), _file_name(path.stem)}
+    return {path.name.casefold(), path.stem.casefold()}
 
 
 _STAND_IN_ALT = re.compile(
