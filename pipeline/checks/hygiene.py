@@ -52,7 +52,12 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
             continue
         if block.kind == "heading" and _heads_prose(found[number + 1:number + 2], lexicon):
             continue  # "## Subscribe" over a paragraph on how to: the magazine's own section
+        previous = ""
         for offset, line in block.lines():
+            continued = _CONTINUED.search(previous) and line.lstrip()[:1].islower()
+            previous = line
+            if continued:
+                continue  # "... looks\nlike this:": a sentence wrapped, not a widget's label
             if lexicon.holds(line):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
@@ -75,6 +80,10 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
                                 f"site chrome in the body: '{cell.content}'",
                                 "Delete the line: it is web-page navigation, not the article.")
 
+
+_CONTINUED = re.compile(r"[^\s.!?:…]\s*$")
+"""A line that does not end a sentence or a label: a lower-case line after it goes on with its
+sentence."""
 
 _SECTION_WORDS = 20
 """Words of prose under a heading that make it a section's heading, not a scraped widget's
