@@ -18,6 +18,7 @@ from pipeline.checks.paragraphs import (
     plain_line,
     reference_section,
     without_code,
+    words_pattern,
 )
 from pipeline.checks.prose import caseless
 from pipeline.model import Article, Position
@@ -194,27 +195,83 @@ def _quick_tested(patterns: tuple[str, ...]) -> list[tuple[re.Pattern[str], re.P
     return [(re.compile(_quick_test(pattern)), re.compile(pattern)) for pattern in patterns]
 
 
+def _job(ctx: Context) -> str:
+    jobs = "|".join(re.escape(str(job)) for job in ctx.lexicon("hygiene")["byline_jobs"])
+    return f"(?i:(?:{jobs})s?)"
+
+
 @memo
 def _byline_patterns(ctx: Context) -> tuple[str, ...]:
     """The byline patterns, each `{role}` written out from the lexicon's jobs and credentials."""
     lexicon = ctx.lexicon("hygiene")
-    jobs = "|".join(re.escape(str(job)) for job in lexicon["byline_jobs"])
     credential = "(?:" + "|".join(re.escape(str(c)) for c in lexicon["byline_credentials"]) + ")"
-    role = rf"(?:(?:[\w-]+\s+){{0,3}}(?i:(?:{jobs})s?)|{credential}(?:\s*,\s*{credential})*)"
+    role = rf"(?:(?:[\w-]+\s+){{0,3}}{_job(ctx)}|{credential}(?:\s*,\s*{credential})*)"
     return tuple(str(p).replace("{role}", role) for p in lexicon["byline_patterns"])
 
 
 def _dateline(text: str, datelines: re.Pattern[str], separators: re.Pattern[str]) -> bool:
     """A line that opens with a date and is short, or holds beside the date only the short
-    parts sites print there, set off by bars or bullets ("by admin | 4 min read | 12
-    comments"): a sentence that starts with a date runs on past ten words, or past a few
-    after a separator."""
+    parts sites print there, or other dates, set off by bars or bullets ("by admin | 4 min
+    read | 12 comments", "Published 8:05 a.m. CT April 9, 2025 | Updated 11:40 a.m. CT April
+    9, 2025"): a sentence that starts with a date runs on past ten words, or past a few after
+    a separator."""
     if not datelines.match(text):
         return False
     if len(text.split()) <= 10:
         return True
     first, *others = separators.split(text)
-    return len(first.split()) <= 10 and all(len(part.split()) <= 4 for part in others)
+    return len(first.split()) <= 10 and all(len(part.split()) <= 4 or datelines.match(part)
+                                            for part in others)
+
+
+@dataclass(frozen=True)
+class _Metadata:
+    """What TXT002 knows of an article's scraped metadata."""
+
+    bylines: list[tuple[re.Pattern[str], re.Pattern[str]]]
+    datelines: re.Pattern[str]
+    separators: re.Pattern[str]
+    listing: re.Pattern[str] | None
+    """In a listing (a calendar), whose dates are its content, the words a dateline needs."""
+    job_line: re.Pattern[str]
+    """A paragraph that is only a writer's job: "Staff Writer"."""
+    authors: frozenset[str]
+    """The front matter's writers, as `plain_line` gives them."""
+
+    def byline(self, text: str) -> bool:
+        """Whether a line (as `plain_line` gives it, in its case) is a dateline or byline."""
+        return any(quick.search(text) and pattern.search(text) for quick, pattern in self.bylines) \
+            or (_dateline(text, self.datelines, self.separators)
+                and (self.listing is None or self.listing.search(text) is not None))
+
+
+@memo
+def _metadata(article: Article, ctx: Context) -> _Metadata:
+    meta = article.meta
+    kind = ctx.settings.kinds.get(meta.kind) if meta is not None else None
+    lexicon = ctx.lexicon("hygiene")
+    return _Metadata(_quick_tested(_byline_patterns(ctx)),
+                     lexicon_pattern(ctx, "hygiene", "dateline_patterns"),
+                     re.compile(lexicon["dateline_separators"]),
+                     re.compile(words_pattern(lexicon["listing_dateline_words"]), re.IGNORECASE)
+                     if kind is not None and kind.listing else None,
+                     re.compile(lexicon["byline_job_line"].replace("{job}", _job(ctx))),
+                     frozenset(plain_line(name) for name in meta.authors) if meta else frozenset())
+
+
+def is_scraped_metadata(line: str, article: Article, ctx: Context) -> bool:
+    """A line of Markdown that TXT002 reports where it stands alone: a dateline, a byline, a
+    writer's name or job, a masthead."""
+    text = plain_line(line, fold=False)
+    found = _metadata(article, ctx)
+    return bool(text) and (found.byline(text) or text.casefold() in found.authors
+                           or found.job_line.match(text) is not None or is_masthead(line, ctx))
+
+
+_BYLINE_WORDS = 6
+"""Words of a line of a byline set on two lines: a name, a job, a date."""
+_TEXT_WORDS = 6
+"""A paragraph of this many words that ends a sentence is the article's text, not its header."""
 
 
 @rule(
@@ -226,32 +283,54 @@ def _dateline(text: str, datelines: re.Pattern[str], separators: re.Pattern[str]
     fix="Delete the line; put the date in `date:` and the writers in `authors:`.",
 )
 def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A dateline, byline, masthead or the repeated headline as a line of body text."""
-    datelines = lexicon_pattern(ctx, "hygiene", "dateline_patterns")
-    separators = re.compile(ctx.lexicon("hygiene")["dateline_separators"])
-    bylines = _quick_tested(_byline_patterns(ctx))
+    """A dateline, byline, masthead or the repeated headline as a line of body text, or a
+    wire service's dateline opening a paragraph ("MILWAUKEE (AP) — ...")."""
+    found = _metadata(article, ctx)
+    wire = lexicon_pattern(ctx, "hygiene", "wire_datelines", 0)
     title = plain_line(article.meta.title) if article.meta else None
     site_title = plain_line(ctx.settings.site.title)
+    started = False  # a paragraph of the article's text has come: a name alone is a sign-off
     for block in prose(article):
         if block.nested:
+            continue
+        first, *rest = block.content.split("\n")
+        lines = [plain_line(line, fold=False) for line in [first, *rest[:1]]]
+        if block.kind == "paragraph" and len(lines) > 1 \
+                and all(len(line.split()) <= _BYLINE_WORDS for line in lines) \
+                and found.byline(" | ".join(lines)):
+            # A byline set on two short lines: "Jane Doe" over "Staff Writer".
+            yield _line_hit(article, block, 0, first, f"a byline in the body: '{first.strip()}'",
+                            "Delete the lines: the layout prints the byline from the front "
+                            "matter.")
             continue
         for offset, line in _standalone_lines(block):
             text = plain_line(line, fold=False)
             if not text:
                 continue
-            if any(quick.search(text) and pattern.search(text) for quick, pattern in bylines) \
-                    or _dateline(text, datelines, separators):
+            if found.byline(text):
                 what = "a dateline or byline"
+            elif block.kind == "paragraph" and (found.job_line.match(text) or (
+                    not started and text.casefold() in found.authors)):
+                what = "a byline"
             elif block.kind == "paragraph" and line.strip() == line.strip().rstrip(".,;:!?") \
                     and _masthead(text, ctx, site_title):
                 what = "a masthead"
             elif block.kind == "paragraph" and text.casefold() == title:
                 what = "the headline repeated"
+            elif offset == 0 and (dateline := wire.match(line)):
+                shown = dateline.group(0).strip()
+                yield _line_hit(article, block, 0, dateline.group(0),
+                                f"a wire-service dateline in the body: '{shown}'",
+                                "Delete the dateline: the magazine prints no place and agency "
+                                "before its text.")
+                continue
             else:
                 continue
             yield _line_hit(article, block, offset, line, f"{what} in the body: '{line.strip()}'",
                             "Delete the line: the layout prints the title, byline and date "
                             "from the front matter.")
+        started = started or (block.kind == "paragraph" and len(block.text.split()) >= _TEXT_WORDS
+                              and _TERMINAL.search(block.text) is not None)
 
 
 def _last_paragraph(article: Article, ctx: Context) -> Block | None:

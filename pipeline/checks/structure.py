@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import Block, headings, memo, normalize, prose
-from pipeline.checks.hygiene import chrome_lexicon, is_masthead
+from pipeline.checks.hygiene import chrome_lexicon, is_scraped_metadata
 from pipeline.model import Article, Position
 
 
@@ -225,8 +225,8 @@ def _lost_headings(article: Article, ctx: Context) -> Iterator[Hit]:
     """In an article with fewer than two headings: bare Title-Case or bold lines standing
     alone above paragraphs, when there are two or more (siblings of each other: a scrape that
     lost every heading, "Chronic Pain", "Multiple Sclerosis", "Fibromyalgia"). One alone may
-    be a sign-off or a name; the title repeated is TXT002's; a question in bold is an
-    interview's."""
+    be a sign-off or a name; the title repeated, a byline or a masthead is TXT002's; a question
+    in bold is an interview's."""
     title = normalize(article.meta.title) if article.meta is not None else ""
     blocks = list(prose(article))
     lost = []
@@ -241,7 +241,7 @@ def _lost_headings(article: Article, ctx: Context) -> Iterator[Hit]:
             continue  # an interview's questions in bold: the Q&A form, not lost headings
         if normalize(pseudo) != title and _pseudo_heading(following) is None \
                 and not chrome_lexicon(ctx).holds(block.content) \
-                and not is_masthead(pseudo, ctx):
+                and not is_scraped_metadata(block.content, article, ctx):
             lost.append((pseudo, block))
     if len(lost) < 2:
         return
@@ -279,8 +279,10 @@ def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
                 or previous is None or previous.kind == "heading":
             continue
         pseudo = _pseudo_heading(block)
+        # "Related Posts" is TXT001's to report, "Health Reporter" TXT002's.
         if pseudo and following is not None and following.kind == "paragraph" \
-                and not chrome_lexicon(ctx).holds(block.content):  # "Related Posts": TXT001's
+                and not chrome_lexicon(ctx).holds(block.content) \
+                and not is_scraped_metadata(block.content, article, ctx):
             yield Hit(f"'{pseudo}' stands alone like a heading but is body text",
                       block.position(article, 0),
                       hint=f"Make it a heading: '## {pseudo}'.")
