@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from markdown_it.token import Token
+
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import Block, headings, memo, normalize, prose
 from pipeline.checks.hygiene import chrome_lexicon, is_scraped_metadata
@@ -71,8 +73,9 @@ def empty_section(article: Article, ctx: Context) -> Iterator[Hit]:
     for current, following in zip(found, [*found[1:], None], strict=False):
         end = following.index if following else len(tokens)
         content = [t for t in tokens[current.index + 3:end]
-                   if not t.type.startswith("footnote") and not (
-                       t.type == "html_block" and t.content.lstrip().startswith("<!--"))]
+                   if not t.type.startswith("footnote") and t.type not in _NOTHING_PRINTED
+                   and not (t.type == "html_block" and t.content.lstrip().startswith("<!--"))
+                   and not _blank(t)]
         if content or (following is not None and following.level > current.level):
             continue
         lines = article.lines[current.position.line:
@@ -99,6 +102,22 @@ def empty_section(article: Article, ctx: Context) -> Iterator[Hit]:
 
 
 _NOTE_DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:")
+_NOTHING_PRINTED = frozenset({"hr", "paragraph_open", "paragraph_close"})
+"""Tokens that print no text under a heading: a rule, and a paragraph's own marks (its text is
+its inline token)."""
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _blank(token: Token) -> bool:
+    """A paragraph's text, or a line of HTML, that is only white space and line breaks:
+    "&nbsp;", "<br>" (what a web editor leaves in an empty section)."""
+    if token.type == "html_block":
+        return not _LINE_BREAK.sub("", token.content).replace("&nbsp;", "").strip()
+    return token.type == "inline" and all(
+        child.type in ("softbreak", "hardbreak")
+        or (child.type == "text" and not child.content.strip())
+        or (child.type == "html_inline" and _LINE_BREAK.fullmatch(child.content.strip()))
+        for child in token.children or [])
 
 
 @memo
