@@ -334,13 +334,23 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
 
 
 def _last_paragraph(article: Article, ctx: Context) -> Block | None:
+    """The last paragraph of the text: not a reference list, nor a paragraph of scrape debris
+    after the text ("Continue reading →", "Written by ..."), which TXT001 and TXT002 report;
+    the text ends above it, perhaps cut where the page put its link. (A list of dates is the
+    text's.)"""
+    lexicon = chrome_lexicon(ctx)
     for block in reversed(prose(article)):
         if block.kind == "paragraph" and block.text.strip() \
-                and not reference_section(ctx, block.section):
+                and not reference_section(ctx, block.section) \
+                and (block.nested or not all(
+                    lexicon.holds(line) or is_scraped_metadata(line, article, ctx)
+                    for _, line in block.lines() if line.strip())):
             return block
     return None
 
 
+_ELLIPSIS = re.compile(r"\[?(?:…|\.\s?\.\s?\.)\]?$")
+"""An ellipsis ending the text, perhaps in brackets ("[…]"): where a teaser or an excerpt stops."""
 _ENDS_WITH_TARGET = re.compile(
     r"(?:https?://|www\.|\b[\w-]+\.(?:com|org|net|gov|edu|us|info|health|example)\b)\S*$"
     r"|\d{3}[\s.)-]*\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
@@ -359,9 +369,16 @@ def _complete_without_stop(text: str) -> bool:
 
 
 def _sign_off(text: str) -> bool:
-    """A closing name ("Cheers, Ryan", "— Jane Writer"): a letter's signature, not a cut."""
+    """A closing name ("Cheers, Ryan", "— Jane Writer", "Until next time, Nora"): a letter's
+    signature, not a cut."""
     words = re.sub(r"^[—–-]\s*", "", text).split()
-    return len(words) <= 5 and all(w[0].isupper() or w.endswith(",") for w in words)
+    if len(words) <= 5 and all(w[0].isupper() or w.endswith(",") for w in words):
+        return True
+    # "Until next time, Nora", "With thanks, Dr. Anne Meyers": a closing, then the name.
+    closing, comma, name = text.rpartition(",")
+    names = name.split()
+    return bool(comma) and len(closing.split()) <= 5 and 1 <= len(names) <= 4 \
+        and all(w[0].isupper() for w in names)
 
 
 @rule(
@@ -383,8 +400,11 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     ends_open = text.endswith((",", ";", ":", "—", "–", "-"))
     if not dangling and not ends_open and _complete_without_stop(text):
         return
+    # A teaser's ellipsis ("... while they…", "[…]") cuts the text wherever it stands.
+    cut = _ELLIPSIS.search(text) is not None
     # List items often end without a full stop; they are truncated only when plainly cut.
-    if _TERMINAL.search(text) or (block.in_list and not dangling and not ends_open):
+    if not cut and (_TERMINAL.search(text) or (block.in_list and not dangling
+                                               and not ends_open)):
         return
     if _debris(article, ctx, block):
         return  # TXT001 or TXT002 reports the line, with the right advice: delete it
