@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -510,19 +511,33 @@ def _fingerprint(text: str) -> list[str]:
 class _DuplicateParameters(Parameters):
     min_words: int = Field(8, ge=1)
     """Paragraphs shorter than this are not compared (short lines repeat on purpose)."""
+    near_words: int = Field(20, ge=1)
+    """Paragraphs shorter than this are compared word for word only, not for near repeats
+    (short ones differ in a word on purpose: "Free; call 414-555-0100 to register")."""
+    similarity: float = Field(0.92, gt=0, le=1)
+    """How alike two paragraphs' words must be (difflib's ratio) to be the same paragraph
+    edited, not two paragraphs."""
 
 
 @rule(
     "TXT005", "duplicate-paragraph", "warning", params=_DuplicateParameters,
     why="A paragraph pasted twice is a copy-editing slip readers notice at once; in a scrape it "
-        "is often a pull quote or teaser that the page repeated.",
+        "is often a pull quote or teaser that the page repeated. A near repeat (a word or a "
+        "comma changed) is usually a revision pasted beside the original.",
     example="The same 30-word paragraph under 'Chronic Pain' and again under 'Fibromyalgia'.",
     fix="Delete the repeat, or rewrite one of them.",
 )
 def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A paragraph repeated word for word (ignoring case and punctuation) elsewhere."""
+    """A paragraph repeated word for word (ignoring case and punctuation) elsewhere, or nearly
+    (outside listings, whose entries differ in a date or a place on purpose)."""
     min_words: int = ctx.param("TXT005", "min_words")
+    near_words: int = ctx.param("TXT005", "near_words")
+    similarity: float = ctx.param("TXT005", "similarity")
+    meta = article.meta
+    kind = ctx.settings.kinds.get(meta.kind) if meta is not None else None
+    listing = kind is not None and kind.listing
     seen: dict[str, Block] = {}
+    compared: list[tuple[list[str], frozenset[str], Block]] = []  # long enough for near repeats
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:
             continue
@@ -534,8 +549,37 @@ def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
             first = seen[key].position(article, 0).line
             yield Hit(f"this paragraph repeats the one on line {first}",
                       block.position(article, 0), hint="Delete the repeat, or rewrite one of them.")
-        else:
-            seen[key] = block
+            continue
+        seen[key] = block
+        if listing or len(words) < near_words:
+            continue
+        original = _near_repeat(words, compared, similarity)
+        if original is None:
+            compared.append((words, frozenset(words), block))
+            continue
+        first = original.position(article, 0).line
+        yield Hit(f"this paragraph nearly repeats the one on line {first}",
+                  block.position(article, 0),
+                  hint="Keep one of them: they differ in only a few words.")
+
+
+def _near_repeat(words: list[str], earlier: list[tuple[list[str], frozenset[str], Block]],
+                 similarity: float) -> Block | None:
+    """The first earlier paragraph whose words are `similarity` alike with these. difflib's
+    ratio is 2 * matched words / all words; first, bounds on it that cost little: each
+    paragraph matches at most its length (the shorter bounds the ratio), less its words the
+    other lacks."""
+    distinct = frozenset(words)
+    for other, other_distinct, block in earlier:
+        needed = similarity * (len(words) + len(other)) / 2
+        if min(len(words), len(other)) < needed \
+                or len(words) - len(distinct - other_distinct) < needed \
+                or len(other) - len(other_distinct - distinct) < needed:
+            continue
+        matcher = difflib.SequenceMatcher(None, other, words, autojunk=False)
+        if matcher.quick_ratio() >= similarity and matcher.ratio() >= similarity:
+            return block
+    return None
 
 
 _OPENERS = {"(": ")", "[": "]", "“": "”"}
