@@ -240,6 +240,23 @@ def _label_heading(block: Block, following: Block | None, known: _LabelWords) ->
 _QUESTION = re.compile(r"Q\s*[:.]")
 
 
+def _numbered_heading(article: Article, block: Block) -> str | None:
+    """A numbered topic's heading typed without its '##' ("3. Sleep Seven Hours" between
+    "## 2. Eat More Plants" and its text): Markdown makes it an ordered list of one item,
+    whose text is a pseudo-heading. (After a paragraph ending in a colon it is the first step of
+    the list that paragraph introduces.)"""
+    tokens = article.tokens
+    at = block.index
+    if at < 2 or at + 4 >= len(tokens) or tokens[at - 2].type != "ordered_list_open" \
+            or tokens[at - 1].type != "list_item_open" \
+            or tokens[at + 3].type != "list_item_close" \
+            or tokens[at + 4].type != "ordered_list_close" or tokens[at - 2].level != 0:
+        return None
+    pseudo = _pseudo_heading(block)
+    item = tokens[at - 1]
+    return f"{item.info}{item.markup} {pseudo}" if pseudo else None
+
+
 def _lost_headings(article: Article, ctx: Context) -> Iterator[Hit]:
     """In an article with fewer than two headings: bare Title-Case or bold lines standing
     alone above paragraphs, when there are two or more (siblings of each other: a scrape that
@@ -294,8 +311,16 @@ def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
                         _run_in_labels(blocks))
     for previous, block, following in zip([None, *blocks], blocks, [*blocks[1:], None],
                                           strict=False):
-        if block.kind != "paragraph" or block.nested or not block.section \
+        if block.kind != "paragraph" or not block.section \
                 or previous is None or previous.kind == "heading":
+            continue
+        numbered = _numbered_heading(article, block)
+        if numbered and following is not None and following.kind == "paragraph" \
+                and not following.nested and not previous.text.rstrip().endswith(":"):
+            yield Hit(f"'{numbered}' stands alone like a heading but is a list of one item",
+                      block.position(article, 0), hint=f"Make it a heading: '## {numbered}'.")
+            continue
+        if block.nested:
             continue
         pseudo = _pseudo_heading(block)
         # "Related Posts" is TXT001's to report, "Health Reporter" TXT002's.
