@@ -114,6 +114,10 @@ def _line_hit(article: Article, block: Block, offset: int, line: str, message: s
                hint=hint)
 
 
+_MENU_ITEMS = 4
+_PROSE_MARK = re.compile(r"[,.;:!?\"“”()]")
+
+
 @dataclass(frozen=True)
 class ChromeLexicon:
     """What TXT001 knows of site chrome: whole lines, line patterns, share-bar words."""
@@ -121,6 +125,8 @@ class ChromeLexicon:
     lines: frozenset[str]
     patterns: re.Pattern[str]
     share_words: frozenset[str]
+    menu_words: frozenset[str]
+    menu_connectors: frozenset[str]
 
     def holds(self, line: str) -> bool:
         """Whether a line of Markdown is site chrome."""
@@ -131,9 +137,21 @@ class ChromeLexicon:
             return True
         # plain_line leaves no run of white space: parts need one of | • · / between them.
         if not _SHARE_BAR_MARK.search(text):
-            return False
+            return self._menu(text)
         parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
         return len(parts) > 1 and all(p in self.share_words for p in parts)
+
+    def _menu(self, text: str) -> bool:
+        """A menu's links in a line, apart by spaces ("help status about careers press blog
+        privacy terms text to speech"): four menu words or more, a word in four at most of
+        another kind, and no punctuation a sentence would have."""
+        words = text.split()
+        if len(words) < _MENU_ITEMS or _PROSE_MARK.search(text):
+            return False
+        items = sum(word in self.menu_words for word in words)
+        others = sum(word not in self.menu_words and word not in self.menu_connectors
+                     for word in words)
+        return items >= _MENU_ITEMS and others <= len(words) // 4
 
 
 @memo
@@ -141,7 +159,9 @@ def chrome_lexicon(ctx: Context) -> ChromeLexicon:
     lexicon = ctx.lexicon("hygiene")
     return ChromeLexicon(frozenset(lexicon["chrome_lines"]),
                          lexicon_pattern(ctx, "hygiene", "chrome_patterns"),
-                         frozenset(lexicon["share_bar_words"]))
+                         frozenset(lexicon["share_bar_words"]),
+                         frozenset(str(w) for w in lexicon["menu_words"]),
+                         frozenset(str(w) for w in lexicon["menu_connectors"]))
 
 
 def _masthead(line: str, ctx: Context, site_title: str) -> bool:
