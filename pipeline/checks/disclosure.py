@@ -222,6 +222,11 @@ def owned_businesses(article: Article, ctx: Context) -> tuple[str, ...]:
 
 
 _HOST = re.compile(r"(?:https?://|\bwww\.|@)([\w.-]+)")
+_BARE_HOST = re.compile(r"(?<![\w.-])(?:www\.)?([a-z0-9][\w-]*)\.(?!gov\b|edu\b|org\b|mil\b)"
+                        r"[a-z]{2,}\b", re.IGNORECASE)
+"""The first label of a web address without a scheme, not of a public body's or a charity's
+(.gov, .edu, .org): "emberhotyoga" in "emberhotyoga.example"."""
+_CAPITALIZED_RUN = re.compile(r"\b[A-Z][\w'-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w'-]*){1,4}")
 
 
 def _web_name(text: str, names: tuple[str, ...]) -> str | None:
@@ -230,6 +235,40 @@ def _web_name(text: str, names: tuple[str, ...]) -> str | None:
     hosts = [_squashed(host) for host in _HOST.findall(text)]
     return next((name for name in names if any(_squashed(name) in host for host in hosts)),
                 None)
+
+
+@memo
+def _named_in_body(article: Article) -> dict[str, str]:
+    """The names of two words or more in the text (runs of capitalized words: "Ember Hot
+    Yoga", "Slimline Rx"), by their letters in lower case ("emberhotyoga")."""
+    found: dict[str, str] = {}
+    for match in _CAPITALIZED_RUN.finditer(_plain_body(article)):
+        words = match.group(0).split()
+        # Every stretch of two words or more: "Founder Jake Morrow" holds "Jake Morrow", and
+        # "Radiance Aesthetics & Wellness" is "radianceaesthetics.example".
+        for start in range(len(words) - 1):
+            for end in range(start + 2, len(words) + 1):
+                if "&" not in (words[start], words[end - 1]):
+                    name = " ".join(words[start:end])
+                    found.setdefault(_squashed(name), name)
+    return found
+
+
+def _spelled_name(article: Article, text: str, ctx: Context) -> str | None:
+    """A name of the article's that a web address in the text spells whole: the address of
+    the business the article is about ("grab a spot at emberhotyoga.example" after "Ember Hot
+    Yoga on Kinnickinnic Avenue"). Not the magazine's own address, nor a .gov, .edu or .org,
+    nor an event's or a public body's ("Harvest Fest")."""
+    own = _own_address(ctx)
+    names = _named_in_body(article)
+    public = phrases(ctx, "commerce", "not_business_words")
+    for label in _BARE_HOST.findall(text):
+        name = names.get(_squashed(label))
+        if name is None or (own is not None and own[0].startswith(label.lower() + ".")):
+            continue
+        if not any(word.end() == len(name) for word in public.finditer(name)):
+            return name  # not an event's or a public body's ("Harvest Fest")
+    return None
 
 
 def _squashed(text: str) -> str:
@@ -245,7 +284,8 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     words = sentence_words(article)
     owned = owned_businesses(article, ctx)
     if not (phrases_may_hold(words, [str(p) for p in commerce["cta"]])
-            and (owned or phrases_may_hold(words, [str(w) for w in commerce["business_words"]]))):
+            and (owned or phrases_may_hold(words, [str(w) for w in commerce["business_words"]])
+                 or _BARE_HOST.search(_plain_body(article)))):
         return  # no sentence can hold both a call to action and a business name
     cta = phrases(ctx, "commerce", "cta")
     names = business_names(article, ctx)
@@ -259,6 +299,8 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
         if verb is None or not _reaches_business(paragraph, ctx):
             continue
         name = name or names.find(sentence.block.text) or _web_name(sentence.source, owned)
+        if name is None and phrases(ctx, "commerce", "offers").search(sentence.block.text):
+            name = _spelled_name(article, sentence.source, ctx)
         if name is not None:
             yield Signal(sentence, verb.start(), f"a call to action for {name}")
 
@@ -364,11 +406,24 @@ def front_matter_signals(article: Article, ctx: Context) -> Iterator[tuple[str, 
             yield field, f"a call to action for {name} in the {field}"
 
 
+def discloses_connection(article: Article, ctx: Context) -> bool:
+    """Some sentence, the bio's included, says who the writer or expert works for ("Dana Kim
+    is a family physician at Lakeside Family Medicine")."""
+    disclosure = phrases(ctx, "commerce", "disclosures")
+    return any(disclosure.search(s.masked) for s in all_sentences(article))
+
+
 @memo
 def commercial_signals(article: Article, ctx: Context) -> list[Signal]:
-    """Everything in the text that shows commercial intent, in reading order."""
-    found = [*call_to_action(article, ctx), *weak_labels(article, ctx)]
-    if is_health_content(article, ctx):
+    """Everything in the text that shows commercial intent, in reading order. A listing's
+    entries each say where to call or register ("Call Harbor Physical Therapy at ... to save
+    a seat"): that is the calendar's service, not a sale. A practitioner's "my practice", with
+    the tie disclosed, is a column by someone readers know, not the business's voice."""
+    meta = article.meta
+    kind = ctx.settings.kinds.get(meta.kind) if meta is not None else None
+    found = [] if kind is not None and kind.listing else [*call_to_action(article, ctx)]
+    found += weak_labels(article, ctx)
+    if is_health_content(article, ctx) and not discloses_connection(article, ctx):
         found += first_person_business(article, ctx)
     return sorted(found, key=lambda s: s.sentence.offset + s.index)
 
@@ -449,8 +504,7 @@ def material_connection_undisclosed(article: Article, ctx: Context) -> Iterator[
     if (article.meta is None or is_labeled(article, ctx) or sponsor_unnamed(article, ctx)
             or not is_health_content(article, ctx)):
         return
-    disclosure = phrases(ctx, "commerce", "disclosures")
-    if any(disclosure.search(s.masked) for s in all_sentences(article)):
+    if discloses_connection(article, ctx):
         return
     for signal in first_person_business(article, ctx):
         yield Hit(f"The text speaks for a business ({signal.what}) without disclosing the "
