@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.checks import Context
 from pipeline.checks.blocks import memo
-from pipeline.checks.prose import Sentence, literal_pattern, phrase_pattern
+from pipeline.checks.prose import Sentence, literal_pattern, phrase_pattern, prefix_tree
 
 GROUPS = ("drugs", "supplements", "procedures", "conditions", "treatments")
 INTERVENTIONS = ("drugs", "supplements", "procedures")
@@ -180,4 +180,7 @@ def drug_mentions(text: str, ctx: Context) -> Iterator[tuple[Drug, re.Match[str]
 @memo
 def _drug_index(ctx: Context) -> tuple[dict[str, Drug], re.Pattern[str]]:
     by_name = {name: drug for drug in drugs(ctx) for name in drug.names}
-    return by_name, literal_pattern(by_name)
+    # A name may open a compound ("ketamine-assisted therapy", "semaglutide-based"): it still
+    # names the drug. Not the end of one ("non-opioid").
+    names = prefix_tree(sorted(by_name))
+    return by_name, re.compile(rf"(?<![\w-])(?:{names})(?![\w]|-(?![\w]))", re.IGNORECASE)

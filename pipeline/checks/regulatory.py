@@ -9,10 +9,10 @@ from typing import Annotated
 from pydantic import Field
 
 from pipeline.checks import Context, Hit, Parameters, Words, rule
-from pipeline.checks.claims import own_sentences
+from pipeline.checks.blocks import Block
 from pipeline.checks.disclosure import commercial_signals, is_health_content, is_labeled
 from pipeline.checks.health import Drug, condition_pattern, drug_mentions, drugs, phrases
-from pipeline.checks.prose import Sentence, literal_pattern, sentences
+from pipeline.checks.prose import Sentence, literal_pattern, mask, sentences
 from pipeline.model import Article
 
 
@@ -28,17 +28,32 @@ def off_label_uses(article: Article, ctx: Context,
     outside its approved uses (with a word of use: 'for', 'treat'), or the words 'off-label'.
     With several drugs in a sentence, each owns the stretch from its name to the next one's
     ("Metformin treats diabetes, and ibuprofen eases arthritis pain": no metformin for
-    arthritis)."""
+    arthritis). Quoted words count: a clinic owner's "We use it for PCOS" tells readers of the
+    use as plainly as the magazine's own sentence, and the status is the article's to add."""
     conditions = condition_pattern(ctx)
     cues = phrases(ctx, "claims", "use_cues")
     off_label = phrases(ctx, "claims", "off_label")
-    for sentence in own_sentences(article):
+    anaphora = phrases(ctx, "claims", "anaphora")
+    harms = phrases(ctx, "claims", "harms")  # "nausea is its most common side effect"
+    block: Block | None = None  # the paragraph being read
+    before: list[tuple[Drug, str, int]] = []  # the drug the paragraph before it named
+    for sentence in sentences(article):
+        if sentence.block is not block:
+            if block is not None:
+                before = [(drug, mention.group(0), 0)
+                          for drug, mention in drug_mentions(mask(block.source), ctx)][:1]
+            block = sentence.block
+        if sentence.text.endswith("?"):
+            continue  # "Is it approved for depression?" asks; the answer says
         text = sentence.masked
         named = [(drug, mention.group(0), mention.start())
                  for drug, mention in drug_mentions(text, ctx)]
-        # "Most come for depression": the drug may be the one the paragraph is about.
+        # "Most come for depression": the drug may be the one the paragraph is about; "it",
+        # "the shots" at the start of a paragraph, the one the paragraph before named.
         named = named or [(drug, mention.group(0), 0)
                           for drug, mention in drug_mentions(sentence.preceding, ctx)][:1]
+        if not named and anaphora.search(text):
+            named = before
         if not named or (not cues.search(text) and not off_label.search(text)):
             continue
         ends = [index for _, _, index in named[1:]] + [len(text)]
@@ -48,9 +63,20 @@ def off_label_uses(article: Article, ctx: Context,
                 yield sentence, index, drug, f"{name} used off-label"
                 continue
             unapproved = [m.group(0) for m in conditions.finditer(text, start, end)
-                          if not drug.approves(" ".join(m.group(0).lower().split()))]
+                          if not drug.approves(" ".join(m.group(0).lower().split()))
+                          and not harms.search(_clause(text, m.start()))]
             if unapproved and cues.search(text):
                 yield sentence, index, drug, f"{name} for {unapproved[0]}"
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\s(?:and|but|while|though|although)\s")
+
+
+def _clause(text: str, index: int) -> str:
+    """The clause of the text that holds the character at the index."""
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, index)]
+    end = _CLAUSE_BREAK.search(text, index)
+    return text[starts[-1] if starts else 0:end.start() if end else len(text)]
 
 
 class ExtraDrug(Parameters):
