@@ -142,11 +142,12 @@ def compounded_mention(article: Article, ctx: Context) -> tuple[Sentence, int] |
     """The first sentence about compounding, else the first naming a compounded-only form."""
     compounding = phrases(ctx, "claims", "compounding")
     names = literal_pattern([name for drug in drugs(ctx) for name in drug.names]).pattern
-    # "compounded semaglutide", "we compound LDN", "custom-made versions of semaglutide":
-    # the verb with any drug in drugs.yaml.
+    # "compounded semaglutide", "we compound LDN", "custom-made versions of semaglutide",
+    # "semaglutide blends" (mixed with B12 by the seller): the verb with any drug in drugs.yaml.
     compounded_drug = re.compile(
         rf"\b(?:compound(?:s|ed|ing)?\s+(?:[\w-]+\s+)?"
-        rf"|custom[- ](?:made|mixed|formulated|blended)\s+(?:[\w-]+\s+){{0,2}}?){names}",
+        rf"|(?:custom[- ](?:made|mixed|formulated|blended)|made[- ]to[- ]order)\s+"
+        rf"(?:[\w-]+\s+){{0,2}}?){names}|{names}\s+(?:blends?|mix(?:es)?|cocktails?)\b",
         re.IGNORECASE)
     forms = literal_pattern([name for drug in drugs(ctx) for name in drug.compounded])
     found = list(sentences(article))
