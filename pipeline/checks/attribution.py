@@ -19,14 +19,17 @@ _RESOLVABLE = re.compile(
 
 
 def _institutional(name: str, article: Article, ctx: Context) -> bool:
-    words = literal_pattern(ctx.lexicon("style")["institutional_bylines"])
+    words = literal_pattern([*ctx.lexicon("style")["institutional_bylines"],
+                             *ctx.lexicon("commerce")["business_words"]])
     site = ctx.settings.site
     own_names = {normalize(site.title), normalize(site.publisher)} - {""}
     # A scraped page often shows the byline as a masthead: "Natural Awakenings Milwaukee
     # Magazine".
     masthead = re.search(re.escape(name) + r"\s+(?:Magazine|Media|News|Newsletter)\b",
                          article.body)
-    return bool(words.search(name) or normalize(name) in own_names or masthead)
+    # "Amy Chen, MD, Lakeside Family Medicine" is a person with her affiliation: the words
+    # are judged before the first comma ("Staff, Lakeshore Living" is still staff).
+    return bool(words.search(name.split(",")[0]) or normalize(name) in own_names or masthead)
 
 
 @rule(
