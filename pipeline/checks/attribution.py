@@ -13,7 +13,8 @@ from pipeline.checks.prose import REFERENCE_SECTIONS, literal_pattern
 from pipeline.model import Article, Position
 
 _RESOLVABLE = re.compile(
-    r"\b10\.\d{4,9}/\S+|\bPMID:?\s*\d{6,9}|\bPMC\d{5,9}|https?://|\bwww\.|\bISBN[\s:-]*[\dX-]{10,}",
+    r"\b10\.\d{4,9}/\S+|\bPMID:?\s*\d{6,9}|\bPMC\d{5,9}|https?://|\bwww\.|\bISBN[\s:-]*[\dX-]{10,}"
+    r"|\b[a-z\d-]+(?:\.[a-z\d-]+)*\.[a-z]{2,}/\S",  # a web address without its scheme
     re.IGNORECASE,
 )
 
@@ -54,6 +55,7 @@ def byline_not_a_person(article: Article, ctx: Context) -> Iterator[Hit]:
                            "bio or `reviewed_by:`).")
 
 
+_FOOTNOTE_DEFINITION = re.compile(r"\[\^[^\]\s]+\]:")
 _REFERENCE_NOUNS = frozenset({"references", "sources", "bibliography", "citations"})
 _BOLD_LINE = re.compile(r"(?:\*\*|__)(?P<title>[^*_]+)(?:\*\*|__):?")
 
@@ -112,13 +114,27 @@ def reference_entries(article: Article) -> Iterator[tuple[Position, str]]:
     level = next((h.level for h in headings(article) if h.position.line == start), 6)
     end = next((h.position.line for h in headings(article)
                 if h.position.line > start and h.level <= level), None)
+    seen = set()
     for token in article.tokens:
         if token.type == "paragraph_open" and token.map:
             source, offset = article.block_source(token)
             position = article.position(offset)
             if position.line > start and (end is None or position.line < end) \
                     and source.strip():
+                seen.add(position.line)
                 yield position, source
+    # A footnote no sentence cites leaves no token, but it is still a listed source.
+    lines = article.body.splitlines()
+    last = end or article.body_line + len(lines)
+    for line in range(max(start + 1, article.body_line), last):
+        text = lines[line - article.body_line]
+        if line not in seen and _FOOTNOTE_DEFINITION.match(text):
+            more = line + 1  # its indented continuation lines
+            while more < last and lines[more - article.body_line][:1] in (" ", "\t") \
+                    and lines[more - article.body_line].strip():
+                more += 1
+            yield Position(line, 1), "\n".join(lines[line - article.body_line:more -
+                                                      article.body_line])
 
 
 @rule(
