@@ -84,8 +84,15 @@ def listed_terms(ctx: Context) -> dict[str, list[str]]:
     groups = {group: [str(t).lower() for t in lexicon.get(group, [])] for group in GROUPS}
     for group in GROUPS[1:]:
         groups[group] += [t.lower() for t in ctx.param("DIS001", f"extra_{group}")]
-    groups["drugs"] += [name for drug in drugs(ctx) for name in drug.names]
+    groups["drugs"] += [*generic_names(ctx), *(name for drug in drugs(ctx) for name in drug.names)]
     return groups
+
+
+@memo
+def generic_names(ctx: Context) -> list[str]:
+    """Nonproprietary drug names: drugs.yaml's keys and health.yaml's `generics`."""
+    return [*(drug.generic for drug in drugs(ctx)),
+            *(str(name).lower() for name in ctx.lexicon("health").get("generics", []))]
 
 
 @memo

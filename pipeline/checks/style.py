@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.disclosure import is_health_content
-from pipeline.checks.health import drugs
+from pipeline.checks.health import generic_names
 from pipeline.checks.prose import literal_pattern, may_hold, sentence_words, sentences
 from pipeline.model import Article
 
@@ -42,7 +42,7 @@ _ERROR_PRONE_DOSES = [
 )
 def generic_name_capitalized(article: Article, ctx: Context) -> Iterator[Hit]:
     """A generic drug name is capitalized in the middle of a sentence."""
-    names = [d.generic for d in drugs(ctx)]
+    names = generic_names(ctx)
     if not may_hold(sentence_words(article), names):
         return
     generics = literal_pattern(names)
@@ -53,7 +53,8 @@ def generic_name_capitalized(article: Article, ctx: Context) -> Iterator[Hit]:
             # starts a sentence of its own.
             opens_quote = sentence.masked[:match.start()].rstrip().endswith(("\"", "“", "'"))
             if match.start() > 0 and word[0].isupper() and not word.isupper() \
-                    and not opens_quote and not _in_title_case_name(sentence.masked, match.start()):
+                    and not opens_quote \
+                    and not _in_title_case_name(sentence.masked, match.start(), match.end()):
                 yield Hit(f"Generic drug name '{word}' capitalized mid-sentence.",
                           sentence.at(article, match.start()),
                           hint=f"Write '{word.lower()}'; capitals are for brand names.",
@@ -64,9 +65,15 @@ _SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on",
                           "to", "vs", "versus", "with"})
 
 
-def _in_title_case_name(text: str, start: int) -> bool:
+_CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z][a-z]")
+
+
+def _in_title_case_name(text: str, start: int, end: int) -> bool:
     """The name sits in a Title-Case name such as a trial or a programme ('Targeting Aging with
-    Metformin'): two of the three words before it, small words aside, are capitalized."""
+    Metformin'): two of the three words before it, small words aside, are capitalized; or a
+    capitalized word goes on after it ('the Buprenorphine Access Program')."""
+    if _CAPITAL_NEXT.match(text, end):
+        return True
     before = [w for w in re.findall(r"[\w'’-]+", text[:start]) if w.lower() not in _SMALL_WORDS]
     capitalized: int = sum(w[0].isupper() for w in before[-3:])
     return capitalized >= 2
