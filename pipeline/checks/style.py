@@ -145,6 +145,8 @@ def stigmatizing_language(article: Article, ctx: Context) -> Iterator[Hit]:
     if not may_hold(sentence_words(article), replacements):
         return
     pattern = literal_pattern(replacements)
+    adjectives = {term: re.compile(rf"\s+{literal_pattern(nouns).pattern}")
+                  for term, nouns in lexicon.get("adjective_uses", {}).items()}
     for sentence in sentences(article):
         found = list(pattern.finditer(sentence.masked))
         # The term is the cheap test; only a sentence with one is asked for its attribution.
@@ -154,6 +156,8 @@ def stigmatizing_language(article: Article, ctx: Context) -> Iterator[Hit]:
             if _in_a_name(sentence.masked, match):
                 continue  # "the Substance Abuse and Mental Health Services Administration"
             term = " ".join(match.group(0).lower().split())
-            yield Hit(f"'{match.group(0)}' is stigmatizing language.",
+            if term in adjectives and adjectives[term].match(sentence.masked, match.end()):
+                continue  # "alcoholic drinks": a thing, no person labeled
+            yield Hit(f"'{' '.join(match.group(0).split())}' is stigmatizing language.",
                       sentence.at(article, match.start()),
                       hint=f"Write '{replacements[term]}' instead.", excerpt=sentence.text)
