@@ -297,11 +297,13 @@ def fingerprint(edition: Edition, views: list[ArticleView], settings: Settings,
                 layouts: Path, proof_note: str = "") -> str:
     """A hash of everything the PDFs are made from: both final HTML documents, the print
     settings, the house design (templates, CSS, fonts), the edition's files (images), the CMYK
-    profile, the WeasyPrint version and the finisher that draws the crop marks (`marks`).
-    Equal fingerprints give byte-identical PDFs, so rendering can be skipped.
+    profile, the WeasyPrint version, the finisher that draws the crop marks (`marks`) and
+    this module, which lays the pages out. Equal fingerprints give byte-identical PDFs, so
+    rendering can be skipped.
     """
     digest = hashlib.sha256(design_digest(layouts).encode())
     digest.update(Path(marks.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
     if in_cmyk(settings, screen=False):
         digest.update(colour.load_profile(profile_path(settings)).data)
     for screen in (False, True):
