@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -17,6 +18,8 @@ from urllib.parse import quote, unquote, urlsplit
 import markupsafe
 import weasyprint
 from weasyprint import CSS, HTML, Document
+from weasyprint.document import Page
+from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -249,6 +252,132 @@ def _document(html: str, base: Path, settings: Settings, layouts: Path, screen: 
                                            color_profiles=profiles)
 
 
+PX_PER_PT = 4 / 3
+"""WeasyPrint lays out in CSS pixels."""
+
+JUSTIFY_AT_MOST = 90 * PX_PER_PT
+"""The most space a column's foot may lack and still be filled by spacing out its blocks
+(about six lines); more than that is the end of a piece, not a column that came up short."""
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_APART = frozenset({"figure", "aside", "blockquote", "table", "pre", "hr"})
+"""Blocks set off from the text around them."""
+
+_LISTS = frozenset({"ul", "ol", "section"})
+"""Containers whose items are the units a column is spaced out by (a calendar's listings,
+a references list), when nothing (border, background) is drawn for the container itself."""
+
+
+def _joint_room(before: Any, after: Any) -> float:
+    """The most space (px) a column's joint between two of its units may gain; the joints of
+    larger room are filled first. None after a heading (it stays with its text); most above
+    a heading, then beside a figure or a quote, then between listings, least between two
+    paragraphs (whose run a reader sees as one)."""
+    if before.element_tag in _HEADINGS or after.margin_height() == 0:
+        return 0  # (an empty ::after only carries the space below a block)
+    if after.element_tag in _HEADINGS:
+        return 12 * PX_PER_PT
+    if {before.element_tag, after.element_tag} & _APART:
+        return 8 * PX_PER_PT
+    if "li" in (before.element_tag, after.element_tag):
+        return 5 * PX_PER_PT
+    return 3 * PX_PER_PT
+
+
+def _drawn(box: Any) -> bool:
+    """Whether the box paints a border or background of its own."""
+    style = box.style
+    return bool(style["background_color"].alpha
+                or any(kind != "none" for kind, _ in style["background_image"])
+                or any(style[f"border_{side}_width"] for side in
+                       ("top", "right", "bottom", "left")))
+
+
+def _units(box: Any) -> Iterator[Any]:
+    """The blocks a column is spaced out by, top to bottom: its blocks, and the items of its
+    lists (never the lines of a paragraph, nor a figure's caption away from its picture)."""
+    for child in box.children:
+        if not child.is_in_normal_flow():
+            continue
+        if child.element_tag in _LISTS and not _drawn(child) and child.children and all(
+                not isinstance(grand, LineBox) for grand in child.children):
+            yield from _units(child)
+        else:
+            yield child
+
+
+def _ink_bottom(box: Any) -> float:
+    """The lowest point the box draws: its last line, picture, border or background."""
+    bottom = 0.0
+    for inner in (box, *box.descendants()):
+        if isinstance(inner, LineBox | ReplacedBox) or _drawn(inner):
+            bottom = max(bottom, inner.border_box_y() + inner.border_height())
+    return bottom
+
+
+def _columns_by_container(page_box: Any) -> dict[Any, list[Any]]:
+    """The column boxes of a page, by the element set in columns."""
+    found: dict[Any, list[Any]] = {}
+
+    def walk(box: Any, parent: Any) -> None:
+        if getattr(box, "is_column", False):
+            found.setdefault(parent.element, []).append(box)
+            return
+        for child in getattr(box, "children", []):
+            walk(child, box)
+
+    walk(page_box, None)
+    return found
+
+
+def justify_columns(document: Document) -> None:
+    """Bottom-align the columns of each page, as a magazine's text frames are (vertical
+    justification): a column that stops short because what follows may not be split (a
+    heading with its first lines, a listing, a paragraph's last two lines) gets the space
+    it lacks spread over the joints between its blocks, each up to its room (`_joint_room`).
+    Where the columns go on overleaf, each column reaches the foot of the page; on their last
+    page (balanced by WeasyPrint) each reaches the longest. WeasyPrint 70 only balances the
+    last page's columns and has no vertical justification of its own."""
+    boxes = [page._page_box for page in document.pages]
+    by_page = [_columns_by_container(box) for box in boxes]
+    for number, (page_box, containers) in enumerate(zip(boxes, by_page, strict=True)):
+        later = by_page[number + 1] if number + 1 < len(by_page) else {}
+        moved = False
+        for element, columns in containers.items():
+            units = [list(_units(column)) for column in columns]
+            bottoms = [max((_ink_bottom(u) for u in column), default=0.0) for column in units]
+            if element in later:  # the columns go on overleaf: fill to the foot of the page
+                target = page_box.content_box_y() + page_box.height
+            else:
+                target = max(bottoms)
+            for column, bottom in zip(units, bottoms, strict=True):
+                moved |= _spread(column, target - bottom)
+        if moved:  # links, anchors and bookmarks where the boxes now are
+            document.pages[number] = Page(page_box)
+
+
+def _spread(units: list[Any], spare: float) -> bool:
+    """Move a column's units down to use up `spare` at its foot, the joints of most room
+    first (`_joint_room`); whether any moved."""
+    if not 1 < spare <= JUSTIFY_AT_MOST or len(units) < 2:
+        return False
+    rooms = [_joint_room(before, after) for before, after in pairwise(units)]
+    added = [0.0] * len(rooms)
+    for room in sorted(set(rooms) - {0}, reverse=True):
+        joints = [index for index, own in enumerate(rooms) if own == room]
+        each = min(room, spare / len(joints))
+        for index in joints:
+            added[index] = each
+        spare -= each * len(joints)
+        if spare <= 0:
+            break
+    shift = 0.0
+    for unit, more in zip(units[1:], added, strict=True):
+        shift += more
+        unit.translate(0, shift)
+    return shift > 0
+
+
 def _fillers(count: int, first_page: int, settings: Settings, layouts: Path,
              screen: bool, fonts: FontConfiguration) -> Document:
     html = environment(layouts / "print", settings.root).get_template("fillers.html.j2") \
@@ -266,6 +395,15 @@ def _starts(document: Document) -> dict[str, int]:
     return starts
 
 
+def _laid_out(edition: Edition, views: list[ArticleView], settings: Settings, layouts: Path,
+              screen: bool, fonts: FontConfiguration, proof_note: str) -> Document:
+    """The edition's pages, columns bottom-aligned (`justify_columns`)."""
+    html = edition_html(edition, views, settings, layouts, screen, proof_note)
+    document = _document(html, edition.folder, settings, layouts, screen, fonts)
+    justify_columns(document)
+    return document
+
+
 def render(edition: Edition, views: list[ArticleView], settings: Settings,
            layouts: Path, proof_note: str = "") -> Rendered:
     """Lay out the edition, pad it to a multiple of 4 pages with house ads, write both PDFs."""
@@ -276,8 +414,8 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
             starts: dict[str, int] = {}
             for screen in (False, True):
                 fonts = FontConfiguration()
-                html = edition_html(edition, views, settings, layouts, screen, proof_note)
-                document = _document(html, edition.folder, settings, layouts, screen, fonts)
+                document = _laid_out(edition, views, settings, layouts, screen, fonts,
+                                     proof_note)
                 missing = -len(document.pages) % PAGES_PER_SIGNATURE
                 if missing and not screen:
                     padding = _fillers(missing, len(document.pages) + 1, settings, layouts,
