@@ -73,11 +73,13 @@ def _running_head(reader: PdfReader, number: int) -> str:
 
 
 def _starts(texts: list[str], views: list[ArticleView]) -> dict[str, int]:
-    """The page each article's title first appears on after the contents (1-based)."""
+    """The page each article's title first appears on after the contents (1-based); not
+    where a page number follows it: a list of the issue's pieces at another article's end."""
     starts = {}
     for view in views:
-        title = " ".join(view.meta.title.split())
-        starts[view.slug] = next(n for n, t in enumerate(texts, 1) if n > 2 and title in t)
+        title = re.compile(re.escape(" ".join(view.meta.title.split())) + r"(?![ .]*\d)")
+        starts[view.slug] = next(n for n, t in enumerate(texts, 1)
+                                 if n > 2 and title.search(t))
     return starts
 
 
@@ -217,7 +219,7 @@ def laid_out(settings: Settings, views: list[ArticleView]) -> Any:
     """The print edition's pages as WeasyPrint laid them out, before they are written."""
     edition = load_project(ROOT).editions[SAMPLE]
     return pdf._laid_out(edition, views, settings, ROOT / "layouts", False,
-                         FontConfiguration(), "")
+                         FontConfiguration(), "", {})
 
 
 def _foot(page: Any) -> float:
@@ -261,6 +263,51 @@ def test_columns_that_go_on_overleaf_reach_the_foot_of_the_page(laid_out: Any) -
                 assert first.element_tag in ("h2", "h3") and needed > short, \
                     f"page {number}: a column ends {short:.0f}pt above the foot"
     assert checked >= 10
+
+
+def _white_feet(document: Any, views: list[ArticleView]) -> dict[str, float]:
+    """The white (pt) below the last of each article's text on its last page, where the
+    next piece starts overleaf; advertorials left out (their pages are the sponsor's)."""
+    pages = [pdf._body_children(page._page_box) for page in document.pages]
+    white = {}
+    for view in views:
+        anchor = f"article-{view.slug}"
+        number = max(n for n, children in enumerate(pages)
+                     if any(child.element.get("id") == anchor for child in children))
+        ids = [child.element.get("id") for child in pages[number]]
+        if view.sponsored or ids[-1] != anchor or (number + 1 < len(pages) and any(
+                child.element.get("id") == anchor for child in pages[number + 1])):
+            continue
+        lowest = max(pdf._ink_bottom(child) for child in pages[number]) / pdf.PX_PER_PT
+        white[view.slug] = _foot(document.pages[number]) - lowest
+    return white
+
+
+def test_no_article_leaves_a_white_foot_on_its_last_page(
+        laid_out: Any, settings: Settings, views: list[ArticleView], reader: PdfReader,
+        texts: list[str]) -> None:
+    """An article whose last page its text leaves partly white (before: pages 12, 15, 17 and 19,
+    a quarter to two thirds of the page) is followed there by a house ad or an "In this issue"
+    list as high as the white, each filler different; the pages stay where they were."""
+    before = _white_feet(laid_out, views)
+    assert sum(white > pdf.FILLER_AT_LEAST for white in before.values()) >= 3  # the case
+    fillers = pdf.place_fillers(laid_out, views)
+    edition = load_project(ROOT).editions[SAMPLE]
+    filled = pdf._laid_out(edition, views, settings, ROOT / "layouts", False,
+                           FontConfiguration(), "", fillers)
+    assert len(filled.pages) == len(laid_out.pages)
+    assert pdf._starts(filled) == pdf._starts(laid_out)
+    for slug, white in _white_feet(filled, views).items():
+        assert white < pdf.FILLER_AT_LEAST + pdf.FILLER_ABOVE + 2, f"{slug}: {white:.0f}pt"
+    # the print PDF has them, on the pages the layout put them, no two alike
+    printed = {name: reader.get_destination_page_number(dest) + 1
+               for name, dest in reader.named_destinations.items()
+               if name.startswith("filler-")}
+    assert len(printed) == len(fillers) >= 3
+    assert len({(filler.ad, filler.teaser) for filler in fillers.values()}) == len(fillers)
+    for slug, filler in fillers.items():
+        assert printed[f"filler-{filler.slot}"] == max(_pages_of(slug, _starts(texts, views),
+                                                                 reader)), slug
 
 
 def test_sponsor_label_heads_every_advertorial_page(

@@ -142,9 +142,11 @@ def in_cmyk(settings: Settings, screen: bool) -> bool:
 
 
 def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
-                 layouts: Path, screen: bool, proof_note: str = "") -> str:
+                 layouts: Path, screen: bool, proof_note: str = "",
+                 fillers: dict[str, Filler] | None = None) -> str:
     """The whole edition as one HTML document for the print or screen stylesheet;
-    `proof_note` (a build forced past gate errors) is printed at the foot of every page.
+    `proof_note` (a build forced past gate errors) is printed at the foot of every page,
+    `fillers` at the end of the articles they are keyed by (`place_fillers`).
 
     In CMYK (the PDF/X print file) its images point at CMYK copies, converted on first use
     and cached, and its links are inert.
@@ -170,6 +172,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
         bleed="0in" if screen else settings.print.bleed,
         proof_note=proof_note,
         ads=placed_ads(edition.manifest.ads, {v.slug for v in views}),
+        fillers=fillers or {},
     )
     if not in_cmyk(settings, screen):
         return colour.embeddable_images(document, edition.folder, settings.root)
@@ -378,6 +381,92 @@ def _spread(units: list[Any], spare: float) -> bool:
     return shift > 0
 
 
+FILLER_AT_LEAST = 1.75 * 72
+"""The least height (pt) of an article's foot worth filling: a house ad's headline, a line
+of text and its address. Less is left white."""
+
+FILLER_ABOVE = 18.0
+"""The space (pt) between an article's text and the filler below it."""
+
+
+@dataclass(frozen=True)
+class Filler:
+    """What fills the white at the foot of an article's last page: one of the house ads
+    (`_house_ads.html.j2`), or, with `teaser`, the edition's other pieces and their pages."""
+
+    slot: int
+    """Its number in the edition, from 1 (its anchor: filler-N)."""
+    height: float
+    """In pt: the space it fills, less `FILLER_ABOVE`."""
+    ad: int = 0
+    teaser: tuple[tuple[str, int], ...] = ()
+
+
+FILLER_SEQUENCE: tuple[int | None, ...] = (2, 0, None, 1)
+"""The fillers in the order the edition's article ends get them (cycling): the house ads by
+their index in `_house_ads.html.j2` (letters, subscribe, advertise), None for "In this
+issue", so no two fillers of an edition say the same unless it has more than four."""
+
+TEASER_LINES = (60.0, 20.0)
+"""An "In this issue" filler's height (pt) besides its list (label, padding, rules), and that
+of one line of its list (`.in-this-issue` in magazine.css): it lists what fits."""
+
+
+def _body_children(page_box: Any) -> list[Any]:
+    """The top-level blocks (cover, contents, articles, ads) that have a part on the page."""
+    html = page_box.children[0]
+    body = next(child for child in html.children if child.element_tag == "body")
+    return [child for child in body.children if child.element is not None]
+
+
+def place_fillers(document: Document, views: list[ArticleView]) -> dict[str, Filler]:
+    """Where an article's last page keeps white below its text (its columns balanced) at
+    least `FILLER_AT_LEAST` high, the next piece starting overleaf, a filler as high as that
+    white, by the article's slug. Not in an advertorial, whose pages belong to its sponsor."""
+    pages = [_body_children(page._page_box) for page in document.pages]
+    last_page: dict[str, int] = {}
+    first_page: dict[str, int] = {}
+    for number, children in enumerate(pages):
+        for child in children:
+            anchor = child.element.get("id", "")
+            first_page.setdefault(anchor, number)
+            last_page[anchor] = number
+    starts = _starts(document)
+    fillers: dict[str, Filler] = {}
+    for view in views:
+        anchor = f"article-{view.slug}"
+        if view.sponsored or anchor not in last_page:
+            continue
+        number = last_page[anchor]
+        if any(first_page[child.element.get("id", "")] == number
+               and child.element.get("id") != anchor for child in pages[number]):
+            continue  # the next piece starts below it
+        page_box = document.pages[number]._page_box
+        white = (page_box.content_box_y() + page_box.height
+                 - max(_ink_bottom(child) for child in pages[number])) / PX_PER_PT
+        height = white - FILLER_ABOVE - 1  # a point to spare against rounding
+        if height < FILLER_AT_LEAST:
+            continue
+        slot = len(fillers) + 1
+        ad = FILLER_SEQUENCE[(slot - 1) % len(FILLER_SEQUENCE)]
+        # the pieces that follow first, then from the front of the book, in page order; no
+        # advertorial (the contents page lists it under its sponsor label)
+        at = views.index(view)
+        others = [other for other in views[at + 1:] + views[:at]
+                  if other.meta.kind != "brief" and not other.sponsored
+                  and other.slug in starts]
+        fits = int((height - TEASER_LINES[0]) // TEASER_LINES[1])
+        if ad is None and min(fits, len(others)) >= 2:
+            teaser = tuple(sorted(((other.meta.title, starts[other.slug])
+                                   for other in others[:fits]), key=lambda item: item[1]))
+            fillers[view.slug] = Filler(slot, height, teaser=teaser)
+        else:
+            # no room for a list (or nothing to list): the house ad the sequence gives next
+            fallback = FILLER_SEQUENCE[slot % len(FILLER_SEQUENCE)] or 0
+            fillers[view.slug] = Filler(slot, height, ad=fallback if ad is None else ad)
+    return fillers
+
+
 def _fillers(count: int, first_page: int, settings: Settings, layouts: Path,
              screen: bool, fonts: FontConfiguration) -> Document:
     html = environment(layouts / "print", settings.root).get_template("fillers.html.j2") \
@@ -396,9 +485,10 @@ def _starts(document: Document) -> dict[str, int]:
 
 
 def _laid_out(edition: Edition, views: list[ArticleView], settings: Settings, layouts: Path,
-              screen: bool, fonts: FontConfiguration, proof_note: str) -> Document:
+              screen: bool, fonts: FontConfiguration, proof_note: str,
+              fillers: dict[str, Filler]) -> Document:
     """The edition's pages, columns bottom-aligned (`justify_columns`)."""
-    html = edition_html(edition, views, settings, layouts, screen, proof_note)
+    html = edition_html(edition, views, settings, layouts, screen, proof_note, fillers)
     document = _document(html, edition.folder, settings, layouts, screen, fonts)
     justify_columns(document)
     return document
@@ -412,10 +502,20 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
             pdfs = {}
             pages = fillers = 0
             starts: dict[str, int] = {}
+            feet: dict[str, Filler] = {}  # laid out in print, the screen edition the same
             for screen in (False, True):
                 fonts = FontConfiguration()
                 document = _laid_out(edition, views, settings, layouts, screen, fonts,
-                                     proof_note)
+                                     proof_note, feet)
+                if not screen and (feet := place_fillers(document, views)):
+                    filled = _laid_out(edition, views, settings, layouts, screen, fonts,
+                                       proof_note, feet)
+                    # fillers that did not fit after all leave the pages as they were
+                    if len(filled.pages) == len(document.pages) \
+                            and _starts(filled) == _starts(document):
+                        document = filled
+                    else:
+                        feet = {}
                 missing = -len(document.pages) % PAGES_PER_SIGNATURE
                 if missing and not screen:
                     padding = _fillers(missing, len(document.pages) + 1, settings, layouts,
