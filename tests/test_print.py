@@ -265,6 +265,21 @@ def test_columns_that_go_on_overleaf_reach_the_foot_of_the_page(laid_out: Any) -
     assert checked >= 10
 
 
+def test_a_reference_is_never_split_between_columns(laid_out: Any) -> None:
+    """A reference is read and typed from whole: before, page 8 split the first one after its
+    DOI prefix, the rest of the address at the head of the next column."""
+    seen: dict[str, int] = {}
+    for number, page in enumerate(laid_out.pages, 1):
+        for column in _columns(page._page_box):
+            items = {box.element.get("id") for box in column.descendants()
+                     if box.element_tag == "li" and "footnote-item" in
+                     (box.element.get("class") or "")}
+            for item in items:
+                assert item not in seen, f"{item} on page {seen[item]} and {number}"
+                seen[item] = number
+    assert len(seen) >= 10  # the case is in the sample
+
+
 def _white_feet(document: Any, views: list[ArticleView]) -> dict[str, float]:
     """The white (pt) below the last of each article's text on its last page, where the
     next piece starts overleaf; advertorials left out (their pages are the sponsor's)."""
