@@ -496,39 +496,49 @@ def _laid_out(edition: Edition, views: list[ArticleView], settings: Settings, la
 
 def render(edition: Edition, views: list[ArticleView], settings: Settings,
            layouts: Path, proof_note: str = "") -> Rendered:
-    """Lay out the edition, pad it to a multiple of 4 pages with house ads, write both PDFs."""
+    """Lay out the edition, fill the white at articles' ends (`place_fillers`), pad it to a
+    multiple of 4 pages with house ads, write both PDFs.
+
+    The screen edition is laid out first and shows where the print one leaves white: the two
+    share their type area, so their pages break alike (checked: when the print pages differ
+    after all, they are laid out again without fillers). The screen edition keeps its white,
+    which costs a reader scrolling nothing; a third layout of the print pages would cost a
+    quarter of the build."""
     try:
         with _collected() as collector:
-            pdfs = {}
-            pages = fillers = 0
-            starts: dict[str, int] = {}
-            feet: dict[str, Filler] = {}  # laid out in print, the screen edition the same
-            for screen in (False, True):
-                fonts = FontConfiguration()
-                document = _laid_out(edition, views, settings, layouts, screen, fonts,
-                                     proof_note, feet)
-                if not screen and (feet := place_fillers(document, views)):
-                    filled = _laid_out(edition, views, settings, layouts, screen, fonts,
-                                       proof_note, feet)
-                    # fillers that did not fit after all leave the pages as they were
-                    if len(filled.pages) == len(document.pages) \
-                            and _starts(filled) == _starts(document):
-                        document = filled
-                    else:
-                        feet = {}
-                missing = -len(document.pages) % PAGES_PER_SIGNATURE
-                if missing and not screen:
-                    padding = _fillers(missing, len(document.pages) + 1, settings, layouts,
-                                       screen, fonts)
-                    document = document.copy([*document.pages, *padding.pages])
-                if not screen:
-                    pages, fillers, starts = len(document.pages), missing, _starts(document)
-                pdfs[screen] = document.write_pdf(**write_options(settings, screen))
+            screen = _laid_out(edition, views, settings, layouts, True, FontConfiguration(),
+                               proof_note, {})
+            feet = place_fillers(screen, views)
+            fonts = FontConfiguration()
+            document = _laid_out(edition, views, settings, layouts, False, fonts, proof_note,
+                                 feet)
+            if feet and (len(document.pages) != len(screen.pages)
+                         or _starts(document) != _starts(screen)):
+                document = _laid_out(edition, views, settings, layouts, False, fonts,
+                                     proof_note, {})
+            missing = -len(document.pages) % PAGES_PER_SIGNATURE
+            if missing:
+                padding = _fillers(missing, len(document.pages) + 1, settings, layouts, False,
+                                   fonts)
+                document = document.copy([*document.pages, *padding.pages])
+            pdfs = {False: document.write_pdf(**write_options(settings, False)),
+                    True: screen.write_pdf(**write_options(settings, True))}
     except PipelineError:
         raise  # already one clear sentence (a missing CMYK profile)
     except Exception as exc:  # WeasyPrint raises many types; the user needs one sentence.
         raise BuildError(f"{edition.id}: the PDF could not be rendered: {exc}") from exc
-    return Rendered(pdfs[False], pdfs[True], pages, starts, fillers, collector.messages)
+    return Rendered(pdfs[False], pdfs[True], len(document.pages), _starts(document), missing,
+                    collector.messages)
+
+
+def print_fillers(edition: Edition, views: list[ArticleView], settings: Settings,
+                  layouts: Path, proof_note: str = "") -> dict[str, Filler]:
+    """The fillers `render` gives the print edition's article ends (laid out again, as the
+    screen edition)."""
+    with _collected():
+        screen = _laid_out(edition, views, settings, layouts, True, FontConfiguration(),
+                           proof_note, {})
+    return place_fillers(screen, views)
 
 
 def fingerprint(edition: Edition, views: list[ArticleView], settings: Settings,

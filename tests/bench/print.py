@@ -1,9 +1,11 @@
 """Figure 3: the sample edition's print and screen PDFs, our wall time over WeasyPrint's own.
 
 The floor is WeasyPrint alone, in a fresh process, rendering the same two final HTML documents
-with the same stylesheets and options (the pipeline's gate, templating and house-ad padding
-are our overhead; the print HTML already points at the cached CMYK copies of its images, which
-warm builds reuse too). Then a rebuild with nothing changed, which must not render at all.
+(the print one with the fillers at its articles' ends) with the same stylesheets and options
+(the pipeline's gate, templating, the layout that finds where fillers go, the columns'
+bottom alignment, house-ad padding and crop marks are our overhead; the print HTML already
+points at the cached CMYK copies of its images, which warm builds reuse too). Then a rebuild
+with nothing changed, which must not render at all.
 """
 
 from __future__ import annotations
@@ -51,12 +53,18 @@ def _final_html(folder: Path) -> None:
     project = load_project(ROOT)
     edition = project.editions[EDITION]
     views = publishable(edition.in_order(), settings, section_names(project))
+    layouts = ROOT / "layouts"
+    fillers = pdf.print_fillers(edition, views, settings, layouts)
     for name, screen in (("print", False), ("screen", True)):
-        html = pdf.edition_html(edition, views, settings, ROOT / "layouts", screen)
+        html = pdf.edition_html(edition, views, settings, layouts, screen,
+                                fillers=None if screen else fillers)
         (folder / f"{name}.html").write_text(html)
         (folder / f"{name}.css").write_text(pdf.page_css(settings, screen))
-        sheets = [str(sheet) for sheet in pdf.stylesheets(settings, ROOT / "layouts", screen)]
-        setup = {"stylesheets": sheets, "options": pdf.write_options(settings, screen)}
+        sheets = [str(sheet) for sheet in pdf.stylesheets(settings, layouts, screen)]
+        # the crop marks' finisher is ours: the floor writes the pages without it
+        options = {key: value for key, value in pdf.write_options(settings, screen).items()
+                   if key != "finisher"}
+        setup = {"stylesheets": sheets, "options": options}
         (folder / f"{name}.json").write_text(json.dumps(setup))
 
 
