@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pipeline.checks import Context, Hit, Parameters, Words, rule
-from pipeline.checks.blocks import body_text, memo
+from pipeline.checks.blocks import Block, body_text, memo
 from pipeline.checks.health import (
     GROUPS,
     INTERVENTIONS,
@@ -283,15 +283,27 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     commerce = ctx.lexicon("commerce")
     words = sentence_words(article)
     owned = owned_businesses(article, ctx)
-    if not (phrases_may_hold(words, [str(p) for p in commerce["cta"]])
-            and (owned or phrases_may_hold(words, [str(w) for w in commerce["business_words"]])
-                 or _BARE_HOST.search(_plain_body(article)))):
-        return  # no sentence can hold both a call to action and a business name
+    if not phrases_may_hold(words, [str(p) for p in commerce["cta"]]):
+        return  # no call to action
+    offers = phrases(ctx, "commerce", "offers")
+    named = bool(owned) or phrases_may_hold(words, [str(w) for w in commerce["business_words"]])
+    if not named and not (_BARE_HOST.search(_plain_body(article))
+                          and offers.search(_plain_body(article))):
+        return  # no business name, nor an offer beside a web address that may spell one
     cta = phrases(ctx, "commerce", "cta")
     names = business_names(article, ctx)
+    offered: dict[int, bool] = {}  # by paragraph (offset): it makes an offer
+
+    def makes_offer(block: Block) -> bool:
+        if block.offset not in offered:
+            offered[block.offset] = offers.search(block.text) is not None
+        return offered[block.offset]
+
     for sentence in sentences(article):
         # The business name first: its pattern starts on a capital, so it is the quicker search.
         name = names.find(sentence.masked)
+        if name is None and not named and not makes_offer(sentence.block):
+            continue  # only a web address with an offer beside it can name the business
         if name is None and not _reaches_business(sentence.source, ctx):
             continue
         verb = cta.search(sentence.masked)
@@ -299,7 +311,7 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
         if verb is None or not _reaches_business(paragraph, ctx):
             continue
         name = name or names.find(sentence.block.text) or _web_name(sentence.source, owned)
-        if name is None and phrases(ctx, "commerce", "offers").search(sentence.block.text):
+        if name is None and makes_offer(sentence.block):
             name = _spelled_name(article, sentence.source, ctx)
         if name is not None:
             yield Signal(sentence, verb.start(), f"a call to action for {name}")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from pydantic import Field
 
@@ -557,7 +559,7 @@ def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     kind = ctx.settings.kinds.get(meta.kind) if meta is not None else None
     listing = kind is not None and kind.listing
     seen: dict[str, Block] = {}
-    compared: list[tuple[list[str], frozenset[str], Block]] = []  # long enough for near repeats
+    earlier = _Earlier(similarity)  # paragraphs long enough for near repeats
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:
             continue
@@ -571,11 +573,11 @@ def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
                       block.position(article, 0), hint="Delete the repeat, or rewrite one of them.")
             continue
         seen[key] = block
-        if listing or len(words) < near_words:
+        if listing or not near_words <= len(words) <= _NEAR_MOST:
             continue
-        original = _near_repeat(words, compared, similarity)
+        original = earlier.near_repeat(words)
         if original is None:
-            compared.append((words, frozenset(words), block))
+            earlier.add(words, block)
             continue
         first = original.position(article, 0).line
         yield Hit(f"this paragraph nearly repeats the one on line {first}",
@@ -583,23 +585,51 @@ def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
                   hint="Keep one of them: they differ in only a few words.")
 
 
-def _near_repeat(words: list[str], earlier: list[tuple[list[str], frozenset[str], Block]],
-                 similarity: float) -> Block | None:
-    """The first earlier paragraph whose words are `similarity` alike with these. difflib's
-    ratio is 2 * matched words / all words; first, bounds on it that cost little: each
-    paragraph matches at most its length (the shorter bounds the ratio), less its words the
-    other lacks."""
-    distinct = frozenset(words)
-    for other, other_distinct, block in earlier:
-        needed = similarity * (len(words) + len(other)) / 2
-        if min(len(words), len(other)) < needed \
-                or len(words) - len(distinct - other_distinct) < needed \
-                or len(other) - len(other_distinct - distinct) < needed:
-            continue
-        matcher = difflib.SequenceMatcher(None, other, words, autojunk=False)
-        if matcher.quick_ratio() >= similarity and matcher.ratio() >= similarity:
-            return block
-    return None
+_NEAR_MOST = 400
+"""Longer paragraphs are compared word for word only: difflib's time grows with the product of
+two lengths (a pasted wall of one repeated word took minutes)."""
+_NEAR_FIRST = 50
+_NEAR_LATEST = 100
+"""The paragraphs later ones are compared with: the first (where a teaser repeated at the end
+stands) and the latest (where a revision pasted beside its original stands). A file of
+thousands of long paragraphs stays linear; an article has a few dozen."""
+
+
+class _Earlier:
+    """The paragraphs read so far that later ones are compared with, for `near_repeat`."""
+
+    def __init__(self, similarity: float) -> None:
+        self.similarity = similarity
+        self.first: list[tuple[list[str], frozenset[str], Block]] = []
+        self.latest: deque[tuple[list[str], frozenset[str], Block]] = deque(
+            maxlen=_NEAR_LATEST)
+
+    def add(self, words: list[str], block: Block) -> None:
+        kept = (words, frozenset(words), block)
+        if len(self.first) < _NEAR_FIRST:
+            self.first.append(kept)
+        else:
+            self.latest.append(kept)
+
+    def near_repeat(self, words: list[str]) -> Block | None:
+        """The first earlier paragraph whose words are `similarity` alike with these.
+        difflib's ratio is 2 * matched words / all words, and each paragraph matches at most
+        its length less its words the other lacks: bounds that cost little, tried first."""
+        similarity = self.similarity
+        distinct = frozenset(words)
+        length, missing = len(words), len(words) - len(distinct)  # repeated words
+        for other, other_distinct, block in chain(self.first, self.latest):
+            needed = similarity * (length + len(other)) / 2
+            if min(length, len(other)) < needed:
+                continue
+            shared = len(distinct & other_distinct)  # each side less the words the other lacks
+            if shared + missing < needed \
+                    or len(other) - len(other_distinct) + shared < needed:
+                continue
+            matcher = difflib.SequenceMatcher(None, other, words, autojunk=False)
+            if matcher.quick_ratio() >= similarity and matcher.ratio() >= similarity:
+                return block
+        return None
 
 
 _OPENERS = {"(": ")", "[": "]", "“": "”"}

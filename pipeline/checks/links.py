@@ -441,6 +441,8 @@ parser reads no link, so the page prints the brackets and the address as text.""
 _TEXT_ADDRESS = re.compile(r"(?<![\w/.@-])(?:[a-z]{3,5}:?/{1,3}(?=\w)|www\.)[^\s<>()\[\]\"“”]+",
                            re.IGNORECASE)
 """A web address written as text (not a link): the reader types it, so it must be right."""
+_ADDRESS_NEEDS = re.compile(r"(?i)www\.|/\w")
+"""What a match of `_TEXT_ADDRESS` holds."""
 
 
 def _text_address_problem(address: str) -> str | None:
@@ -467,9 +469,13 @@ def _address_hits(article: Article, block: Block, lowered: str) -> Iterator[Hit]
                       "the page prints the Markdown, not a link", position,
                       Position(position.line, position.column + len(match.group(0))),
                       hint="Write the space as %20, or link to the page's real address.")
-    if ("www." in lowered or ":/" in lowered or "//" in lowered) \
-            and _TEXT_ADDRESS.search(block.content):
-        for match in _TEXT_ADDRESS.finditer(masked(block.content)):
+    if not ("www." in lowered or ":/" in lowered or "//" in lowered):
+        return
+    # Links and well-formed URLs are blanked in `masked`: most paragraphs with a link have
+    # nothing left to look at, and the pattern (tried at every letter) need not run.
+    text = masked(block.content)
+    if _ADDRESS_NEEDS.search(text):
+        for match in _TEXT_ADDRESS.finditer(text):
             problem = _text_address_problem(match.group(0))
             if problem:
                 position = block.position(article, match.start())

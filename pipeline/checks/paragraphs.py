@@ -34,9 +34,11 @@ def without_code(content: str) -> str:
     return _CODE_SPAN.sub(_blank, content) if "`" in content else content
 
 
+@lru_cache(maxsize=4096)
 def masked(content: str) -> str:
     """Content with code spans, link targets, URLs, HTML tags and comments blanked, offsets
-    kept, so rules about prose do not trip over markup."""
+    kept, so rules about prose do not trip over markup. Several rules mask the same block in
+    turn: the last few thousand are kept."""
     text = without_code(content)
     if not any(needed in text for needed in _LINK_TARGET_NEEDS):
         return text
