@@ -506,9 +506,7 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
     quarter of the build."""
     try:
         with _collected() as collector:
-            screen = _laid_out(edition, views, settings, layouts, True, FontConfiguration(),
-                               proof_note, {})
-            feet = place_fillers(screen, views)
+            screen, feet = _screen_and_fillers(edition, views, settings, layouts, proof_note)
             fonts = FontConfiguration()
             document = _laid_out(edition, views, settings, layouts, False, fonts, proof_note,
                                  feet)
@@ -531,14 +529,20 @@ def render(edition: Edition, views: list[ArticleView], settings: Settings,
                     collector.messages)
 
 
+def _screen_and_fillers(edition: Edition, views: list[ArticleView], settings: Settings,
+                        layouts: Path, proof_note: str) -> tuple[Document, dict[str, Filler]]:
+    """The screen edition's pages, and the fillers they show the print edition's article ends
+    need (`place_fillers`)."""
+    screen = _laid_out(edition, views, settings, layouts, True, FontConfiguration(), proof_note,
+                       {})
+    return screen, place_fillers(screen, views)
+
+
 def print_fillers(edition: Edition, views: list[ArticleView], settings: Settings,
                   layouts: Path, proof_note: str = "") -> dict[str, Filler]:
-    """The fillers `render` gives the print edition's article ends (laid out again, as the
-    screen edition)."""
+    """The fillers `render` gives the print edition's article ends (for the bench's floor)."""
     with _collected():
-        screen = _laid_out(edition, views, settings, layouts, True, FontConfiguration(),
-                           proof_note, {})
-    return place_fillers(screen, views)
+        return _screen_and_fillers(edition, views, settings, layouts, proof_note)[1]
 
 
 def fingerprint(edition: Edition, views: list[ArticleView], settings: Settings,
