@@ -182,6 +182,12 @@ class Settings(_Strict):
     def sponsored_kinds(self) -> set[str]:
         return {name for name, kind in self.kinds.items() if kind.sponsored}
 
+    def listing(self, kind: str | None) -> bool:
+        """Whether articles of the kind are listings (a calendar), whose entries differ in a
+        date or a place on purpose and each say where to call or register."""
+        found = self.kinds.get(kind) if kind is not None else None
+        return found is not None and found.listing
+
     def sponsored(self, kind: str, sponsor: object | None) -> bool:
         """Paid content, which carries the sponsor label: a sponsored kind, or any article
         that names a sponsor."""

@@ -124,6 +124,12 @@ class Block:
         return Position(article.body_line + self.first_line + line_in_block,
                         shift + index - line_start + 1)
 
+    def span(self, article: Article, index: int, length: int) -> tuple[Position, Position]:
+        """File positions of `length` characters of `content` from `index`, on one line: where
+        a finding starts and ends."""
+        start = self.position(article, index)
+        return start, Position(start.line, start.column + length)
+
     @cached_property
     def _line_starts(self) -> list[int]:
         """Where each line of `content` starts."""

@@ -148,8 +148,7 @@ def medical_disclaimer_missing(article: Article, ctx: Context) -> Iterator[Hit]:
         return
     if not is_health_content(article, ctx):
         return
-    kind = ctx.settings.kinds.get(meta.kind)
-    if kind is not None and kind.listing and not claims_an_outcome(article, ctx):
+    if ctx.settings.listing(meta.kind) and not claims_an_outcome(article, ctx):
         return  # an events calendar names a flu clinic and a diabetes class, advising on none
     found = health_terms(article, ctx)
     named = sorted(set().union(*(found[group] for group in (*INTERVENTIONS, "conditions"))))[:4]
@@ -418,6 +417,7 @@ def front_matter_signals(article: Article, ctx: Context) -> Iterator[tuple[str, 
             yield field, f"a call to action for {name} in the {field}"
 
 
+@memo
 def discloses_connection(article: Article, ctx: Context) -> bool:
     """Some sentence, the bio's included, says who the writer or expert works for ("Dana Kim
     is a family physician at Lakeside Family Medicine")."""
@@ -431,9 +431,8 @@ def commercial_signals(article: Article, ctx: Context) -> list[Signal]:
     entries each say where to call or register ("Call Harbor Physical Therapy at ... to save
     a seat"): that is the calendar's service, not a sale. A practitioner's "my practice", with
     the tie disclosed, is a column by someone readers know, not the business's voice."""
-    meta = article.meta
-    kind = ctx.settings.kinds.get(meta.kind) if meta is not None else None
-    found = [] if kind is not None and kind.listing else [*call_to_action(article, ctx)]
+    listing = ctx.settings.listing(article.meta.kind if article.meta else None)
+    found = [] if listing else [*call_to_action(article, ctx)]
     found += weak_labels(article, ctx)
     if is_health_content(article, ctx) and not discloses_connection(article, ctx):
         found += first_person_business(article, ctx)

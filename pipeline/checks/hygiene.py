@@ -24,7 +24,7 @@ from pipeline.checks.paragraphs import (
     words_pattern,
 )
 from pipeline.checks.prose import caseless
-from pipeline.model import Article, Position
+from pipeline.model import Article
 
 # Closing quotes, brackets, emphasis and emoji may follow the full stop.
 _TERMINAL = re.compile(r"[.!?…](?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF])*"
@@ -111,9 +111,7 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 def _line_hit(article: Article, block: Block, offset: int, line: str, message: str,
               hint: str) -> Hit:
     start = offset + len(line) - len(line.lstrip())
-    position = block.position(article, start)
-    return Hit(message, position, Position(position.line, position.column + len(line.strip())),
-               hint=hint)
+    return Hit(message, *block.span(article, start, len(line.strip())), hint=hint)
 
 
 _MENU_ITEMS = 4
@@ -271,13 +269,12 @@ class _Metadata:
 @memo
 def _metadata(article: Article, ctx: Context) -> _Metadata:
     meta = article.meta
-    kind = ctx.settings.kinds.get(meta.kind) if meta is not None else None
     lexicon = ctx.lexicon("hygiene")
     return _Metadata(_quick_tested(_byline_patterns(ctx)),
                      lexicon_pattern(ctx, "hygiene", "dateline_patterns"),
                      re.compile(lexicon["dateline_separators"]),
                      re.compile(words_pattern(lexicon["listing_dateline_words"]), re.IGNORECASE)
-                     if kind is not None and kind.listing else None,
+                     if ctx.settings.listing(meta.kind if meta else None) else None,
                      re.compile(lexicon["byline_job_line"].replace("{job}", _job(ctx))),
                      frozenset(plain_line(name) for name in meta.authors) if meta else frozenset())
 
@@ -434,11 +431,10 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     content = block.content.rstrip()
     last = _LAST_WORD.search(content)
     start = last.start(1) if last else max(len(content) - 1, 0)
-    position = block.position(article, start)
     shown = text[-40:]
     yield Hit(
         f"the article ends mid-sentence: '…{shown}'",
-        position, Position(position.line, position.column + len(content) - start),
+        *block.span(article, start, len(content) - start),
         hint="Restore the missing text from the source and finish the sentence.",
     )
 
@@ -516,9 +512,8 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
                                                for start, end in targets):
                 continue
             reported = match.end()
-            position = block.position(article, match.start())
-            yield Hit(f"placeholder left in: '{match.group(0)}' ({name})", position,
-                      Position(position.line, position.column + len(match.group(0))),
+            yield Hit(f"placeholder left in: '{match.group(0)}' ({name})",
+                      *block.span(article, match.start(), len(match.group(0))),
                       hint="Write the missing text, or cut the sentence.")
 
 
@@ -555,9 +550,7 @@ def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     min_words: int = ctx.param("TXT005", "min_words")
     near_words: int = ctx.param("TXT005", "near_words")
     similarity: float = ctx.param("TXT005", "similarity")
-    meta = article.meta
-    kind = ctx.settings.kinds.get(meta.kind) if meta is not None else None
-    listing = kind is not None and kind.listing
+    listing = ctx.settings.listing(article.meta.kind if article.meta else None)
     seen: dict[str, Block] = {}
     earlier = _Earlier(similarity)  # paragraphs long enough for near repeats
     for block in prose(article):

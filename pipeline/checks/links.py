@@ -16,7 +16,7 @@ from pipeline.checks import Context, Hit, Parameters, rule
 from pipeline.checks.blocks import Block, memo, text_blocks
 from pipeline.checks.paragraphs import masked, without_code, words_pattern
 from pipeline.checks.prose import caseless, prefix_tree
-from pipeline.model import Article, Position
+from pipeline.model import Article
 
 # Candidate spans only: anything shaped like a North American or international number, loose
 # enough to catch typos (a digit group too short or too long); libphonenumber decides.
@@ -162,9 +162,8 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
                 continue
             reason = _invalid_phone(match.group(0), region)
             if reason:
-                position = block.position(article, match.start())
-                yield Hit(f"phone number '{match.group(0)}' is invalid: {reason}", position,
-                          Position(position.line, position.column + len(match.group(0))),
+                yield Hit(f"phone number '{match.group(0)}' is invalid: {reason}",
+                          *block.span(article, match.start(), len(match.group(0))),
                           hint="Correct the number against the source; include the area code.")
         for href, offset in found_links.get(block.index, ()):
             if href.lower().startswith("tel:"):
@@ -408,10 +407,9 @@ def _pointer_hits(article: Article, ctx: Context, block: Block, lowered: str,
         for match in pattern.finditer(content):
             if _shown(article, shows, block.offset + match.start()):
                 continue
-            position = block.position(article, match.start())
             phrase = match.group(0).strip()
-            yield Hit(f"'{phrase}' points to {_POINTED[shows]}", position,
-                      Position(position.line, position.column + len(phrase)),
+            yield Hit(f"'{phrase}' points to {_POINTED[shows]}",
+                      *block.span(article, match.start(), len(phrase)),
                       hint="Give the target itself (https://..., a phone number, the image), or "
                            "cut the phrase.")
 
@@ -464,10 +462,9 @@ def _address_hits(article: Article, block: Block, lowered: str) -> Iterator[Hit]
     that cannot work."""
     if "](" in lowered and _SPACED_LINK.search(block.content):
         for match in _SPACED_LINK.finditer(without_code(block.content)):
-            position = block.position(article, match.start())
             yield Hit(f"malformed link '{match['href'].strip()}': the address has a space, so "
-                      "the page prints the Markdown, not a link", position,
-                      Position(position.line, position.column + len(match.group(0))),
+                      "the page prints the Markdown, not a link",
+                      *block.span(article, match.start(), len(match.group(0))),
                       hint="Write the space as %20, or link to the page's real address.")
     if not ("www." in lowered or ":/" in lowered or "//" in lowered):
         return
@@ -510,10 +507,8 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
             matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)
                        if not _answered(m, content, _channels(article, ctx), lexicon)}
         for start, match in sorted(matches.items()):
-            position = block.position(article, start)
             phrase = match.groupdict().get("whole") or match.group("cta")
-            yield Hit(f"'{phrase}' has no target", position,
-                      Position(position.line, position.column + len(phrase)),
+            yield Hit(f"'{phrase}' has no target", *block.span(article, start, len(phrase)),
                       hint="Say where: a web address, phone number or place; or cut the phrase.")
         for href, offset in found_links.get(block.index, ()):
             problem = link_problem(href, ctx)
@@ -526,10 +521,9 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
         if any(scheme in lowered for scheme in _REFUSED_SCHEMES):
             for refused in _REFUSED_LINK.finditer(without_code(content)):
                 scheme = refused["inline"] or refused["definition"]
-                position = block.position(article, refused.start())
                 yield Hit(f"a '{scheme.lower()}' link is refused: the page prints the Markdown, "
-                          "not a link", position,
-                          Position(position.line, position.column + len(refused.group(0))),
+                          "not a link", *block.span(article, refused.start(),
+                                                    len(refused.group(0))),
                           hint="Link to the real page, with its full address (https://...), "
                                "or cut the link.")
 

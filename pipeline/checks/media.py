@@ -280,10 +280,9 @@ def _unread_images(article: Article) -> Iterator[Hit]:
                 for child in block.inline.children or []):
             continue
         for match in _SPACED_IMAGE.finditer(block.content):
-            position = block.position(article, match.start())
             yield Hit(f"image '{match['src']}' is not read: its address has a space, so the page "
-                      "prints the Markdown, not the image", position,
-                      Position(position.line, position.column + len(match.group(0))),
+                      "prints the Markdown, not the image",
+                      *block.span(article, match.start(), len(match.group(0))),
                       hint="Rename the file without spaces (images/my-photo.jpg), or write the "
                            "address in angle brackets: ![...](<images/my photo.jpg>).")
 
