@@ -462,19 +462,35 @@ class _Placeholder:
     name: str
 
 
-@lru_cache(maxsize=4)
-def _placeholder_patterns(entries: tuple[tuple[str, bool, tuple[str, ...], str], ...],
-                          ) -> list[_Placeholder]:
+@memo
+def _placeholder_patterns(ctx: Context) -> list[_Placeholder]:
     """Each placeholder's pattern and quick tests. A case-insensitive pattern in lower-case
     ASCII is tested on the caseless text without IGNORECASE: the same matches, found by
-    skipping ahead to its first letters."""
+    skipping ahead to its first letters (so is one holding only letters without case beyond
+    ASCII, such as ’)."""
     found = []
-    for pattern, case, needs, name in entries:
+    for entry in ctx.lexicon("hygiene")["placeholders"]:
+        pattern, case = str(entry["pattern"]), bool(entry.get("case", False))
         flag = 0 if case else re.IGNORECASE
-        folded = not case and pattern.isascii() and pattern == pattern.lower()
+        folded = not case and pattern == pattern.lower() and all(
+            char.isascii() or char.lower() == char.upper() for char in pattern)
         quick = re.compile(_quick_test(pattern), 0 if folded else flag)
-        found.append(_Placeholder(re.compile(pattern, flag), quick, folded, needs, name))
+        found.append(_Placeholder(re.compile(pattern, flag), quick, folded,
+                                  tuple(str(word) for word in entry.get("needs", ())),
+                                  str(entry["name"])))
     return found
+
+
+def _present(patterns: list[_Placeholder], text: str) -> list[_Placeholder]:
+    """The placeholders whose quick tests match somewhere in the text: the article's
+    paragraphs, joined by blank lines. Most articles hold none, and a search of the whole
+    article costs less than one of each paragraph; only these are then tried paragraph by
+    paragraph. A placeholder with words it `needs` is kept where the article holds one: its
+    search is left to the paragraphs that hold one."""
+    lowered = caseless(text)
+    return [placeholder for placeholder in patterns
+            if (any(word in lowered for word in placeholder.needs) if placeholder.needs
+                else placeholder.quick.search(lowered if placeholder.folded else text))]
 
 
 @rule(
@@ -487,18 +503,13 @@ def _placeholder_patterns(entries: tuple[tuple[str, bool, tuple[str, ...], str],
 )
 def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
     """Placeholder text left in: TK, lorem ipsum, TODO, [INSERT ...], XX%, a note to the editor."""
-    entries = tuple((str(e["pattern"]), bool(e.get("case", False)),
-                     tuple(str(word) for word in e.get("needs", ())), str(e["name"]))
-                    for e in ctx.lexicon("hygiene")["placeholders"])
-    patterns = _placeholder_patterns(entries)
-    needed = {word for placeholder in patterns for word in placeholder.needs}
-    for block in text_blocks(article):
-        content = without_code(block.content)
+    blocks = [(block, without_code(block.content)) for block in text_blocks(article)]
+    patterns = _present(_placeholder_patterns(ctx), "\n\n".join(text for _, text in blocks))
+    for block, content in blocks if patterns else ():
         lowered = caseless(content)
-        present = {word for word in needed if word in lowered}
         found = []
-        for placeholder in patterns:  # a loop, not a method per pattern: 17 for every paragraph
-            if placeholder.needs and present.isdisjoint(placeholder.needs):
+        for placeholder in patterns:
+            if placeholder.needs and not any(word in lowered for word in placeholder.needs):
                 continue
             if placeholder.quick.search(lowered if placeholder.folded else content):
                 found += [(match, placeholder.name)
