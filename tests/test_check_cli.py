@@ -514,6 +514,11 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
     the last (the last-word search), "TK " (a finding's position searched the paragraph),
     lines without a space (each sentence boundary searched back to the paragraph's start),
     20,000 links and reference links (each link's place searched from the paragraph's start).
+    Runs of one character that a pattern took from each of them to the end and back: dots or
+    question marks (the sentence boundary), dashes after a number and "www." (a paragraph's
+    last word, and the address that may end it), curly quotes ‘’ (the last word's trailing
+    punctuation). Quotation marks: markdown-it's smartquotes rule copied the rest of the text
+    at each one, and looked for an opening quote through all those open at each closing one.
     Before, checking them took minutes (the divs, hours), like a hang in CI; this is a guard
     with a wide margin, not a measurement of speed (that is `make bench`)."""
     import time
@@ -532,7 +537,11 @@ def test_pathological_articles_take_linear_time(tmp_path: Path) -> None:
               "placeholders": "TK " * 30_000 + "\n",
               "no-spaces": "Stop.\n" * 30_000,
               "links": "".join(f"[a](https://e.org/{n}) [b][r] " for n in range(20_000))
-              + "\n\n[r]: https://e.org/r\n"}
+              + "\n\n[r]: https://e.org/r\n",
+              "dots": "." * 100_000 + "\n", "question-marks": "?" * 100_000 + "\n",
+              "dashes": "Call 414-" + "-" * 100_000 + " x\n", "www": "www." * 25_000 + " x\n",
+              "curly-quotes": "‘’" * 50_000 + " x\n", "quotes": "\"a' " * 100_000 + "\n",
+              "apostrophes": "a'b " + "word " * 80_000 + "a'b " * 1_900 + "\n"}
     for name, body in bodies.items():
         (tmp_path / f"{name}.md").write_text(front + body, encoding="utf-8")
     started = time.monotonic()

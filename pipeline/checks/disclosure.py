@@ -36,7 +36,7 @@ from pipeline.model import Article
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")
 _LABEL_WORDS = 12
-_WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:com|org|net|health|clinic|care|us|example)\b")
+_WEB = re.compile(r"https?://|\bwww\.|(?<![\w-])[\w-]++\.(?:com|org|net|health|clinic|care|us|example)\b")
 
 
 @memo

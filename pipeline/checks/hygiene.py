@@ -29,9 +29,19 @@ from pipeline.model import Article
 # Closing quotes, brackets, emphasis and emoji may follow the full stop.
 _TERMINAL = re.compile(r"[.!?…](?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF])*"
                        r"\s*$")
-_LAST_WORD = re.compile(r"(?<![\w’'-])([\w’'-]+)\W*$")
-"""The lookbehind tries each word from its start only: from each letter of a long word that
-is not the last, the search took time in its length (quadratic: minutes for 150 KB)."""
+_LAST_WORD = re.compile(r"(?<![\w’'-])([\w’'-]++)\W*$")
+r"""The lookbehind tries each word from its start only: from each letter of a long word that
+is not the last, the search took time in its length (quadratic: minutes for 150 KB). The word
+gives nothing back: "414---…--- x" gave back its dashes one by one, each a search of those left
+(a shorter word can only end in `\W*$` where the whole one does). Searched in the last
+`_TAIL` characters only (`_last_word`): from each word in a long run of "‘’‘’…", the `\W*`
+ran to its end."""
+_TAIL = 1000
+
+
+def _last_word(text: str) -> re.Match[str] | None:
+    """The text's last word, if it is in its last `_TAIL` characters (what ends real prose)."""
+    return _LAST_WORD.search(text, max(0, len(text) - _TAIL))
 _SHARE_BAR_SEPARATOR = re.compile(r"\s*[|•·/]\s*|\s{2,}")
 _SHARE_BAR_MARK = re.compile(r"[|•·/]")
 
@@ -371,20 +381,25 @@ def _last_paragraph(article: Article, ctx: Context) -> Block | None:
 
 _ELLIPSIS = re.compile(r"\[?(?:…|\.\s?\.\s?\.)\]?$")
 """An ellipsis ending the text, perhaps in brackets ("[…]"): where a teaser or an excerpt stops."""
-_ENDS_WITH_TARGET = re.compile(
-    r"(?:https?://|www\.|\b[\w-]+\.(?:com|org|net|gov|edu|us|info|health|example)\b)\S*$"
-    r"|\d{3}[\s.)-]*\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
-"""A paragraph ending with a web address or a phone number ("Trail maps:
-https://parks.example/trails", "Call the office at 414-555-0117"): what it points to is there,
-whatever the punctuation."""
+_ADDRESS = re.compile(
+    r"https?://|www\.|(?<![\w-])[\w-]++\.(?:com|org|net|gov|edu|us|info|health|example)\b",
+    re.IGNORECASE)
+_ENDS_WITH_NUMBER = re.compile(r"\d{3}[\s.)-]*\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
+"""A paragraph whose last word holds a web address, or that ends with a phone number ("Trail
+maps: https://parks.example/trails", "Call the office at 414-555-0117"): what it points to is
+there, whatever the punctuation."""
 _CREDIT = re.compile(r"(?<=[.!?…\"”’)])\s*[—–]\s*[A-Z][^—–]{0,80}$")
 """A quotation's credit after its closing punctuation ("... feet.” — Thich Nhat Hanh")."""
 
 
 def _complete_without_stop(text: str) -> bool:
     """A last paragraph that ends without a full stop but is whole: a letter's sign-off, a
-    credited quotation, or a web address or phone number to end on."""
-    return _sign_off(text) or bool(_ENDS_WITH_TARGET.search(text)) or (
+    credited quotation, or a web address or phone number to end on (looked for in the last
+    words only: searched for at the end of the text, from each "www." of a long run of them,
+    the search ran to its end)."""
+    words = text.split()
+    return _sign_off(text) or bool(words and (
+        _ADDRESS.search(words[-1]) or _ENDS_WITH_NUMBER.search(" ".join(words[-6:])))) or (
         _CREDIT.search(text) is not None and len(_CREDIT.sub("", text).split()) > 1)
 
 
@@ -414,7 +429,7 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     if block is None:
         return
     text = block.text.rstrip()
-    word = _LAST_WORD.search(text)
+    word = _last_word(text)
     dangling = word is not None and word.group(1).casefold() in set(
         ctx.lexicon("hygiene")["dangling_words"]) and not _TERMINAL.search(text)
     ends_open = text.endswith((",", ";", ":", "—", "–", "-"))
@@ -429,7 +444,7 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     if _debris(article, ctx, block):
         return  # TXT001 or TXT002 reports the line, with the right advice: delete it
     content = block.content.rstrip()
-    last = _LAST_WORD.search(content)
+    last = _last_word(content)
     start = last.start(1) if last else max(len(content) - 1, 0)
     shown = text[-40:]
     yield Hit(
