@@ -60,19 +60,22 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
     lexicon = chrome_lexicon(ctx)
     rows: dict[int, list[tuple[Block, bool]]] = {}  # each cell, and whether it is chrome
     found = text_blocks(article)
+    items = _list_items(article, found, lexicon)
     for number, block in enumerate(found):
         if block.kind == "cell":
             rows.setdefault(block.first_line, []).append((block, lexicon.holds(block.content)))
             continue
         if block.kind == "heading" and _heads_prose(found[number + 1:number + 2], lexicon):
             continue  # "## Subscribe" over a paragraph on how to: the magazine's own section
+        in_share_list = items.get(number)
         previous = ""
         for offset, line in block.lines():
             continued = _CONTINUED.search(previous) and line.lstrip()[:1].islower()
             previous = line
             if continued:
                 continue  # "... looks\nlike this:": a sentence wrapped, not a widget's label
-            if lexicon.holds(line):
+            if in_share_list or (lexicon.holds(line) and not (
+                    in_share_list is False and " " not in plain_line(line))):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
                                 "Delete the line: it is web-page navigation, not the article.")
@@ -93,6 +96,62 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
                 yield _line_hit(article, cell, 0, cell.content,
                                 f"site chrome in the body: '{cell.content}'",
                                 "Delete the line: it is web-page navigation, not the article.")
+
+
+_ITEM_TO_ITEM = ["paragraph_close", "list_item_close", "list_item_open", "paragraph_open"]
+"""The tokens from one item's paragraph to the next's, in one list."""
+_LIST_OPENS = ("bullet_list_open", "ordered_list_open")
+
+
+def _list_runs(article: Article, found: list[Block]) -> Iterator[list[int]]:
+    """The lists of two items or more, each as its items' numbers in `found` (an item of one
+    paragraph, in a list holding no other list)."""
+    tokens = article.tokens
+    run: list[int] = []
+    for number, block in enumerate(found):
+        if block.kind != "paragraph" or not block.in_list:
+            continue
+        if run and [t.type for t in tokens[found[run[-1]].index + 2:block.index + 1]] \
+                == _ITEM_TO_ITEM:
+            run.append(number)
+            continue
+        if len(run) > 1:
+            yield run
+        run = [number]
+    if len(run) > 1:
+        yield run
+
+
+def _list_items(article: Article, found: list[Block], lexicon: ChromeLexicon,
+                ) -> dict[int, bool]:
+    """By number in `found`, the items of lists of one-line items: True for a share bar or
+    menu written as a list ("Share this:" over "- Twitter", "- Facebook", "- Email"; "- Home",
+    "- Search", "- Sign in"), every item chrome; False for a list of the article's, where a
+    word that is chrome on a line of its own is a value ("Reach the clinic by:" over "- Phone",
+    "- Email"; "## Where teens spend time" over "- Facebook")."""
+    verdicts: dict[int, bool] = {}
+    if not any(block.in_list for block in found):
+        return verdicts
+    tokens = article.tokens
+    for run in _list_runs(article, found):
+        lines = [found[number].content.strip() for number in run]
+        if any("\n" in line for line in lines):
+            continue
+        first = found[run[0]]
+        label = found[run[0] - 1] if run[0] and tokens[first.index - 2].type in _LIST_OPENS \
+            and found[run[0] - 1].index + 5 == first.index else None
+        chrome = [lexicon.holds(line) for line in lines]
+        words = all(lexicon.bar_word(line) or held for line, held in zip(lines, chrome,
+                                                                         strict=True))
+        if label is not None and lexicon.holds(label.content):
+            shares = words
+        elif label is not None and (label.kind == "heading" or label.text.rstrip().endswith(":")):
+            shares = False  # the article's list, under its heading or lead-in
+        else:
+            shares = all(chrome) or (words and any(chrome))
+        for number in run:
+            verdicts[number] = shares
+    return verdicts
 
 
 _CONTINUED = re.compile(r"[^\s.!?:…]\s*$")
@@ -150,6 +209,12 @@ class ChromeLexicon:
             return self._menu(text)
         parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
         return len(parts) > 1 and all(p in self.share_words for p in parts)
+
+    def bar_word(self, line: str) -> bool:
+        """Whether a line of Markdown is one word of a share bar or a site's menu ("Twitter",
+        "Email", "About")."""
+        text = plain_line(line)
+        return text in self.share_words or text in self.menu_words
 
     def _menu(self, text: str) -> bool:
         """A menu's links in a line, apart by spaces ("help status about careers press blog
@@ -430,7 +495,8 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
         return
     text = block.text.rstrip()
     word = _last_word(text)
-    dangling = word is not None and word.group(1).casefold() in set(
+    # A word alone ("- Email" ending a list of apps) is a value, not a sentence left open.
+    dangling = word is not None and word.start(1) > 0 and word.group(1).casefold() in set(
         ctx.lexicon("hygiene")["dangling_words"]) and not _TERMINAL.search(text)
     ends_open = text.endswith((",", ";", ":", "—", "–", "-"))
     if not dangling and not ends_open and _complete_without_stop(text):
