@@ -99,3 +99,18 @@ def test_a_suppression_before_the_last_footnote_covers_it(settings: Settings,
                        "[^a]: Journal TK, 2020.\n")
     codes = [f.code for f in gate.check(settings, [article]).findings]
     assert "TXT004" not in codes and "SUP001" not in codes
+
+
+def test_a_cut_is_reported_where_the_source_writes_it(settings: Settings,
+                                                      tmp_path: Path) -> None:
+    """TXT003 points at the ellipsis that marks a teaser's cut, written as an HTML entity
+    ("[&hellip;]" is "[…]" in the text), and at a last word, never inside an entity's name."""
+    header = ("---\ntitle: Fiber\nauthors: [Nora Castellanos]\ndate: 2025-02-01\n"
+              "section: Nutrition\nkind: article\n---\n\n")
+    columns = []
+    for ending in ("start &hellip; [&hellip;]", "salt &amp;"):
+        article = tmp_path / "cut.md"
+        article.write_text(f"{header}Keep the skins on apples. The trick is to {ending}\n")
+        found = [f for f in gate.check(settings, [article]).findings if f.code == "TXT003"]
+        columns += [(f.line, f.column, f.end_column) for f in found]
+    assert columns == [(9, 58, 68), (9, 43, 53)]

@@ -510,14 +510,31 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     if _debris(article, ctx, block):
         return  # TXT001 or TXT002 reports the line, with the right advice: delete it
     content = block.content.rstrip()
-    last = _last_word(content)
-    start = last.start(1) if last else max(len(content) - 1, 0)
+    start = _cut_at(content, cut)
     shown = text[-40:]
     yield Hit(
         f"the article ends mid-sentence: '…{shown}'",
         *block.span(article, start, len(content) - start),
         hint="Restore the missing text from the source and finish the sentence.",
     )
+
+
+_SOURCE_ELLIPSIS = re.compile(r"\[?(?:…|\.\s?\.\s?\.|&hellip;|&#0*8230;|&#x0*2026;)\]?$",
+                              re.IGNORECASE)
+"""`_ELLIPSIS` as the Markdown source may write it: "[&hellip;]" is "[…]" in the text."""
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[\da-f]{1,6}|[a-z][a-z\d]{1,31});", re.IGNORECASE)
+
+
+def _cut_at(content: str, cut: bool) -> int:
+    """Where in the paragraph's Markdown the cut is shown: at the ellipsis that marks it, or
+    at the last word (not the name of an entity: "&amp;" ends on "&", not on "amp")."""
+    ellipsis = _SOURCE_ELLIPSIS.search(content) if cut else None
+    if ellipsis is not None:
+        return ellipsis.start()
+    if "&" in content:
+        content = _ENTITY.sub(lambda entity: "&" + " " * (len(entity.group(0)) - 1), content)
+    last = _last_word(content)
+    return last.start(1) if last else max(len(content.rstrip()) - 1, 0)
 
 
 def _debris(article: Article, ctx: Context, block: Block) -> bool:
