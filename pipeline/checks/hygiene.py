@@ -305,6 +305,26 @@ def _byline_patterns(ctx: Context) -> tuple[str, ...]:
     return tuple(str(p).replace("{role}", role) for p in lexicon["byline_patterns"])
 
 
+_MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+
+
+@memo
+def _wire_datelines(ctx: Context) -> re.Pattern[str]:
+    """The wire-service datelines, each `{places}`, `{labels}`, `{agencies}` and `{month}`
+    written out from the lexicon, matched with case."""
+    lexicon = ctx.lexicon("hygiene")
+    lists = {key: "|".join(re.escape(str(word)) for word in lexicon[name])
+             for key, name in (("{places}", "wire_dateline_places"),
+                               ("{labels}", "wire_dateline_labels"),
+                               ("{agencies}", "wire_agencies"))}
+    patterns = []
+    for pattern in lexicon["wire_datelines"]:
+        for key, words in lists.items():
+            pattern = pattern.replace(key, words)
+        patterns.append(f"(?:{pattern.replace('{month}', _MONTH)})")
+    return re.compile("|".join(patterns))
+
+
 def _dateline(text: str, datelines: re.Pattern[str], separators: re.Pattern[str]) -> bool:
     """A line that opens with a date and is short, or holds beside the date only the short
     parts sites print there, or other dates, set off by bars or bullets ("by admin | 4 min
@@ -381,7 +401,7 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
     """A dateline, byline, masthead or the repeated headline as a line of body text, or a
     wire service's dateline opening a paragraph ("MILWAUKEE (AP) — ...")."""
     found = _metadata(article, ctx)
-    wire = lexicon_pattern(ctx, "hygiene", "wire_datelines", 0)
+    wire = _wire_datelines(ctx)
     title = plain_line(article.meta.title) if article.meta else None
     site_title = plain_line(ctx.settings.site.title)
     started = False  # a paragraph of the article's text has come: a name alone is a sign-off
