@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from pipeline import gate
 from pipeline.checks.registry import RULES
 from pipeline.settings import Settings
@@ -114,3 +116,35 @@ def test_a_cut_is_reported_where_the_source_writes_it(settings: Settings,
         found = [f for f in gate.check(settings, [article]).findings if f.code == "TXT003"]
         columns += [(f.line, f.column, f.end_column) for f in found]
     assert columns == [(9, 58, 68), (9, 43, 53)]
+
+
+@pytest.mark.parametrize(("ending", "cut"), [
+    ("Serves 4", False),
+    ("Makes 12 muffins", False),
+    ("Prep time: 10 minutes | Cook time: 25 minutes", False),
+    ("Per serving: 210 calories, 6 g protein, 4 g fiber", False),
+    ("(Source: Centers for Disease Control and Prevention)", False),
+    ("Recipe adapted from *The Oat Cookbook* by Jane Doe (Lakeshore Press, 2023)", False),
+    ("— from “Lake Evening,” by Mara Lind", False),
+    ("“I used to think sleep was optional,” says Ortiz. “Now I know better—”", False),
+    ("Night comes slowly\nover the lake,\nand the house breathes out", False),
+    ("Happy cooking", False),
+    ("-30-", False),
+    ("In 2019, researchers", True),
+    ("— and the nurse line is open until", True),
+    ("Update: the clinic opens at 9 and", True),
+    ("(The clinic is closed on Mondays and", True),
+    ("Her father would say, “If you don’t sleep—", True),
+    ("Night comes slowly over the lake, and the house breathes out", True),
+])
+def test_a_last_line_that_is_no_sentence_is_whole(settings: Settings, tmp_path: Path,
+                                                  ending: str, cut: bool) -> None:
+    """TXT003 leaves whole what ends without a full stop but is no cut sentence: data, a note
+    in parentheses, a citation, a credit line, a quotation broken off, verse, a closing wish,
+    an end mark; a cut sentence of the same shape is still reported."""
+    article = tmp_path / "ending.md"
+    article.write_text("---\ntitle: Oats\nauthors: [Dana Whitfield]\ndate: 2025-03-01\n"
+                       "section: Nutrition\nkind: article\n---\n\n"
+                       f"Oats are a good start to the day. Soak them overnight.\n\n{ending}\n")
+    found = [f for f in gate.check(settings, [article]).findings if f.code == "TXT003"]
+    assert bool(found) == cut

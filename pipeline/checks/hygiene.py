@@ -26,9 +26,10 @@ from pipeline.checks.paragraphs import (
 from pipeline.checks.prose import caseless
 from pipeline.model import Article
 
-# Closing quotes, brackets, emphasis and emoji may follow the full stop.
-_TERMINAL = re.compile(r"[.!?…](?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF])*"
-                       r"\s*$")
+# Closing quotes, brackets, emphasis and emoji may follow the full stop; a dash before a
+# closing quote is a quotation broken off ("“Now I know better—”").
+_TERMINAL = re.compile(r"(?:[.!?…]|(?:[—–]|--)(?=[\"”]))"
+                       r"(?:[\"”’')\]*_]|\[\^\w+\]|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF])*\s*$")
 _LAST_WORD = re.compile(r"(?<![\w’'-])([\w’'-]++)\W*$")
 r"""The lookbehind tries each word from its start only: from each letter of a long word that
 is not the last, the search took time in its length (quadratic: minutes for 150 KB). The word
@@ -477,15 +478,63 @@ _CREDIT = re.compile(r"(?<=[.!?…\"”’)])\s*[—–]\s*[A-Z][^—–]{0,80}$
 """A quotation's credit after its closing punctuation ("... feet.” — Thich Nhat Hanh")."""
 
 
-def _complete_without_stop(text: str) -> bool:
+_DASH_LED = re.compile(r"^(?:[—–―]|--?\s)\s*([\w’'-]+)")
+"""A credit line under a poem or a quotation: "— from “Lake Evening,” by Mara Lind", "—
+Rumi"; its first word is a name or one of the lexicon's `credit_words`."""
+_CREDIT_WORDS = 12
+_LABEL = re.compile(r"^[\w’'-]+(?: [\w’'-]+){0,2}:\s")
+"""A label opening a line of data: "Prep time: 10 minutes", "Per serving: 210 calories"."""
+_DATA_WORDS = 12
+_DATA_LINE_WORDS = 4
+"""A line of a few words with a number and no comma is data ("Serves 4", "Makes 12
+muffins"), not the start of a sentence ("In 2019, researchers")."""
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_VERSE_LINES = 3
+_VERSE_WIDTH = 50
+"""A paragraph of three lines or more, none longer than this, is verse: a poem or a chant
+breaks its lines where the poet did, not where a sentence ends."""
+
+
+def _complete_without_stop(text: str, content: str, ctx: Context) -> bool:
     """A last paragraph that ends without a full stop but is whole: a letter's sign-off, a
-    credited quotation, or a web address or phone number to end on (looked for in the last
-    words only: searched for at the end of the text, from each "www." of a long run of them,
-    the search ran to its end)."""
+    credited quotation or poem, a web address or phone number to end on, a line of data
+    ("Serves 4", "Prep time: 10 minutes"), a note in parentheses, or a stanza of verse. The
+    address or number is looked for in the last words only: searched for at the end of the
+    text, from each "www." of a long run of them, the search ran to its end."""
     words = text.split()
     return _sign_off(text) or bool(words and (
         _ADDRESS.search(words[-1]) or _ENDS_WITH_NUMBER.search(" ".join(words[-6:])))) or (
-        _CREDIT.search(text) is not None and len(_CREDIT.sub("", text).split()) > 1)
+        _CREDIT.search(text) is not None and len(_CREDIT.sub("", text).split()) > 1) \
+        or (len(words) <= _CREDIT_WORDS and _credit_line(text, ctx)) \
+        or _data_line(text, len(words)) or _parenthesis(text) or _verse(content)
+
+
+def _data_line(text: str, words: int) -> bool:
+    """A line of data: a few words with a number ("Serves 4"), or a label and its values
+    ("Prep time: 10 minutes")."""
+    return any(c.isdigit() for c in text) and (
+        (words <= _DATA_LINE_WORDS and "," not in text)
+        or (words <= _DATA_WORDS and _LABEL.match(text) is not None))
+
+
+def _parenthesis(text: str) -> bool:
+    """A note in parentheses ("(Source: CDC)"), or a citation's parenthesis ending the text
+    ("... by Jane Doe (Lakeshore Press, 2023)")."""
+    if not text.endswith(")"):
+        return False
+    return text.startswith("(") or _YEAR.search(text, text.rfind("(") + 1) is not None
+
+
+def _credit_line(text: str, ctx: Context) -> bool:
+    led = _DASH_LED.match(text)
+    return led is not None and (led.group(1)[0].isupper() or led.group(1).casefold()
+                                in ctx.lexicon("hygiene")["credit_words"])
+
+
+def _verse(content: str) -> bool:
+    lines = content.split("\n")
+    return len(lines) >= _VERSE_LINES and all(
+        0 < len(plain_line(line, fold=False)) <= _VERSE_WIDTH for line in lines)
 
 
 def _sign_off(text: str) -> bool:
@@ -514,12 +563,14 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     if block is None:
         return
     text = block.text.rstrip()
+    if plain_line(text) in ctx.lexicon("hygiene")["closings"]:
+        return  # a closing wish ("Happy cooking") or a press release's end mark ("-30-")
     word = _last_word(text)
     # A word alone ("- Email" ending a list of apps) is a value, not a sentence left open.
     dangling = word is not None and word.start(1) > 0 and word.group(1).casefold() in set(
         ctx.lexicon("hygiene")["dangling_words"]) and not _TERMINAL.search(text)
     ends_open = text.endswith((",", ";", ":", "—", "–", "-"))
-    if not dangling and not ends_open and _complete_without_stop(text):
+    if not dangling and not ends_open and _complete_without_stop(text, block.content, ctx):
         return
     # A teaser's ellipsis ("... while they…", "[…]") cuts the text wherever it stands.
     cut = _ELLIPSIS.search(text) is not None
