@@ -209,7 +209,8 @@ class ChromeLexicon:
         if not _SHARE_BAR_MARK.search(text):
             return self._menu(text)
         parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
-        return len(parts) > 1 and all(p in self.share_words for p in parts)
+        return len(parts) > 1 and all(p in self.share_words or p in self.lines
+                                      or self.patterns.fullmatch(p) for p in parts)
 
     def bar_word(self, line: str) -> bool:
         """Whether a line of Markdown is one word of a share bar or a site's menu ("Twitter",

@@ -60,7 +60,7 @@ def plain_line(line: str, fold: bool = True) -> str:
     """A line without Markdown markup or trailing punctuation, runs of white space as one space
     (lower case unless `fold` is false), for phrase lists."""
     line = _MARKUP.sub(_link_text, line) if "[" in line else _MARKUP_MARKS.sub("", line)
-    line = " ".join(line.split()).strip(" \t:;,.…!?|-–—»›>→")
+    line = " ".join(line.split()).strip(" \t:;,.…!?|-–—»›>→«‹←↑↓⬆")
     return line.casefold() if fold else line
 
 
