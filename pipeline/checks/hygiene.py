@@ -357,10 +357,33 @@ class _Metadata:
     """The front matter's writers, as `plain_line` gives them."""
 
     def byline(self, text: str) -> bool:
-        """Whether a line (as `plain_line` gives it, in its case) is a dateline or byline."""
+        """Whether a line (as `plain_line` gives it, in its case) is a dateline or byline, or
+        a byline with what sites print beside it, set off by bars, bullets or dashes ("By
+        Priya Nandakumar, RDN | March 3, 2025 | 5 min read", "Medically reviewed by Alan
+        Ruiz, MD — Written by Priya Nandakumar — Updated on March 1, 2025")."""
+        if self._part(text):
+            return True
+        if len(text) > _BYLINE_CHARACTERS or not any(mark in text for mark in _SEPARATORS):
+            return False
+        # Another part a byline or date too: "By Monday — two days later — the fever had
+        # broken" is a sentence.
+        first, *others = self.separators.split(text)
+        found = [self._part(part) for part in others]
+        return any(found) and self._part(first) and all(
+            held or len(part.split()) <= _SHORT_PART for part, held in zip(others, found,
+                                                                          strict=True))
+
+    def _part(self, text: str) -> bool:
         return any(quick.search(text) and pattern.search(text) for quick, pattern in self.bylines) \
             or (_dateline(text, self.datelines, self.separators)
                 and (self.listing is None or self.listing.search(text) is not None))
+
+
+_SEPARATORS = "|•·●—–"
+"""Characters of the lexicon's `dateline_separators`: a line without one has one part."""
+_BYLINE_CHARACTERS = 200
+_SHORT_PART = 4
+"""Words of what sites print beside a byline or date: "5 min read", "12 comments"."""
 
 
 @memo
