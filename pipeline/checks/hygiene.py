@@ -102,6 +102,8 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
 _ITEM_TO_ITEM = ["paragraph_close", "list_item_close", "list_item_open", "paragraph_open"]
 """The tokens from one item's paragraph to the next's, in one list."""
 _LIST_OPENS = ("bullet_list_open", "ordered_list_open")
+_BAR_WORDS = 3
+"""The most words of a share bar's or a menu's item ("update your preferences")."""
 
 
 def _list_runs(article: Article, found: list[Block]) -> Iterator[list[int]]:
@@ -112,7 +114,8 @@ def _list_runs(article: Article, found: list[Block]) -> Iterator[list[int]]:
     for number, block in enumerate(found):
         if block.kind != "paragraph" or not block.in_list:
             continue
-        if run and [t.type for t in tokens[found[run[-1]].index + 2:block.index + 1]] \
+        if run and block.index - found[run[-1]].index == len(_ITEM_TO_ITEM) + 1 \
+                and [t.type for t in tokens[found[run[-1]].index + 2:block.index + 1]] \
                 == _ITEM_TO_ITEM:
             run.append(number)
             continue
@@ -136,8 +139,9 @@ def _list_items(article: Article, found: list[Block], lexicon: ChromeLexicon,
     tokens = article.tokens
     for run in _list_runs(article, found):
         lines = [found[number].content.strip() for number in run]
-        if any("\n" in line for line in lines):
-            continue
+        if any("\n" in line for line in lines) \
+                or all(line.count(" ") >= _BAR_WORDS for line in lines):
+            continue  # no item a share bar's word: each is chrome or not on its own
         first = found[run[0]]
         label = found[run[0] - 1] if run[0] and tokens[first.index - 2].type in _LIST_OPENS \
             and found[run[0] - 1].index + 5 == first.index else None
@@ -363,7 +367,7 @@ class _Metadata:
         Ruiz, MD — Written by Priya Nandakumar — Updated on March 1, 2025")."""
         if self._part(text):
             return True
-        if len(text) > _BYLINE_CHARACTERS or not any(mark in text for mark in _SEPARATORS):
+        if len(text) > _BYLINE_CHARACTERS or not _SEPARATOR_MARK.search(text):
             return False
         # Another part a byline or date too: "By Monday — two days later — the fever had
         # broken" is a sentence.
@@ -379,8 +383,8 @@ class _Metadata:
                 and (self.listing is None or self.listing.search(text) is not None))
 
 
-_SEPARATORS = "|•·●—–"
-"""Characters of the lexicon's `dateline_separators`: a line without one has one part."""
+_SEPARATOR_MARK = re.compile("[|•·●—–]")
+"""A character of the lexicon's `dateline_separators`: a line without one has one part."""
 _BYLINE_CHARACTERS = 200
 _SHORT_PART = 4
 """Words of what sites print beside a byline or date: "5 min read", "12 comments"."""
@@ -502,6 +506,8 @@ _CREDIT = re.compile(r"(?<=[.!?…\"”’)])\s*[—–]\s*[A-Z][^—–]{0,80}$
 """A quotation's credit after its closing punctuation ("... feet.” — Thich Nhat Hanh")."""
 
 
+_CLOSING_CHARACTERS = 40
+"""The longest closing wish or end mark of the lexicon's `closings`, and then some."""
 _DASH_LED = re.compile(r"^(?:[—–―]|--?\s)\s*([\w’'-]+)")
 """A credit line under a poem or a quotation: "— from “Lake Evening,” by Mara Lind", "—
 Rumi"; its first word is a name or one of the lexicon's `credit_words`."""
@@ -512,6 +518,7 @@ _DATA_WORDS = 12
 _DATA_LINE_WORDS = 4
 """A line of a few words with a number and no comma is data ("Serves 4", "Makes 12
 muffins"), not the start of a sentence ("In 2019, researchers")."""
+_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _VERSE_LINES = 3
 _VERSE_WIDTH = 50
@@ -536,9 +543,8 @@ def _complete_without_stop(text: str, content: str, ctx: Context) -> bool:
 def _data_line(text: str, words: int) -> bool:
     """A line of data: a few words with a number ("Serves 4"), or a label and its values
     ("Prep time: 10 minutes")."""
-    return any(c.isdigit() for c in text) and (
-        (words <= _DATA_LINE_WORDS and "," not in text)
-        or (words <= _DATA_WORDS and _LABEL.match(text) is not None))
+    return words <= _DATA_WORDS and _DIGIT.search(text) is not None and (
+        (words <= _DATA_LINE_WORDS and "," not in text) or _LABEL.match(text) is not None)
 
 
 def _parenthesis(text: str) -> bool:
@@ -587,7 +593,7 @@ def truncated_ending(article: Article, ctx: Context) -> Iterator[Hit]:
     if block is None:
         return
     text = block.text.rstrip()
-    if plain_line(text) in ctx.lexicon("hygiene")["closings"]:
+    if len(text) <= _CLOSING_CHARACTERS and plain_line(text) in ctx.lexicon("hygiene")["closings"]:
         return  # a closing wish ("Happy cooking") or a press release's end mark ("-30-")
     word = _last_word(text)
     # A word alone ("- Email" ending a list of apps) is a value, not a sentence left open.
