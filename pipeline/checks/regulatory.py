@@ -9,10 +9,10 @@ from typing import Annotated
 from pydantic import Field
 
 from pipeline.checks import Context, Hit, Parameters, Words, rule
-from pipeline.checks.blocks import Block
+from pipeline.checks.blocks import Block, memo
 from pipeline.checks.disclosure import commercial_signals, is_health_content, is_labeled
 from pipeline.checks.health import Drug, condition_pattern, drug_mentions, drugs, phrases
-from pipeline.checks.prose import Sentence, literal_pattern, mask, sentences
+from pipeline.checks.prose import Sentence, literal_pattern, mask, phrase_pattern, sentences
 from pipeline.model import Article
 
 
@@ -32,6 +32,7 @@ def off_label_uses(article: Article, ctx: Context,
     use as plainly as the magazine's own sentence, and the status is the article's to add."""
     conditions = condition_pattern(ctx)
     cues = phrases(ctx, "claims", "use_cues")
+    goal_cues = phrases(ctx, "claims", "goal_cues")
     off_label = phrases(ctx, "claims", "off_label")
     anaphora = phrases(ctx, "claims", "anaphora")
     harms = phrases(ctx, "claims", "harms")  # "nausea is its most common side effect"
@@ -54,7 +55,9 @@ def off_label_uses(article: Article, ctx: Context,
                           for drug, mention in drug_mentions(sentence.preceding, ctx)][:1]
         if not named and anaphora.search(text):
             named = before
-        if not named or (not cues.search(text) and not off_label.search(text)):
+        cued = bool(cues.search(text))
+        if not named or (not cued and not off_label.search(text)
+                         and not goal_cues.search(text)):
             continue
         ends = [index for _, _, index in named[1:]] + [len(text)]
         for (drug, name, index), end in zip(named, ends, strict=True):
@@ -62,11 +65,39 @@ def off_label_uses(article: Article, ctx: Context,
             if off_label.search(text):
                 yield sentence, index, drug, f"{name} used off-label"
                 continue
-            unapproved = [m.group(0) for m in conditions.finditer(text, start, end)
-                          if not drug.approves(" ".join(m.group(0).lower().split()))
+            unapproved = [(m.start(), f"for {m.group(0)}")
+                          for m in conditions.finditer(text, start, end)
+                          if cued and not drug.approves(" ".join(m.group(0).lower().split()))
                           and not harms.search(_clause(text, m.start()))]
-            if unapproved and cues.search(text):
-                yield sentence, index, drug, f"{name} for {unapproved[0]}"
+            unapproved += [(at, words) for at, use, words in _goals(text, start, end, ctx)
+                           if not drug.approves(use) and not harms.search(_clause(text, at))]
+            if unapproved:
+                yield sentence, index, drug, f"{name} {min(unapproved)[1]}"
+
+
+_PURPOSE = re.compile(r"(?:\b(?:to|for|with)|\bhelp(?:s|ed|ing)?(?:\s+[\w'-]+)?)\s+$",
+                      re.IGNORECASE)
+"""What comes before a goal that is a drug's purpose: "to quit smoking", "for hair growth",
+"helps people drink less"; not "since then she drinks less"."""
+_PURPOSE_REACH = 30
+
+
+@memo
+def _goal_patterns(ctx: Context) -> list[tuple[str, re.Pattern[str]]]:
+    """health.yaml's goals: each use with the pattern of the ways writers put it."""
+    goals: dict[str, list[str]] = ctx.lexicon("health").get("goals") or {}
+    return [(use, phrase_pattern(tuple(str(p) for p in ways))) for use, ways in goals.items()]
+
+
+def _goals(text: str, start: int, end: int, ctx: Context) -> Iterator[tuple[int, str, str]]:
+    """(index, use, words) of each goal stated as a purpose in text[start:end], the words
+    with the purpose ("to cut back on drinking"): "patients who want to cut back on drinking"
+    is a use (alcohol use) as plainly as a condition's name."""
+    for use, pattern in _goal_patterns(ctx):
+        for match in pattern.finditer(text, start, end):
+            purpose = _PURPOSE.search(text, max(0, match.start() - _PURPOSE_REACH), match.start())
+            if purpose:
+                yield match.start(), use, " ".join(text[purpose.start():match.end()].split())
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\s(?:and|but|while|though|although)\s")
