@@ -85,6 +85,8 @@ _ATTRIBUTION = re.compile(
 )
 _SOURCE_WORDS = 8
 """How many words beside an attribution verb are read for the source it names."""
+_ROLE_WORDS = 5
+"""How many words a role before a name may have ("says her longtime partner, Ruth ...")."""
 _CLAUSE_END = re.compile(r"[,;:()\"“”—–]")
 _CREDIT_WORD = re.compile(r"[\w.'’&-]+")
 _APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|which)\b", re.IGNORECASE)
@@ -204,13 +206,33 @@ def _credited(text: str, verb: re.Match[str]) -> Iterator[str]:
     before an appositive ("Dr. Ruiz, a rheumatologist, says")."""
     before, after = text[:verb.start()].rstrip(), text[verb.end():]
     if verb.group(0).lower() == "according to" or not before or before[-1] in ",\"”'’":
-        yield " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:_SOURCE_WORDS])
+        role, *rest = _CLAUSE_END.split(after, maxsplit=2)
+        yield " ".join(role.split()[:_SOURCE_WORDS])
+        # "says her partner, Ruth Oyelaran", "according to their doctor, Lena Park": the
+        # role, then the person's name set off by a comma
+        if rest and after[len(role):].startswith(",") and _role(role) and _is_name(rest[0]):
+            yield " ".join(rest[0].split())
     clauses = _CLAUSE_END.split(before)
     if len(clauses) > 2 and not clauses[-1].strip():  # "Dr. Ruiz, MD, a rheumatologist, says"
         clauses.pop()  # the last comma
         while len(clauses) > 1 and _aside(clauses[-1]):
             clauses.pop()
     yield " ".join(clauses[-1].split()[-_SOURCE_WORDS:])
+
+
+def _role(clause: str) -> bool:
+    """A few lower-case words after a determiner: "her partner", "the clinic's founder"."""
+    words = clause.split()
+    return 0 < len(words) <= _ROLE_WORDS and words[0].lower() in _SOURCES.function_words \
+        and all(word.islower() for word in words)
+
+
+def _is_name(clause: str) -> bool:
+    """Capitalized words only, but for "of", "the" ... inside: "Ruth Oyelaran", "Dr. Lena
+    Park of Froedtert Hospital"; not a sentence going on ("Ozempic is safe")."""
+    words = _CREDIT_WORD.findall(clause)
+    return bool(words) and words[0][:1].isupper() and all(
+        word[:1].isupper() or word in _SOURCES.joiners for word in words)
 
 
 _CREDENTIALS = frozenset(str(c).replace(".", "") for c in data_file("hygiene.yaml")[
@@ -419,6 +441,33 @@ def split_blocks(found: Iterable[Block]) -> Iterator[Sentence]:
 
 def prose_blocks(article: Article) -> list[Block]:
     return [block for block in blocks(article) if is_prose(block)]
+
+
+_QUOTE_MARK = re.compile("[\"“”‘’']")
+
+
+def quotations(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation in the text, marks included; one left open runs to the
+    end (a quote that goes on in the next paragraph). A single mark between letters, or one
+    that neither opens before a word nor closes after one, is an apostrophe ("it's",
+    "runners' knees" closes a quotation only inside one)."""
+    spans: list[tuple[int, int]] = []
+    opened, closer = -1, ""
+    for match in _QUOTE_MARK.finditer(text):
+        mark, at = match.group(0), match.start()
+        before = text[at - 1:at]
+        after = text[at + 1:at + 2]
+        if opened < 0:
+            if mark in "\"“" or (mark in "‘'" and not before.isalnum() and after.isalnum()):
+                opened, closer = at, {"“": "”", "‘": "’"}.get(mark, mark)
+        elif mark == closer or (closer == "'" and mark == "’") or (closer == "\"" and mark == "”"):
+            if mark in "'’" and before.isalnum() and after.isalnum():
+                continue  # "it's" inside a single-quoted quotation
+            spans.append((opened, at + 1))
+            opened = -1
+    if opened >= 0:
+        spans.append((opened, len(text)))
+    return spans
 
 
 @memo

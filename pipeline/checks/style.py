@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.disclosure import is_health_content
 from pipeline.checks.health import generic_names
-from pipeline.checks.prose import literal_pattern, may_hold, sentence_words, sentences
+from pipeline.checks.prose import (
+    Sentence,
+    literal_pattern,
+    mask,
+    may_hold,
+    quotations,
+    sentence_words,
+    sentences,
+)
 from pipeline.model import Article
 
 # ISMP's list of error-prone dose designations, with what to write instead.
@@ -128,6 +136,21 @@ def _in_a_name(text: str, match: re.Match[str]) -> bool:
     return len(words) > 1 or bool(_NAME_GOES_ON.match(text, match.end()))
 
 
+def _writers_own(sentence: Sentence, found: list[re.Match[str]]) -> list[re.Match[str]]:
+    """Of the terms in a sentence credited to a named source, those in the writer's own
+    words: outside the quotation when it quotes someone ('"I was a junkie," says Ruth
+    Oyelaran, a former addict': the credit is the magazine's). Reported speech without
+    quotation marks ("Park says addicts need patience") is the source's."""
+    start = sentence.offset - sentence.block.offset
+    spans = [(max(begin - start, 0), end - start)
+             for begin, end in quotations(mask(sentence.block.source))
+             if end > start and begin < start + len(sentence.masked)]
+    if not spans:
+        return []
+    return [match for match in found
+            if not any(begin <= match.start() < end for begin, end in spans)]
+
+
 @rule(
     "INC001", "stigmatizing-language", "suggestion",
     why="NIDA 'Words Matter' and the AP Stylebook: labels such as 'addict' or 'substance "
@@ -150,8 +173,8 @@ def stigmatizing_language(article: Article, ctx: Context) -> Iterator[Hit]:
     for sentence in sentences(article):
         found = list(pattern.finditer(sentence.masked))
         # The term is the cheap test; only a sentence with one is asked for its attribution.
-        if not found or sentence.attributed:
-            continue
+        if found and sentence.attributed:
+            found = _writers_own(sentence, found)
         for match in found:
             if _in_a_name(sentence.masked, match):
                 continue  # "the Substance Abuse and Mental Health Services Administration"
