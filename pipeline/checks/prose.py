@@ -78,8 +78,8 @@ CITATION = re.compile(
     r"|\([A-Z][\w'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’-]+)?,?\s+(?:19|20)\d\d[a-z]?\)"
     r"|\b[A-Z][\w'’-]+(?:\s+et\s+al\.?)?\s+\((?:19|20)\d\d[a-z]?\)"  # (Author Year), Author (Year)
 )
-_ATTRIBUTION = re.compile(
-    r"\b(?:says?|said|according to|told|tells|writes|wrote|explains?|explained|notes|noted|"
+_ATTRIBUTION = re.compile(  # "Say goodbye to migraines": an imperative, crediting nobody
+    r"\b(?:(?<!^)says?|said|according to|told|tells|writes|wrote|explains?|explained|notes|noted|"
     r"adds|added|argues|argued|recalls|cautions|warns)\b",
     re.IGNORECASE,
 )
