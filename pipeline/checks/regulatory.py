@@ -11,8 +11,22 @@ from pydantic import Field
 from pipeline.checks import Context, Hit, Parameters, Words, rule
 from pipeline.checks.blocks import Block, memo
 from pipeline.checks.disclosure import commercial_signals, is_health_content, is_labeled
-from pipeline.checks.health import Drug, condition_pattern, drug_mentions, drugs, phrases
-from pipeline.checks.prose import Sentence, literal_pattern, mask, phrase_pattern, sentences
+from pipeline.checks.health import (
+    Drug,
+    condition_pattern,
+    drug_mentions,
+    drugs,
+    negated,
+    phrases,
+)
+from pipeline.checks.prose import (
+    Sentence,
+    literal_pattern,
+    mask,
+    phrase_pattern,
+    quotations,
+    sentences,
+)
 from pipeline.model import Article
 
 
@@ -203,16 +217,68 @@ def compounded_without_status(article: Article, ctx: Context) -> Iterator[Hit]:
     the drugs themselves, not any 'not approved' ('insurance has not approved the claim')."""
     if not is_health_content(article, ctx):
         return
-    status = phrases(ctx, "claims", "compounded_status")
-    if any(status.search(s.masked) for s in sentences(article)):
-        return
     mention = compounded_mention(article, ctx)
-    if mention:
+    if mention is None:
+        return
+    status = phrases(ctx, "claims", "compounded_status")
+    if not any(status.search(s.masked) for s in sentences(article)):
         sentence, index = mention
         yield Hit("Compounded drug without the statement that compounded drugs are not "
                   "FDA-approved.", sentence.at(article, index),
                   hint="Add: 'Compounded drugs are not FDA-approved. The FDA does not review "
                        "them for safety, effectiveness or quality.'", excerpt=sentence.text)
+    # A status statement does not undo "identical to Ozempic" in the next paragraph.
+    for sentence, match in _sameness_claims(article, ctx):
+        yield Hit(f"Compounded drug presented as the same as an FDA-approved brand "
+                  f"('{' '.join(match.group(0).split())}').", sentence.at(article, match.start()),
+                  hint="Cut the comparison: a compounded drug is not a generic or a copy of "
+                       "the brand, and the FDA has not reviewed it. Say what it is: 'a "
+                       "compounded drug made by a pharmacy, not FDA-approved'.",
+                  excerpt=sentence.text)
+
+
+_BRAND_REACH = 40
+"""How many characters after "identical to", "the same ... as" the brand may stand."""
+
+
+def _sameness_claims(article: Article, ctx: Context,
+                     ) -> Iterator[tuple[Sentence, re.Match[str]]]:
+    """Sentences, in an article about a compounded drug, that call a product the same as a
+    brand ("the same active ingredient as Wegovy", "identical to the brand-name shots",
+    "generic Ozempic"): the brand stands shortly after the words of sameness, and none
+    before them ("Wegovy is the same drug as Ozempic" compares two approved drugs). A report
+    quoting a seller's words (the spa calls its shots "generic Wegovy") is journalism; in
+    commercial content the seller's quoted words are its promotion all the same."""
+    sameness = phrases(ctx, "claims", "sameness")
+    brands = _compounded_brands(ctx)
+    selling: bool | None = None  # asked only of an article with such words
+    for sentence in sentences(article):
+        text = sentence.masked
+        for match in sameness.finditer(text):
+            if (not brands.search(text, match.end(), match.end() + _BRAND_REACH)
+                    or brands.search(text, 0, match.start())
+                    or negated(sentence, match.start(), ctx)):
+                continue
+            if selling is None:
+                selling = is_labeled(article, ctx) or bool(commercial_signals(article, ctx))
+            if selling or not _quoted(sentence, match.start()):
+                yield sentence, match
+                break
+
+
+def _quoted(sentence: Sentence, index: int) -> bool:
+    """The character at the index of the sentence stands inside a quotation of its
+    paragraph."""
+    at = sentence.offset - sentence.block.offset + index
+    return any(start <= at < end for start, end in quotations(mask(sentence.block.source)))
+
+
+@memo
+def _compounded_brands(ctx: Context) -> re.Pattern[str]:
+    """The brand names of drugs that pharmacies compound, and "the brand" itself."""
+    names = [brand for drug in drugs(ctx) if drug.compounded for brand in drug.brands]
+    return re.compile(rf"{literal_pattern(names).pattern}|\b(?:brand|name-brand)\b",
+                      re.IGNORECASE)
 
 
 @rule(
