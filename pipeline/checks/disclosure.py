@@ -225,7 +225,15 @@ _BARE_HOST = re.compile(r"(?<![\w.-])(?:www\.)?([a-z0-9][\w-]*)\.(?!gov\b|edu\b|
                         r"[a-z]{2,}\b", re.IGNORECASE)
 """The first label of a web address without a scheme, not of a public body's or a charity's
 (.gov, .edu, .org): "emberhotyoga" in "emberhotyoga.example"."""
-_CAPITALIZED_RUN = re.compile(r"\b[A-Z][\w'-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w'-]*){1,4}")
+_CAPITALIZED_RUN = re.compile(r"\b[A-Z][\w'-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w'-]*){0,4}")
+_TWO_PARTS = re.compile(r"[A-Z][a-z]+[A-Z]")
+"""A one-word name made of two capitalized parts: a brand ("GlucoBalance", "SlimLine")."""
+_DIRECT_CALL = re.compile(
+    r"\b(?i:call|contact|text|visit|email|reach)[ \t]+(?:the[ \t]+)?"
+    r"((?:[A-Z][\w'&.-]*[ \t]+){0,4}[A-Z][\w'&.-]*)[ \t]+(?:at|on|via)[ \t]+"
+    r"(?=\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|https?://|www\.|(?i:[\w-]+\.(?:com|net|health|clinic|care|us|example))\b)")
+"""A call to a name with its phone number or web address after it: "call Northshore Ketamine
+at 414-555-0123", whatever word the name ends in."""
 
 
 def _web_name(text: str, names: tuple[str, ...]) -> str | None:
@@ -239,10 +247,14 @@ def _web_name(text: str, names: tuple[str, ...]) -> str | None:
 @memo
 def _named_in_body(article: Article) -> dict[str, str]:
     """The names of two words or more in the text (runs of capitalized words: "Ember Hot
-    Yoga", "Slimline Rx"), by their letters in lower case ("emberhotyoga")."""
+    Yoga", "Slimline Rx"), or of one in two capitalized parts ("GlucoBalance"), by their
+    letters in lower case ("emberhotyoga")."""
     found: dict[str, str] = {}
     for match in _CAPITALIZED_RUN.finditer(_plain_body(article)):
         words = match.group(0).split()
+        for word in words:
+            if _TWO_PARTS.match(word):
+                found.setdefault(_squashed(word), word)
         # Every stretch of two words or more: "Founder Jake Morrow" holds "Jake Morrow", and
         # "Radiance Aesthetics & Wellness" is "radianceaesthetics.example".
         for start in range(len(words) - 1):
@@ -270,6 +282,19 @@ def _spelled_name(article: Article, text: str, ctx: Context) -> str | None:
     return None
 
 
+def _direct_name(text: str, ctx: Context) -> str | None:
+    """The name a call to action gives with its number or address right after it, if no
+    word of it names a public body or a helpline ("call the National Helpline at ..."), and
+    it is not the magazine's own."""
+    public = phrases(ctx, "commerce", "not_business_words")
+    own = _squashed(ctx.settings.site.title)
+    for match in _DIRECT_CALL.finditer(text):
+        name = " ".join(match.group(1).split())
+        if not public.search(name) and _squashed(name) != own:
+            return name
+    return None
+
+
 def _squashed(text: str) -> str:
     return "".join(char for char in text.lower() if char.isalnum())
 
@@ -285,7 +310,8 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     if not phrases_may_hold(words, [str(p) for p in commerce["cta"]]):
         return  # no call to action
     offers = phrases(ctx, "commerce", "offers")
-    named = bool(owned) or phrases_may_hold(words, [str(w) for w in commerce["business_words"]])
+    named = (bool(owned) or phrases_may_hold(words, [str(w) for w in commerce["business_words"]])
+             or _direct_name(_plain_body(article), ctx) is not None)
     if not named and not (_BARE_HOST.search(_plain_body(article))
                           and offers.search(_plain_body(article))):
         return  # no business name, nor an offer beside a web address that may spell one
@@ -300,7 +326,7 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
 
     for sentence in sentences(article):
         # The business name first: its pattern starts on a capital, so it is the quicker search.
-        name = names.find(sentence.masked)
+        name = names.find(sentence.masked) or _direct_name(sentence.masked, ctx)
         if name is None and not named and not makes_offer(sentence.block):
             continue  # only a web address with an offer beside it can name the business
         if name is None and not _reaches_business(sentence.source, ctx):
