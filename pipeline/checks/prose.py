@@ -8,6 +8,7 @@ in the Markdown source: a match points at the right line and column.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -468,6 +469,29 @@ def quotations(text: str) -> list[tuple[int, int]]:
     if opened >= 0:
         spans.append((opened, len(text)))
     return spans
+
+
+@lru_cache(maxsize=64)
+def _block_quotations(source: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """`quotations` of a paragraph's source, once per paragraph, with their ends in order
+    (quotations do not overlap) for a bisection."""
+    spans = quotations(mask(source))
+    return [end for _, end in spans], spans
+
+
+def quoted_in(sentence: Sentence) -> list[tuple[int, int]]:
+    """The quotations of the sentence's paragraph that overlap the sentence, as (start, end)
+    within the sentence (a quotation may open in a sentence before)."""
+    ends, spans = _block_quotations(sentence.block.source)
+    start = sentence.offset - sentence.block.offset
+    stop = start + len(sentence.masked)
+    found = []
+    for index in range(bisect_right(ends, start), len(spans)):
+        begin, end = spans[index]
+        if begin >= stop:
+            break
+        found.append((max(begin - start, 0), end - start))
+    return found
 
 
 @memo

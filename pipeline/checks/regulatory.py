@@ -24,7 +24,7 @@ from pipeline.checks.prose import (
     literal_pattern,
     mask,
     phrase_pattern,
-    quotations,
+    quoted_in,
     sentences,
 )
 from pipeline.model import Article
@@ -269,8 +269,7 @@ def _sameness_claims(article: Article, ctx: Context,
 def _quoted(sentence: Sentence, index: int) -> bool:
     """The character at the index of the sentence stands inside a quotation of its
     paragraph."""
-    at = sentence.offset - sentence.block.offset + index
-    return any(start <= at < end for start, end in quotations(mask(sentence.block.source)))
+    return any(start <= index < end for start, end in quoted_in(sentence))
 
 
 @memo

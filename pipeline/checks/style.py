@@ -11,9 +11,8 @@ from pipeline.checks.health import generic_names
 from pipeline.checks.prose import (
     Sentence,
     literal_pattern,
-    mask,
     may_hold,
-    quotations,
+    quoted_in,
     sentence_words,
     sentences,
 )
@@ -141,10 +140,7 @@ def _writers_own(sentence: Sentence, found: list[re.Match[str]]) -> list[re.Matc
     words: outside the quotation when it quotes someone ('"I was a junkie," says Ruth
     Oyelaran, a former addict': the credit is the magazine's). Reported speech without
     quotation marks ("Park says addicts need patience") is the source's."""
-    start = sentence.offset - sentence.block.offset
-    spans = [(max(begin - start, 0), end - start)
-             for begin, end in quotations(mask(sentence.block.source))
-             if end > start and begin < start + len(sentence.masked)]
+    spans = quoted_in(sentence)
     if not spans:
         return []
     return [match for match in found
