@@ -246,3 +246,25 @@ def test_a_container_left_open_at_the_end_of_a_quote_parses() -> None:
     for body in ("> ::: pullquote\n> ", "> > ::: sidebar\n> > ", "- > ::: pullquote\n  > "):
         tokens = markdown.parse(body)
         assert any(token.type == "blockquote_open" for token in tokens), body
+
+
+@given(st.text(alphabet="ab1 \n'\"’-.(*`[]!", max_size=120), st.integers(1, 7))
+@examples(max_examples=300)
+def test_smartquotes_in_pieces_curl_as_markdown_it_does(body: str, piece: int) -> None:
+    """`markdown._smartquotes` cuts long text into pieces (here of 1 to 7 characters, so every
+    kind of cut is tried) for speed: the quotes come out as markdown-it's own rule curls them."""
+    import pytest
+    from markdown_it.rules_core.smartquotes import smartquotes
+
+    def contents(rule: Any) -> list[str]:
+        parser = markdown.parser()
+        parser.core.ruler.at("smartquotes", rule)
+        try:
+            tokens = parser.parse(body)
+        finally:
+            parser.core.ruler.at("smartquotes", markdown._smartquotes)
+        return [t.content for token in tokens for t in [token, *(token.children or [])]]
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(markdown, "_QUOTE_PIECE", piece)
+        assert contents(markdown._smartquotes) == contents(smartquotes)
