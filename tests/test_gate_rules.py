@@ -148,3 +148,19 @@ def test_a_last_line_that_is_no_sentence_is_whole(settings: Settings, tmp_path: 
                        f"Oats are a good start to the day. Soak them overnight.\n\n{ending}\n")
     found = [f for f in gate.check(settings, [article]).findings if f.code == "TXT003"]
     assert bool(found) == cut
+
+
+def test_a_first_heading_below_h2_says_the_title_is_the_h1(settings: Settings,
+                                                           tmp_path: Path) -> None:
+    """The writer sees no '#' above '### Try It Yourself': the message names the title as the
+    h1, and the hint, with no '##' anywhere, says to raise every heading."""
+    article = tmp_path / "deep.md"
+    article.write_text("---\ntitle: Stretches\nauthors: [Sam Ortiz]\ndate: 2022-10-01\n"
+                       "section: Fitness\nkind: article\n---\n\nSit less.\n\n"
+                       "### Try It Yourself\n\nStand up.\n\n### Hip Opener\n\nLunge.\n\n"
+                       "##### Easier\n\nHold a chair.\n")
+    found = [f for f in gate.check(settings, [article]).findings if f.code == "STR002"]
+    assert [f.line for f in found] == [11, 19]
+    assert "the title is the only h1" in found[0].message
+    assert "##" in found[0].hint and "raise every heading" in found[0].hint
+    assert found[1].message == "heading level skipped: h3 to h5 ('Easier')"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from pipeline.checks import Context, Hit, rule
-from pipeline.checks.blocks import Block, headings, memo, normalize, prose
+from pipeline.checks.blocks import Block, Heading, headings, memo, normalize, prose
 from pipeline.checks.hygiene import chrome_lexicon, is_scraped_metadata
 from pipeline.model import Article, Position
 
@@ -44,19 +44,38 @@ def required_section_missing(article: Article, ctx: Context) -> Iterator[Hit]:
     why="Headings are the outline screen readers navigate by and the PDF bookmarks are built "
         "from; a jump from ## to #### leaves a hole in both (WCAG 1.3.1, PDF/UA).",
     example="## Chronic Pain\n\n#### What the studies found",
-    fix="Use the next level down (### under ##), or promote the heading.",
+    fix="Use the next level down (### under ##), or promote the heading. The title is the "
+        "article's h1 (from the front matter): the first level of sub-headings is ##.",
 )
 def heading_level_skipped(article: Article, ctx: Context) -> Iterator[Hit]:
     """A heading more than one level below the one before it (the title counts as level 1)."""
+    found = headings(article)
+    top = min((heading.level for heading in found), default=2)
     previous = 1
-    for heading in headings(article):
+    for number, heading in enumerate(found):
         if heading.level > previous + 1:
-            yield Hit(
-                f"heading level skipped: h{previous} to h{heading.level} ('{heading.text}')",
-                heading.position,
-                hint=f"Make it {'#' * (previous + 1)} {heading.text}.",
-            )
+            yield _skipped(heading, previous, top if number == 0 else 0)
         previous = heading.level
+
+
+def _skipped(heading: Heading, previous: int, top: int) -> Hit:
+    """The finding for a skipped level. Above the first sub-heading stands only the title,
+    which the layout prints as the h1 from the front matter: a writer sees no '#' in the body
+    and needs telling that sub-headings start at '##'. `top` is the article's highest level
+    when `heading` is its first, else 0."""
+    wanted = f"{'#' * (previous + 1)} {heading.text}"
+    if not top:
+        return Hit(f"heading level skipped: h{previous} to h{heading.level} ('{heading.text}')",
+                   heading.position, hint=f"Make it {wanted}.")
+    message = (f"heading level skipped: the first heading, '{heading.text}', is an "
+               f"h{heading.level}, but the title is the only h1 and sub-headings start at h2")
+    if top > 2:  # no '##' anywhere: every heading is as many levels too deep
+        return Hit(message, heading.position,
+                   hint=f"Use ## for the first level of sub-headings: make it '{wanted}', "
+                        f"and raise every heading of the article by {top - 2} "
+                        f"level{'s' if top > 3 else ''} ({'#' * top} to ##).")
+    return Hit(message, heading.position,
+               hint=f"Use ## for the first level of sub-headings: make it '{wanted}'.")
 
 
 @rule(
