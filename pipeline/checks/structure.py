@@ -181,21 +181,93 @@ def _orphan_topic(block: Block, intro: list[str], topics: list[str]) -> str | No
 _BOLD_LINE = re.compile(r"^(\*\*|__)(?P<text>[^*_]+[^*_:.])\1$")
 _MINOR = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or",
           "the", "to", "with", "from", "into", "vs"}
+_HEADING_CHARS = 200
+"""Longer than eight words and their markup: no heading (and no line to search)."""
+
+
+def _without_stray_marks(line: str) -> str:
+    """The line without a heading's '#' marks where Markdown does not read them: with no
+    space after them ("##Benefits"; one '#' before a word is a hashtag) or only after the
+    text ("Benefits ##")."""
+    if line.startswith("##") and line.lstrip("#")[:1].isalpha():
+        line = line.lstrip("#")
+    unmarked = line.rstrip("#")
+    return unmarked.rstrip() if unmarked != line and unmarked[-1:].isspace() else line
+
+
+def _heading_text(line: str) -> str | None:
+    """A short line, bold or in Title Case, with no full stop: the text of a heading."""
+    if len(line) > _HEADING_CHARS:
+        return None
+    line = _without_stray_marks(line.strip())
+    if not line or line[-1] in ".!?;,:":
+        return None
+    bold = _BOLD_LINE.match(line)
+    text = bold["text"].strip() if bold else line
+    words = text.split()
+    if not 1 <= len(words) <= 8 or not text[0].isupper() or text[-1] in ";,:" \
+            or re.search(r"[\[\]()`<>]", text):
+        return None
+    title_case = all(w[0].isupper() or w.casefold() in _MINOR or not w[0].isalpha()
+                     for w in words)
+    return text if bold or title_case else None
 
 
 def _pseudo_heading(block: Block) -> str | None:
     """A short line standing alone as a paragraph, bold or in Title Case, with no full stop."""
     content = block.content.strip()
-    if "\n" in content or not content or content[-1] in ".!?;,:":
+    return None if "\n" in content else _heading_text(content)
+
+
+_GLUED_START = re.compile(r"^[\"“‘'(]?[A-Z]")
+_GLUED_WORDS = 5
+"""Words of text after a heading glued to it on the next line that make it a paragraph, not
+the second line of a name or an address."""
+_RUN_IN_HEADING = re.compile(
+    r"^(?P<heading>[A-Z][\w’'-]*(?:[ \t]+[\w’'&-]+){0,5}?)[ \t]+"
+    r"(?=(?:The|An|This|These|Those|It|In|Most|Many|Some|When|If|For|Our|Your|You|We|There)"
+    r"[ \t]+[a-z])")
+"""A paragraph opening with a few words and no punctuation, then a capital that starts a
+sentence ("Why it matters The study found ..."): a heading whose line break a copy from a
+PDF or a web page turned into a space. A capital before a capital is a name ("Last year
+The Lakeshore Clinic opened"); "A" is left out, as a letter it names ("Respondent A went")."""
+_NOT_RUN_IN = frozenset(_MINOR | {"said", "says", "called", "named", "titled", "read",
+                                  "watched", "see", "than", "that"})
+"""Last words of an opening that go on into the capital after them ("According to The ...",
+"She read The ...")."""
+_SALUTATION = re.compile(r"(?:dear|hi|hello|greetings|to the editors?)\b", re.IGNORECASE)
+"""A letter's first line ("Dear Editor", then "I read ..."): no heading."""
+
+
+def _glued_heading(block: Block) -> tuple[str, bool] | None:
+    """A heading glued to the paragraph under it: on the line above its text in the same
+    paragraph ("Why It Matters" then "The study found ...", which prints as one line), or
+    run into its first sentence with no punctuation between. The heading, and whether it
+    stands on its own line."""
+    content = block.content.strip()
+    if _SALUTATION.match(content):
         return None
-    bold = _BOLD_LINE.match(content)
-    text = bold["text"].strip() if bold else content
-    words = text.split()
-    if not 1 <= len(words) <= 8 or not text[0].isupper() or re.search(r"[\[\]()`<>]", text):
+    first, newline, rest = content.partition("\n")
+    if newline:
+        heading = _heading_text(first)
+        if heading and not heading.endswith("?") and _GLUED_START.match(rest.lstrip()) \
+                and len(rest.split(None, _GLUED_WORDS)) >= _GLUED_WORDS:
+            return heading, True
         return None
-    title_case = all(w[0].isupper() or w.casefold() in _MINOR or not w[0].isalpha()
-                     for w in words)
-    return text if bold or title_case else None
+    match = _RUN_IN_HEADING.match(content)
+    if match is None:
+        return None
+    heading = match["heading"]
+    return None if heading.split()[-1].casefold() in _NOT_RUN_IN else (heading, False)
+
+
+def _glued_hit(article: Article, block: Block, heading: str, own_line: bool) -> Hit:
+    where = ("on the line above its text, in the same paragraph: a single line break prints "
+             "as a space" if own_line else "run into the sentence after it")
+    return Hit(f"'{heading}' is a heading glued to its paragraph, {where}",
+               block.position(article, 0),
+               hint=f"Make it a heading on a line of its own, with a blank line under it: "
+                    f"'## {heading}'.")
 
 
 _LABEL_LINE = re.compile(
@@ -278,31 +350,61 @@ def _numbered_heading(article: Article, block: Block) -> str | None:
 
 def _lost_headings(article: Article, ctx: Context) -> Iterator[Hit]:
     """In an article with fewer than two headings: bare Title-Case or bold lines standing
-    alone above paragraphs, when there are two or more (siblings of each other: a scrape that
-    lost every heading, "Chronic Pain", "Multiple Sclerosis", "Fibromyalgia"). One alone may
-    be a sign-off or a name; the title repeated, a byline or a masthead is TXT002's; a question
-    in bold is an interview's."""
+    alone above paragraphs or glued to them, when there are two or more (siblings of each
+    other: a scrape that lost every heading, "Chronic Pain", "Multiple Sclerosis",
+    "Fibromyalgia"). One alone may be a sign-off or a name; the title repeated, a byline or a
+    masthead is TXT002's; a question in bold is an interview's."""
     title = normalize(article.meta.title) if article.meta is not None else ""
     blocks = list(prose(article))
     lost = []
     for previous, block, following in zip([None, *blocks], blocks, [*blocks[1:], None],
                                           strict=False):
         if block.kind != "paragraph" or block.nested or previous is None \
-                or previous.kind == "heading" or following is None \
-                or following.kind != "paragraph" or following.nested:
+                or previous.kind == "heading":
+            continue
+        glued = _glued(article, ctx, block)
+        if glued is not None:
+            if normalize(glued[0]) != title:
+                lost.append(_glued_hit(article, block, *glued))
+            continue
+        if following is None or following.kind != "paragraph" or following.nested:
             continue
         pseudo = _pseudo_heading(block)
         if pseudo is None or pseudo.endswith("?") or _QUESTION.match(pseudo):
             continue  # an interview's questions in bold: the Q&A form, not lost headings
         if normalize(pseudo) != title and _pseudo_heading(following) is None \
-                and not chrome_lexicon(ctx).holds(block.content) \
-                and not is_scraped_metadata(block.content, article, ctx):
-            lost.append((pseudo, block))
-    if len(lost) < 2:
-        return
-    for pseudo, block in lost:
-        yield Hit(f"'{pseudo}' stands alone like a heading but is body text",
-                  block.position(article, 0), hint=f"Make it a heading: '## {pseudo}'.")
+                and not _other_line(article, ctx, block.content, pseudo):
+            lost.append(Hit(f"'{pseudo}' stands alone like a heading but is body text",
+                            block.position(article, 0),
+                            hint=f"Make it a heading: '## {pseudo}'."))
+    if len(lost) >= 2:
+        yield from lost
+
+
+def _other_line(article: Article, ctx: Context, line: str, heading: str) -> bool:
+    """A heading-like line that is something else: site chrome (TXT001's "Related Posts"), a
+    byline or masthead (TXT002's "Health Reporter"), a credit or a note's label ("Source:
+    National Sleep Foundation", "Photo: Jane Doe")."""
+    label, colon, _ = heading.partition(":")
+    return (bool(colon) and normalize(label).split()[0] in _lead_ins(ctx)) \
+        or chrome_lexicon(ctx).holds(line) or is_scraped_metadata(line, article, ctx)
+
+
+@memo
+def _lead_ins(ctx: Context) -> frozenset[str]:
+    return frozenset(str(word) for word in ctx.lexicon("hygiene")["label_lead_ins"])
+
+
+def _glued(article: Article, ctx: Context, block: Block) -> tuple[str, bool] | None:
+    """`_glued_heading` but in a listing, whose entries open with their names on purpose
+    ("**Gentle Yoga**" over "Saturdays at 10 a.m. ..."), or for a line that is not a
+    heading."""
+    if ctx.settings.listing(article.meta.kind if article.meta else None):
+        return None
+    glued = _glued_heading(block)
+    if glued is None or _other_line(article, ctx, block.content.partition("\n")[0], glued[0]):
+        return None
+    return glued
 
 
 @rule(
@@ -325,7 +427,7 @@ def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
     intro = _intro_sentences(article)
     lexicon = ctx.lexicon("hygiene")
     blocks = list(prose(article))
-    known = _LabelWords(frozenset(str(word) for word in lexicon["label_lead_ins"]),
+    known = _LabelWords(_lead_ins(ctx),
                         frozenset(str(word) for word in lexicon["label_pointing_words"]),
                         _run_in_labels(blocks))
     for previous, block, following in zip([None, *blocks], blocks, [*blocks[1:], None],
@@ -342,13 +444,15 @@ def section_without_heading(article: Article, ctx: Context) -> Iterator[Hit]:
         if block.nested:
             continue
         pseudo = _pseudo_heading(block)
-        # "Related Posts" is TXT001's to report, "Health Reporter" TXT002's.
         if pseudo and following is not None and following.kind == "paragraph" \
-                and not chrome_lexicon(ctx).holds(block.content) \
-                and not is_scraped_metadata(block.content, article, ctx):
+                and not _other_line(article, ctx, block.content, pseudo):
             yield Hit(f"'{pseudo}' stands alone like a heading but is body text",
                       block.position(article, 0),
                       hint=f"Make it a heading: '## {pseudo}'.")
+            continue
+        glued = _glued(article, ctx, block)
+        if glued is not None:
+            yield _glued_hit(article, block, *glued)
             continue
         label = _label_heading(block, following, known)
         if label:
