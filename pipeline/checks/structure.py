@@ -92,9 +92,8 @@ def empty_section(article: Article, ctx: Context) -> Iterator[Hit]:
     for current, following in zip(found, [*found[1:], None], strict=False):
         end = following.index if following else len(tokens)
         content = [t for t in tokens[current.index + 3:end]
-                   if not t.type.startswith("footnote") and t.type not in _NOTHING_PRINTED
-                   and not (t.type == "html_block" and t.content.lstrip().startswith("<!--"))
-                   and not _blank(t)]
+                   if t.type in _PRINTING and not _blank(t)
+                   and not (t.type == "html_block" and t.content.lstrip().startswith("<!--"))]
         if content or (following is not None and following.level > current.level):
             continue
         lines = article.lines[current.position.line:
@@ -121,20 +120,27 @@ def empty_section(article: Article, ctx: Context) -> Iterator[Hit]:
 
 
 _NOTE_DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:")
-_NOTHING_PRINTED = frozenset({"hr", "paragraph_open", "paragraph_close"})
-"""Tokens that print no text under a heading: a rule, and a paragraph's own marks (its text is
-its inline token)."""
+_PRINTING = frozenset({"inline", "fence", "code_block", "html_block"})
+"""Tokens that may print something under a heading: text (a paragraph's, a heading's, a list
+item's or a table cell's), code and HTML. The rest are marks around them: a list, quote or
+box with no text in it ("-" alone, an empty '::: sidebar') prints nothing, nor does a rule."""
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_EMPTY_TAG = re.compile(r"</?(?:br|div|span|p|section|center|font|strong|em|b|i)\b[^>]*>",
+                        re.IGNORECASE)
+"""Tags that print nothing of their own: an empty `<div class="box"></div>` is empty."""
+_NO_WORD = re.compile(r"[\s.…\-–—_~·•*]*")
+"""A paragraph of these alone ("...", "—") holds no word: it stands where text is to come."""
 
 
 def _blank(token: Token) -> bool:
-    """A paragraph's text, or a line of HTML, that is only white space and line breaks:
-    "&nbsp;", "<br>" (what a web editor leaves in an empty section)."""
+    """A paragraph's text, or a line of HTML, that is only white space, line breaks, empty
+    tags or dots and dashes: "&nbsp;", "<br>", "<div></div>" (what a web editor leaves in an
+    empty section), "..."."""
     if token.type == "html_block":
-        return not _LINE_BREAK.sub("", token.content).replace("&nbsp;", "").strip()
+        return not _EMPTY_TAG.sub("", token.content).replace("&nbsp;", "").strip()
     return token.type == "inline" and all(
         child.type in ("softbreak", "hardbreak")
-        or (child.type == "text" and not child.content.strip())
+        or (child.type == "text" and _NO_WORD.fullmatch(child.content) is not None)
         or (child.type == "html_inline" and _LINE_BREAK.fullmatch(child.content.strip()))
         for child in token.children or [])
 
