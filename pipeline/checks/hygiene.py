@@ -717,7 +717,8 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
         # A stand-in address a link leads to is LNK002's, with advice for the link.
         targets = [(offset, offset + len(href) + 2) for href, offset in
                    links(article).get(block.index, ()) if link_problem(href, ctx)] if found else []
-        for match, name in sorted(found, key=lambda pair: pair[0].start()):
+        # At one place, the longest: "(XXX) XXX-XXXX" whole, not its "XXX".
+        for match, name in sorted(found, key=lambda pair: (pair[0].start(), -pair[0].end())):
             if match.start() < reported or any(start <= match.start() < end
                                                for start, end in targets):
                 continue
