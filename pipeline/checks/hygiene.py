@@ -757,36 +757,61 @@ class _DuplicateParameters(Parameters):
 )
 def duplicate_paragraph(article: Article, ctx: Context) -> Iterator[Hit]:
     """A paragraph repeated word for word (ignoring case and punctuation) elsewhere, or nearly
-    (outside listings, whose entries differ in a date or a place on purpose)."""
+    (outside listings, whose entries differ in a date or a place on purpose). A pull quote
+    repeats the body on purpose: it is compared only with other pull quotes."""
     min_words: int = ctx.param("TXT005", "min_words")
     near_words: int = ctx.param("TXT005", "near_words")
     similarity: float = ctx.param("TXT005", "similarity")
     listing = ctx.settings.listing(article.meta.kind if article.meta else None)
-    seen: dict[str, Block] = {}
+    seen: dict[tuple[bool, str], tuple[Block, str]] = {}  # each paragraph, and the one before
     earlier = _Earlier(similarity)  # paragraphs long enough for near repeats
+    before = ""  # the words of the last paragraph
     for block in prose(article):
         if block.kind != "paragraph" or block.in_list:
             continue
         words = _fingerprint(block.text)
+        text = " ".join(words)
+        previous, before = before, text
         if len(words) < min_words:
             continue
-        key = " ".join(words)
-        if key in seen:
-            first = seen[key].position(article, 0).line
-            yield Hit(f"this paragraph repeats the one on line {first}",
-                      block.position(article, 0), hint="Delete the repeat, or rewrite one of them.")
+        pulled = block.in_container == "pullquote"
+        key = (pulled, text)
+        found = seen.get(key)
+        if found is not None and (not listing or _listed_twice(block, text, previous, *found)):
+            yield _repeat_hit(article, block, found[0], "repeats")
+        if found is not None:
+            if listing:
+                seen[key] = (block, previous)  # the entry's latest date is compared next
             continue
-        seen[key] = block
-        if listing or not near_words <= len(words) <= _NEAR_MOST:
+        seen[key] = (block, previous)
+        if pulled or listing or not near_words <= len(words) <= _NEAR_MOST:
             continue
         original = earlier.near_repeat(words)
         if original is None:
             earlier.add(words, block)
             continue
-        first = original.position(article, 0).line
-        yield Hit(f"this paragraph nearly repeats the one on line {first}",
-                  block.position(article, 0),
-                  hint="Keep one of them: they differ in only a few words.")
+        yield _repeat_hit(article, block, original, "nearly repeats")
+
+
+def _listed_twice(block: Block, text: str, previous: str, original: Block,
+                  original_previous: str) -> bool:
+    """In a listing, an event that recurs is listed under each date, and entries share a line
+    ("Free; call 414-555-0100 to register."): a repeat (`text`, after `previous`) is a slip
+    only under the same date (heading), and right after its original or after the same
+    paragraph as it (an entry pasted twice, its name and then its details)."""
+    return block.section == original.section and previous in (text, original_previous)
+
+
+def _repeat_hit(article: Article, block: Block, original: Block, verb: str) -> Hit:
+    """A repeat; in a quote, it may be a pull quote a web page set as a quote."""
+    first = original.position(article, 0).line
+    hint = "Keep one of them: they differ in only a few words." if verb == "nearly repeats" \
+        else "Delete the repeat, or rewrite one of them."
+    if block.in_quote or original.in_quote:
+        hint = ("If it is a pull quote, set it in a '::: pullquote' box (a pull quote repeats "
+                "the text on purpose); if not, delete the repeat.")
+    return Hit(f"this paragraph {verb} the one on line {first}", block.position(article, 0),
+               hint=hint)
 
 
 _NEAR_MOST = 400
