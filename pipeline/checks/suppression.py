@@ -7,9 +7,10 @@ pull request, so the finding stays and SUP001 asks for it.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,9 +22,17 @@ from pipeline.model import Article, Position
 _COMMENT = re.compile(r"<!--\s*pipeline\s*:(.*?)-->", re.DOTALL | re.IGNORECASE)
 """In any case: `<!-- PIPELINE: DISABLE=... -->` is meant as a directive, and is read as one."""
 _DIRECTIVE = re.compile(
-    r"^\s*(?P<verb>disable|enable)\s*=\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)"
-    r"(?:\s+reason\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'))?\s*$", re.IGNORECASE
-)
+    r"^\s*(?P<verb>[A-Za-z-]+)\s*=\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL)
+_REASON = re.compile(r"\s+reason\s*[=:]\s*(?P<value>.*)", re.IGNORECASE | re.DOTALL)
+"""`reason="..."`; also written `reason: ...`, in curly quotes or none: what the writer means
+is plain, and a reviewer reads it the same."""
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+_VERBS = ("disable", "enable")
+_MISTYPED = re.compile(r"\s*(?P<word>[A-Za-z][\w-]{2,19}?)\s*[:-]?\s*(?:disable|enable)\b",
+                       re.IGNORECASE)
+"""A comment that means to be a directive but misspells or mispunctuates `pipeline:`
+("pipline: disable=...", "pipeline disable=...", "pipeline-disable ...")."""
 _UNSUPPRESSIBLE = "SUP001"
 """The rule that reports suppressions: hiding it would hide the suppressions it reports."""
 
@@ -42,6 +51,8 @@ class Directive:
     """0-based body line of the comment."""
     column: int
     valid: bool = True
+    problem: str = ""
+    """What is wrong with a comment not understood, when it can be told."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class Suppression:
     """File lines (1-based, inclusive) the suppression covers."""
 
 
+@memo
 def _code_lines(article: Article) -> set[int]:
     """Body lines inside code blocks, where a directive is an example, not a directive."""
     lines: set[int] = set()
@@ -64,24 +76,74 @@ def _code_lines(article: Article) -> set[int]:
 
 
 def directives(article: Article) -> list[Directive]:
-    """Every `<!-- pipeline: ... -->` comment in the body, outside code, in order."""
-    if not _has_directive(article.body):
+    """Every `<!-- pipeline: ... -->` comment in the body, outside code, in order, and every
+    comment that misspells one."""
+    if "<!--" not in article.body:
         return []
-    code = _code_lines(article)
     found = []
-    for match in _COMMENT.finditer(article.body):
-        position = article.position(match.start())
+    for start, text in _comments(article.body):
+        match = _COMMENT.match(article.body, start)
+        mistyped = _MISTYPED.match(text) if match is None else None
+        if match is None and not (mistyped and _like_pipeline(mistyped["word"])):
+            continue
+        position = article.position(start)
         line = position.line - article.body_line
-        if line in code:
+        if line in _code_lines(article):
             continue
-        parsed = _DIRECTIVE.match(match.group(1))
-        if parsed is None:
-            found.append(Directive("", (), "", line, position.column, valid=False))
-            continue
-        codes = tuple(c.strip().upper() for c in parsed["codes"].split(","))
-        reason = (parsed["dq"] or parsed["sq"] or "").strip()
-        found.append(Directive(parsed["verb"].lower(), codes, reason, line, position.column))
+        if match is not None:
+            found.append(_directive(match.group(1), line, position.column))
+        elif mistyped is not None:
+            found.append(Directive("", (), "", line, position.column, valid=False,
+                                   problem=f"`{mistyped['word']}` where `pipeline:` is meant"))
     return found
+
+
+def _comments(body: str) -> Iterator[tuple[int, str]]:
+    """(offset, text) of each HTML comment, found without a regex: an unclosed `<!--` ends the
+    search, so a body of many stays linear."""
+    start = body.find("<!--")
+    while start >= 0:
+        end = body.find("-->", start + 4)
+        if end < 0:
+            return
+        yield start, body[start + 4:end]
+        start = body.find("<!--", end + 3)
+
+
+def _like_pipeline(word: str) -> bool:
+    word = word.casefold()
+    return word == "pipeline" or difflib.SequenceMatcher(None, word, "pipeline").ratio() >= 0.75
+
+
+def _directive(text: str, line: int, column: int) -> Directive:
+    """The directive a `pipeline:` comment's text says, or what is wrong with it."""
+    parsed = _DIRECTIVE.match(text)
+    if parsed is None:
+        return Directive("", (), "", line, column, valid=False)
+    verb = parsed["verb"].lower()
+    if verb not in _VERBS:
+        close = difflib.get_close_matches(verb, _VERBS, n=1)
+        return Directive("", (), "", line, column, valid=False,
+                         problem=f"`{parsed['verb']}` is no directive"
+                                 + (f" (`{close[0]}`?)" if close else ""))
+    codes = tuple(c.strip().upper() for c in parsed["codes"].split(","))
+    rest = parsed["rest"]
+    reason = ""
+    if rest.strip():
+        given = _REASON.match(rest)
+        if given is None:
+            return Directive("", (), "", line, column, valid=False,
+                             problem=f"`{rest.strip()[:40]}` after the codes is not "
+                                     'reason="..."')
+        value = given["value"].rstrip()
+        closing = _QUOTES.get(value[:1])
+        if closing is not None:
+            if len(value) < 2 or not value.endswith(closing):
+                return Directive("", (), "", line, column, valid=False,
+                                 problem="the reason's quotation marks do not close")
+            value = value[1:-1]
+        reason = value.strip()
+    return Directive(verb, codes, reason, line, column)
 
 
 @memo
@@ -161,12 +223,42 @@ def apply_suppressions(article: Article, findings: list[Finding],
             kept.append(finding)
         else:
             used.add(match)
-    unused = [
-        Hit(f"the suppression of {s.code} suppresses nothing", s.position,
-            hint="Remove the comment, or move it to the passage the finding is on.")
-        for s in covering if s not in used and s.code in active
-    ]
-    return kept, unused
+    unused = [s for s in covering if s not in used and s.code in active]
+    lines: dict[str, list[int]] = {}  # by code, the lines of the findings kept
+    for finding in kept if unused else ():
+        lines.setdefault(finding.code, []).append(finding.line)
+    return kept, [_unused(article, s, sorted(lines.get(s.code, ()))) for s in unused]
+
+
+def _unused(article: Article, suppression: Suppression, lines: list[int]) -> Hit:
+    """A suppression that suppressed nothing; when a finding of its rule (on one of `lines`,
+    sorted) stands in the block right above it, the comment was put after the passage
+    instead of before."""
+    above = _block_above(article, suppression.first_line - article.body_line)
+    missed = None
+    if above is not None:
+        at = bisect_left(lines, article.body_line + above[0])
+        if at < len(lines) and lines[at] < article.body_line + above[1]:
+            missed = lines[at]
+    if missed is not None:
+        return Hit(f"the suppression of {suppression.code} suppresses nothing: it stands below "
+                   f"the finding on line {missed}, and covers only the text after it",
+                   suppression.position,
+                   hint=f"Move the comment above line {missed}, before the passage it is for.")
+    return Hit(f"the suppression of {suppression.code} suppresses nothing", suppression.position,
+               hint="Remove the comment, or move it to the passage the finding is on.")
+
+
+def _block_above(article: Article, line: int) -> tuple[int, int] | None:
+    """(first, end) body lines of the last block of text that ends at or before `line`."""
+    blocks = _top_blocks(article)
+    index = bisect_right(blocks, (line, math.inf)) - 1  # the last block starting at or before
+    while index >= 0:  # back past the comment's own block and comments above it
+        first, end, only_comment = blocks[index]
+        if end <= line and not only_comment:
+            return first, end
+        index -= 1
+    return None
 
 
 @rule(
@@ -179,14 +271,17 @@ def apply_suppressions(article: Article, findings: list[Finding],
 )
 def bad_suppression(article: Article, ctx: Context) -> Iterator[Hit]:
     """A suppression comment without a reason, naming an unknown rule or SUP001 itself, an
-    enable with no disable before it, or a comment not understood."""
+    enable with no disable before it, a comment not understood, or one that misspells
+    `pipeline:` (which would otherwise hide a broken suppression: the finding stays and
+    nobody is told why)."""
     from pipeline.checks.registry import BY_CODE
 
     disabled: set[str] = set()  # codes a disable above has named
     for directive in directives(article):
         position = Position(article.body_line + directive.line, directive.column)
         if not directive.valid:
-            yield Hit("a `pipeline:` comment that is not understood", position,
+            yield Hit("a `pipeline:` comment that is not understood"
+                      + (f": {directive.problem}" if directive.problem else ""), position,
                       hint='Write `<!-- pipeline: disable=CODE reason="..." -->` or '
                            "`<!-- pipeline: enable=CODE -->`.")
             continue
