@@ -187,6 +187,7 @@ def _orphan_topic(block: Block, intro: list[str], topics: list[str]) -> str | No
 _BOLD_LINE = re.compile(r"^(\*\*|__)(?P<text>[^*_]+[^*_:.])\1$")
 _MINOR = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or",
           "the", "to", "with", "from", "into", "vs"}
+_HEADING_WORDS = 8
 _HEADING_CHARS = 200
 """Longer than eight words and their markup: no heading (and no line to search)."""
 
@@ -211,7 +212,7 @@ def _heading_text(line: str) -> str | None:
     bold = _BOLD_LINE.match(line)
     text = bold["text"].strip() if bold else line
     words = text.split()
-    if not 1 <= len(words) <= 8 or not text[0].isupper() or text[-1] in ";,:" \
+    if not 1 <= len(words) <= _HEADING_WORDS or not text[0].isupper() or text[-1] in ";,:" \
             or re.search(r"[\[\]()`<>]", text):
         return None
     title_case = all(w[0].isupper() or w.casefold() in _MINOR or not w[0].isalpha()
@@ -255,6 +256,8 @@ def _glued_heading(block: Block) -> tuple[str, bool] | None:
         return None
     first, newline, rest = content.partition("\n")
     if newline:
+        if len(first.split(None, _HEADING_WORDS)) > _HEADING_WORDS:
+            return None  # the first line of a wrapped paragraph, most often: no heading
         heading = _heading_text(first)
         if heading and not heading.endswith("?") and _GLUED_START.match(rest.lstrip()) \
                 and len(rest.split(None, _GLUED_WORDS)) >= _GLUED_WORDS:
