@@ -111,7 +111,7 @@ def _outcome_claims(article: Article, ctx: Context) -> Iterator[Claim]:
         # or, for a sentence that opens on "It" or "The supplement", the paragraph before.
         subject = (intervention.search(text)
                    or (therapy.search(text) and condition.search(text))
-                   or intervention.search(sentence.preceding)
+                   or sentence.first_before(intervention)
                    or (_points_back(sentence, ctx)
                        and intervention.search(before.get(sentence.block.offset, ""))))
         if subject and not states_approved_use(sentence, ctx):

@@ -184,6 +184,14 @@ def drug_mentions(text: str, ctx: Context) -> Iterator[tuple[Drug, re.Match[str]
         yield by_name[re.sub(r"\s+", " ", match.group(0).lower())], match
 
 
+def drug_before(sentence: Sentence, ctx: Context) -> tuple[Drug, re.Match[str]] | None:
+    """The first drug the paragraph names before the sentence (`Sentence.first_before`)."""
+    by_name, pattern = _drug_index(ctx)
+    match = sentence.first_before(pattern)
+    return None if match is None else (by_name[re.sub(r"\s+", " ", match.group(0).lower())],
+                                       match)
+
+
 @memo
 def _drug_index(ctx: Context) -> tuple[dict[str, Drug], re.Pattern[str]]:
     by_name = {name: drug for drug in drugs(ctx) for name in drug.names}

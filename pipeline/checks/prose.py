@@ -79,6 +79,13 @@ CITATION = re.compile(
     r"|\([A-Z][\w'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’-]+)?,?\s+(?:19|20)\d\d[a-z]?\)"
     r"|\b[A-Z][\w'’-]+(?:\s+et\s+al\.?)?\s+\((?:19|20)\d\d[a-z]?\)"  # (Author Year), Author (Year)
 )
+
+
+@lru_cache(maxsize=512)
+def _first_in(pattern: re.Pattern[str], source: str) -> re.Match[str] | None:
+    return pattern.search(mask(source))
+
+
 _ATTRIBUTION = re.compile(  # "Say goodbye to migraines": an imperative, crediting nobody
     r"\b(?:(?<!^)says?|said|according to|told|tells|writes|wrote|explains?|explained|notes|noted|"
     r"adds|added|argues|argued|recalls|cautions|warns)\b",
@@ -163,16 +170,20 @@ class Sentence:
         """File position of a character index into the sentence."""
         return article.position(self.offset + index)
 
-    @property
-    def preceding(self) -> str:
-        """The paragraph before this sentence, masked: a drug named there is what "it" and
-        "the drug" in this sentence refer to."""
-        return mask(self.block.source[: self.offset - self.block.offset])
+    def first_before(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        """The pattern's first match in the paragraph before this sentence, masked: a drug
+        named there is what "it" and "the drug" in this sentence refer to. The paragraph is
+        searched once, not again for each of its sentences (quadratic in a paragraph of
+        thousands)."""
+        found = _first_in(pattern, self.block.source)
+        return found if found is not None and found.end() <= self.offset - self.block.offset \
+            else None
 
     @property
     def cited(self) -> bool:
-        """The sentence or its paragraph carries a citation."""
-        return any(CITATION.search(text) for text in (self.source, self.block.source, self.lead))
+        """The sentence or its paragraph carries a citation (the paragraph searched once, not
+        again for each of its sentences)."""
+        return any(_holds(CITATION, text) for text in (self.source, self.block.source, self.lead))
 
     @cached_property
     def attributed(self) -> bool:
@@ -184,21 +195,32 @@ class Sentence:
         shortens colds," the authors wrote.[^1]')."""
         if credits_named_source(self.text) or (_ATTRIBUTION.search(self.text) and self.cited):
             return True
-        quoted = _QUOTED.search(self.source) or _QUOTED.search(self.block.source)
+        # What the paragraph holds is asked once for a paragraph, not again for each sentence
+        # (quadratic in a paragraph of thousands).
+        quoted = _QUOTED.search(self.source) or _holds(_QUOTED, self.block.source)
         opens_quote = self.text.startswith(("\"", "“"))
         if not (quoted or opens_quote):
             return False
-        if credits_named_source(self.block.text):
+        if _credits_named_source(self.block.text):
             return True
         # A quotation credited in the paragraph before ("Ruiz put it plainly:") stays the
         # speaker's; one credited to nobody in particular ("one expert said") does not.
-        return opens_quote and not _ATTRIBUTION.search(self.block.text)
+        return opens_quote and not _holds(_ATTRIBUTION, self.block.text)
 
 
 def credits_named_source(text: str) -> bool:
     """Some attribution in the text ("says", "according to", "notes") names its source."""
     return any(_names_someone(source) for verb in _ATTRIBUTION.finditer(text)
                for source in _credited(text, verb))
+
+
+_credits_named_source = lru_cache(maxsize=256)(credits_named_source)
+"""`credits_named_source` of a paragraph, asked by each of its sentences."""
+
+
+@lru_cache(maxsize=1024)
+def _holds(pattern: re.Pattern[str], text: str) -> bool:
+    return pattern.search(text) is not None
 
 
 def _credited(text: str, verb: re.Match[str]) -> Iterator[str]:

@@ -14,6 +14,7 @@ from pipeline.checks.disclosure import commercial_signals, is_health_content, is
 from pipeline.checks.health import (
     Drug,
     condition_pattern,
+    drug_before,
     drug_mentions,
     drugs,
     negated,
@@ -65,8 +66,8 @@ def off_label_uses(article: Article, ctx: Context,
                  for drug, mention in drug_mentions(text, ctx)]
         # "Most come for depression": the drug may be the one the paragraph is about; "it",
         # "the shots" at the start of a paragraph, the one the paragraph before named.
-        named = named or [(drug, mention.group(0), 0)
-                          for drug, mention in drug_mentions(sentence.preceding, ctx)][:1]
+        if not named and (earlier := drug_before(sentence, ctx)) is not None:
+            named = [(earlier[0], earlier[1].group(0), 0)]
         if not named and anaphora.search(text):
             named = before
         cued = bool(cues.search(text))
