@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.checks import Context
@@ -36,19 +36,27 @@ class Drug:
     """Names of forms only compounding pharmacies make."""
     prescription: bool
     approved_for: tuple[str, ...]
+    """Its approved uses, under any name."""
+    brand_approved_for: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The approved uses of a brand approved for fewer: Ozempic is approved for type 2
+    diabetes; weight loss is Wegovy's (the same semaglutide)."""
 
-    def approves(self, condition: str) -> bool:
-        """The condition is (a synonym of) one of the drug's approved uses."""
-        return any(condition in use or use in condition for use in self.approved_for)
+    def approves(self, condition: str, name: str = "") -> bool:
+        """The condition is (a synonym of) one of the approved uses of the drug, or of the
+        brand when the name is one with uses of its own."""
+        uses = self.brand_approved_for.get(" ".join(name.lower().split()), self.approved_for)
+        return any(condition in use or use in condition for use in uses)
 
 
 def _drug(generic: str, entry: dict[str, Any]) -> Drug:
-    def listed(key: str) -> tuple[str, ...]:
-        return tuple(str(v).lower() for v in entry.get(key) or [])
+    def listed(key: str, table: dict[str, Any] = entry) -> tuple[str, ...]:
+        return tuple(str(v).lower() for v in table.get(key) or [])
 
+    brands = entry.get("brand_approved_for") or {}
     return Drug(generic.lower(), (generic.lower(), *listed("brands"), *listed("aliases")),
                 listed("brands"), listed("compounded"), bool(entry.get("prescription")),
-                listed("approved_for"))
+                listed("approved_for"),
+                {str(brand).lower(): listed(brand, brands) for brand in brands})
 
 
 @memo

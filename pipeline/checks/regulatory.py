@@ -82,10 +82,12 @@ def off_label_uses(article: Article, ctx: Context,
                 continue
             unapproved = [(m.start(), f"for {m.group(0)}")
                           for m in conditions.finditer(text, start, end)
-                          if cued and not drug.approves(" ".join(m.group(0).lower().split()))
+                          if cued and not drug.approves(" ".join(m.group(0).lower().split()),
+                                                        name)
                           and not harms.search(_clause(text, m.start()))]
             unapproved += [(at, words) for at, use, words in _goals(text, start, end, ctx)
-                           if not drug.approves(use) and not harms.search(_clause(text, at))]
+                           if not drug.approves(use, name)
+                           and not harms.search(_clause(text, at))]
             if unapproved:
                 yield sentence, index, drug, f"{name} {min(unapproved)[1]}"
 
@@ -140,6 +142,9 @@ class ExtraDrug(Parameters):
     """Prescription-only in the U.S. (REG003)."""
     approved_for: Words = ()
     """FDA-approved uses; any other condition named beside the drug is off-label."""
+    brand_approved_for: dict[str, Words] = Field(default_factory=dict)
+    """The uses of a brand approved for fewer than the drug: `{ozempic = ["type 2
+    diabetes"]}`."""
 
 
 class _DrugParameters(Parameters):
