@@ -414,6 +414,25 @@ def weak_labels(article: Article, ctx: Context) -> Iterator[Signal]:
                          f"'{' '.join(match.group(0).split())}', which is not a sponsor label")
 
 
+def typed_labels(article: Article, ctx: Context) -> Iterator[Signal]:
+    """A sponsor label typed on a line of its own ("SPONSORED CONTENT", "Sponsored: Luna
+    Drip Bar"): the line alone, or before a separator and a short name. The piece says it is
+    paid for, but only the front matter makes the pipeline print the label."""
+    pattern = _typed_label(ctx)
+    for sentence in sentences(article):
+        match = pattern.match(sentence.masked)
+        if match and len(sentence.block.text.split()) <= _LABEL_WORDS:
+            yield Signal(sentence, match.start(),
+                         f"'{' '.join(match.group(1).split())}' typed in the text as a label")
+
+
+@memo
+def _typed_label(ctx: Context) -> re.Pattern[str]:
+    labels = "|".join(re.escape(str(label)).replace(r"\ ", r"\s+")
+                      for label in ctx.lexicon("commerce")["typed_labels"])
+    return re.compile(rf"\W*({labels})\W*(?:$|[:|—–·•]|\s-\s)", re.IGNORECASE)
+
+
 _SHOWN_FIELDS = ("dek", "summary")
 """Front-matter text readers see before the article: the dek prints under the title, the
 summary goes to the feeds, the newsletter and the social cards."""
@@ -460,6 +479,7 @@ def commercial_signals(article: Article, ctx: Context) -> list[Signal]:
     listing = ctx.settings.listing(article.meta.kind if article.meta else None)
     found = [] if listing else [*call_to_action(article, ctx)]
     found += weak_labels(article, ctx)
+    found += typed_labels(article, ctx)
     if is_health_content(article, ctx) and not discloses_connection(article, ctx):
         found += first_person_business(article, ctx)
     return sorted(found, key=lambda s: s.sentence.offset + s.index)
