@@ -164,3 +164,18 @@ def test_a_first_heading_below_h2_says_the_title_is_the_h1(settings: Settings,
     assert "the title is the only h1" in found[0].message
     assert "##" in found[0].hint and "raise every heading" in found[0].hint
     assert found[1].message == "heading level skipped: h3 to h5 ('Easier')"
+
+
+def test_a_number_from_abroad_is_given_its_country_code(settings: Settings,
+                                                       tmp_path: Path) -> None:
+    """LNK001 tells the editor to add the country code of a number the article places
+    abroad, not that the number is invalid."""
+    article = tmp_path / "abroad.md"
+    article.write_text("---\ntitle: A Clinic in London\nauthors: [Sam Ortiz]\n"
+                       "date: 2022-10-01\nsection: Green Living\nkind: feature\n---\n\n"
+                       "Call the clinic on 020 7946 0958 or 414 555 012.\n")
+    found = [f.message for f in gate.check(settings, [article]).findings if f.code == "LNK001"]
+    assert len(found) == 2
+    assert "no country code" in found[0] and "+44 20 7946 0958" in found[0]
+    assert "London" in found[0] and "invalid" not in found[0]
+    assert "'414 555 012' is invalid" in found[1]

@@ -27,11 +27,20 @@ _PHONE_CANDIDATE = re.compile(
     r"(?![\w-]|[.,]\d)"
     r"|(?<![\w.,/-])(?:1[.-])?(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{1,2}(?![\w-]|[.,]\d)"
     r"|(?<![\w.,/-])\d{3}-\d{4}(?![\w-]|[.,]\d)"
+    r"|(?<![\w.,/+$€£-])(?<!\d[ \xa0])(?:1[ \xa0])?(?:\([2-9]\d\d\)|[2-9]\d\d)[ \xa0][2-9]\d\d"
+    r"[ \xa0]\d{2,5}(?![\w-]|[.,]\d|[ \xa0]\d)"
+    r"|(?<![\w.,/+$€£-])(?<!\d[ \xa0])(?P<trunk>(?:\(0\d{1,4}\)|0\d{1,4})(?:[ \xa0]\d{2,8}){1,4})"
+    r"(?![\w-]|[.,]\d|[ \xa0]\d)"
 )
 """Branches: a number after a country code, its groups apart by spaces too ("+44 20 7946 095");
 one written the North American way, or another country's with a hyphen or dot before its last
 group; an area code and exchange with a last group cut short ("262-268-14", the digits lost at
-a line's end); seven digits without an area code."""
+a line's end); seven digits without an area code; an area code and exchange apart by spaces,
+each starting 2-9 as they must ("414 555 012"), not a count grouped by thousands ("4 500",
+"250 000 000") or a list of years or ZIP codes; groups apart by spaces after a leading 0, as
+the UK, Ireland or Australia write their numbers without the country code ("020 7946 0958"),
+nine digits or more (`_phone_candidates`). The spaced branches take no group after the last
+digit and a space: such runs are tables of figures."""
 _VANITY_CANDIDATE = re.compile(
     r"(?<![\w.,/-])(?P<trunk>\+?1[\s.-]?)?(?:\((?P<paren>\d{3})\)(?P<space>\s)?"
     r"|(?P<area>\d{3})[.-])"
@@ -45,9 +54,10 @@ _TITLE_CASE_PARTS = re.compile(r"[A-Z\d][A-Za-z\d]*(?:[.-][A-Z\d][A-Za-z\d]*)*")
 written; "year-old" and "Flowers.com" are not."""
 _TOLL_FREE = re.compile(r"8(\d)\1")
 """North American toll-free area codes (800, 833, 844 ... 888), where vanity numbers live."""
-_PHONE_HINT = re.compile(r"\d(?:[.-]\d{3}|\d\d(?:\)\s?|[.-])[A-Z])|\+\d")
-"""What every phone candidate contains ("4-5555", "800-GO", "800-Go", "(888) P", "+4"): a cheap
-test before masking a paragraph. A vanity word opens on a capital (`_vanity`) after its code
+_PHONE_HINT = re.compile(
+    r"\d(?:[.-]\d{3}|\d\d(?:\)\s?|[.-])[A-Z]|\)?[ \xa0]\d{2,4}[ \xa0]\d|\d{1,3}[ \xa0]\d{6})|\+\d")
+"""What every phone candidate contains ("4-5555", "800-GO", "800-Go", "(888) P", "4 555 0",
+"4) 555 0", "07700 900123", "+4"): a cheap test before masking a paragraph. A vanity word opens on a capital (`_vanity`) after its code
 and a bracket, hyphen or dot: not "2018 Edition", nor "rfcs/2057-trait" in a link. One digit
 first, then the branches: an alternation of two patterns each opening on a digit tests every
 digit twice."""
@@ -120,6 +130,91 @@ def _invalid_phone(number: str, region: str) -> str | None:
     return "not a valid number" + (f" ({': '.join(details)})" if details else "")
 
 
+@memo
+def _abroad(ctx: Context) -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
+    """(the name of each country of `phone_regions` by its region code, in the lexicon's order;
+    the region of each place; one pattern of the places, longest first, so "Northern Ireland"
+    is the UK's and not Ireland's)."""
+    entries = ctx.lexicon("hygiene")["phone_regions"]
+    names = {str(code): str(entry["name"]) for code, entry in entries.items()}
+    regions = {str(place): str(code) for code, entry in entries.items()
+               for place in entry["places"]}
+    places = sorted(regions, key=len, reverse=True)
+    return names, regions, re.compile(
+        rf"(?<![\w.])(?:{'|'.join(re.escape(place) for place in places)})(?!\w)")
+
+
+@memo
+def _places_named(article: Article, ctx: Context) -> dict[str, str]:
+    """The first place the article (title or body) names for each country of `phone_regions`,
+    by region code: asked only of an article with a number that cannot be dialled."""
+    _, regions, pattern = _abroad(ctx)
+    title = article.meta.title if article.meta else ""
+    named: dict[str, str] = {}
+    for match in pattern.finditer(f"{title}\n{article.body}"):
+        named.setdefault(regions[match.group(0)], match.group(0))
+    return named
+
+
+def _from_abroad(number: str, region: str, article: Article, ctx: Context) -> str | None:
+    """Why a number that cannot be dialled in `region` is one from abroad without its country
+    code, or None: it opens on another country's national prefix (0) and is valid there. A
+    country the article names comes first; "414 555 012" read as a French number is not one
+    (no prefix), whatever its digits."""
+    import phonenumbers
+
+    if number.lstrip().startswith("+"):
+        return None
+    digits = re.sub(r"\D", "", number)
+    names, _, _ = _abroad(ctx)
+    valid: dict[str, str] = {}
+    for code in names:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
+        prefix = metadata.national_prefix if metadata else None
+        if code == region or not prefix or not digits.startswith(prefix):
+            continue
+        parsed = phonenumbers.parse(number, code)
+        if phonenumbers.is_valid_number(parsed):
+            valid[code] = phonenumbers.format_number(
+                parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if not valid:
+        return None
+    named = _places_named(article, ctx)
+    home = names.get(region, region)
+    placed = [code for code in valid if code in named]
+    if placed:
+        code = placed[0]
+        return (f"has no country code: it is a number in {names[code]} (the article names "
+                f"{named[code]}), which readers in {home} dial as {valid[code]}")
+    code = next(iter(valid))
+    return (f"is not a number in {home}; written this way it is one in "
+            f"{' or '.join(names[code] for code in valid)}: if so, give the country code "
+            f"({valid[code]} in {names[code]})")
+
+
+def _phone_problem(what: str, number: str, region: str, article: Article,
+                   ctx: Context) -> tuple[str, str] | None:
+    """(message, hint) for a number that cannot be dialled, or None: `what` names it."""
+    reason = _invalid_phone(number, region)
+    if reason is None:
+        return None
+    abroad = _from_abroad(number, region, article, ctx)
+    if abroad:
+        return (f"{what} {abroad}", "Write a number from abroad with its country code "
+                                    "(+44 20 7946 0958), as readers here dial it.")
+    return f"{what} is invalid: {reason}", "Correct the number against the source; include " \
+                                            "the area code."
+
+
+def _phone_candidates(content: str) -> list[re.Match[str]]:
+    """The phone candidates of a masked text, in order: a run after a leading 0 with fewer
+    than nine digits ("02 03 04") is none."""
+    candidates = [match for match in _PHONE_CANDIDATE.finditer(content)
+                  if not match["trunk"] or sum(c.isdigit() for c in match["trunk"]) >= 9]
+    candidates += filter(_vanity, _VANITY_CANDIDATE.finditer(content))
+    return sorted(candidates, key=lambda candidate: candidate.start())
+
+
 class _PhoneParameters(Parameters):
     region: str = "US"
     """Where numbers without a country code are dialled (ISO 3166 code: US, CA, GB, ...)."""
@@ -147,30 +242,27 @@ def invalid_phone(article: Article, ctx: Context) -> Iterator[Hit]:
     region: str = ctx.param("LNK001", "region")
     sponsor = article.meta.sponsor if article.meta else None
     if sponsor and sponsor.phone:
-        reason = _invalid_phone(sponsor.phone, region)
-        if reason:
-            yield Hit(f"the sponsor's phone '{sponsor.phone}' is invalid: {reason}",
-                      article.key_position("sponsor"), hint="Correct the number.")
+        problem = _phone_problem(f"the sponsor's phone '{sponsor.phone}'", sponsor.phone,
+                                 region, article, ctx)
+        if problem:
+            yield Hit(problem[0], article.key_position("sponsor"), hint=problem[1])
     found_links = links(article)
     for block in text_blocks(article):
         # Masking only blanks characters, so a candidate in the masked text is in the raw text.
         content = masked(block.content) if _PHONE_HINT.search(block.content) else ""
-        candidates = [*_PHONE_CANDIDATE.finditer(content),
-                      *filter(_vanity, _VANITY_CANDIDATE.finditer(content))]
-        for match in sorted(candidates, key=lambda candidate: candidate.start()):
+        for match in _phone_candidates(content):
             if _range_unit(ctx).match(content, match.end()):
                 continue
-            reason = _invalid_phone(match.group(0), region)
-            if reason:
-                yield Hit(f"phone number '{match.group(0)}' is invalid: {reason}",
-                          *block.span(article, match.start(), len(match.group(0))),
-                          hint="Correct the number against the source; include the area code.")
+            number = match.group(0)
+            problem = _phone_problem(f"phone number '{number}'", number, region, article, ctx)
+            if problem:
+                yield Hit(problem[0], *block.span(article, match.start(), len(number)),
+                          hint=problem[1])
         for href, offset in found_links.get(block.index, ()):
             if href.lower().startswith("tel:"):
-                reason = _invalid_phone(href[4:], region)
-                if reason:
-                    yield Hit(f"tel: link '{href}' is invalid: {reason}",
-                              block.position(article, offset), hint="Correct the number.")
+                problem = _phone_problem(f"tel: link '{href}'", href[4:], region, article, ctx)
+                if problem:
+                    yield Hit(problem[0], block.position(article, offset), hint=problem[1])
 
 
 _WINDOW = 100_000
