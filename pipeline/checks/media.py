@@ -31,6 +31,10 @@ class ImageUse:
     position: Position
     hero: bool
     """The front-matter `image:`, printed across the full text width."""
+    decorative: bool = False
+    """An HTML `<img>` marked as decoration, which screen readers skip: `alt=""` written out,
+    or no alt with role="presentation" or aria-hidden="true" (WCAG technique H67). Markdown has
+    no way to say it: `![](photo.jpg)` is an image whose alt text was left out."""
 
 
 @memo
@@ -76,8 +80,9 @@ def _markdown_images(article: Article) -> Iterator[ImageUse]:
                 found = block.content.find(child.content, searched, searched + _WINDOW)
                 offset = searched if found < 0 else found
                 searched = offset + len(child.content)
-                for src, alt, _, column in _img_tags(child.content):
-                    yield ImageUse(src, alt, block.position(article, offset + column), False)
+                for src, alt, decorative, _, column in _img_tags(child.content):
+                    yield ImageUse(src, alt, block.position(article, offset + column), False,
+                                   decorative)
 
 
 def _html_block_images(article: Article) -> Iterator[ImageUse]:
@@ -85,12 +90,15 @@ def _html_block_images(article: Article) -> Iterator[ImageUse]:
     for token in article.tokens:
         if token.type != "html_block" or not token.map:
             continue
-        for src, alt, line, column in _img_tags(token.content):
+        # A captioned figure shows something the caption speaks of: alt="" in it is left
+        # empty, not a mark of decoration.
+        captioned = "<figcaption" in token.content.lower()
+        for src, alt, decorative, line, column in _img_tags(token.content):
             file_line = article.body_line + token.map[0] + line - 1
             source = article.lines[file_line - 1] if file_line <= len(article.lines) else ""
             found = source.find("<img")
             yield ImageUse(src, alt, Position(file_line, (found if found >= 0 else column) + 1),
-                           False)
+                           False, decorative and not captioned)
 
 
 _IMG_START = re.compile(r"<img(?=[\s/>]|$)", re.IGNORECASE)
@@ -101,10 +109,11 @@ _ATTRIBUTE_OR_END = re.compile(
 _RAW_TEXT = re.compile(r"<!--|<(script|style|textarea|title)\b", re.IGNORECASE)
 
 
-def _img_tags(html: str) -> list[tuple[str, str, int, int]]:
-    """The `<img>` tags of an HTML fragment: (src, alt, line, column), 1-based line and
-    0-based column within the fragment, attribute values unescaped, none taken from a comment
-    or from a script's, style's, textarea's or title's text (as a browser reads it).
+def _img_tags(html: str) -> list[tuple[str, str, bool, int, int]]:
+    """The `<img>` tags of an HTML fragment: (src, alt, whether it is marked decorative, line,
+    column), 1-based line and 0-based column within the fragment, attribute values unescaped,
+    none taken from a comment or from a script's, style's, textarea's or title's text (as a
+    browser reads it).
 
     Linear in the fragment's length: a tag is read only up to the next "<" (a "<" in it, quoted
     or not, ends it early, where a browser would read on: it is no tag) and positions are
@@ -112,7 +121,7 @@ def _img_tags(html: str) -> list[tuple[str, str, int, int]]:
     fragment from every tag left open: 10,000 `<img src="a" ` took it 17 s."""
     if "<img" not in html.lower():
         return []  # no tag to find
-    found: list[tuple[str, str, int, int]] = []
+    found: list[tuple[str, str, bool, int, int]] = []
     line, line_start, counted = 1, 0, 0
     for start, end in _outside_raw_text(html):
         for match in _IMG_START.finditer(html, start, end):
@@ -124,9 +133,17 @@ def _img_tags(html: str) -> list[tuple[str, str, int, int]]:
             counted = at
             values = _attributes(html, match.end(), min(end, _next_tag(html, at)))
             if values is not None:
-                found.append((values.get("src", ""), values.get("alt", ""), line,
-                              at - line_start))
+                found.append((values.get("src", ""), values.get("alt", ""),
+                              _decorative(values), line, at - line_start))
     return found
+
+
+def _decorative(values: dict[str, str]) -> bool:
+    """Whether an `<img>`'s attributes mark it as decoration (`ImageUse.decorative`)."""
+    if "alt" in values:
+        return values["alt"] == ""
+    return values.get("role", "").strip().lower() in ("presentation", "none") \
+        or values.get("aria-hidden", "").strip().lower() == "true"
 
 
 def _next_tag(html: str, at: int) -> int:
@@ -198,17 +215,22 @@ def referenced_files(article: Article) -> list[Path]:
     why="Readers using screen readers hear nothing for an image without alt text (WCAG 1.1.1); "
         "the screen PDF is tagged for PDF/UA, which requires it.",
     example="![](images/garden.jpg)",
-    fix="Describe what the image shows in a short sentence: ![A ladybug on a stem](...).",
+    fix="Describe what the image shows in a short sentence: ![A ladybug on a stem](...). A "
+        "purely decorative image (a divider, an ornament) goes in as HTML marked so: "
+        "<img src=\"divider.png\" alt=\"\">.",
 )
 def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
     """An image (hero or in the body) without alt text, or with a stand-in for it: a file name
     ("IMG_4471.JPG", "garden-bed" for garden-bed.jpg) or a word such as "image" or "photo",
     which a screen reader reads out and which tells the reader nothing more than silence
-    would."""
+    would. An `<img>` marked decorative (alt="") is the writer's word that there is nothing to
+    describe, unless a caption says otherwise."""
     hint = ("Describe what the image shows: ![A ladybug on a stem](...), alt=\"...\" on an "
             "<img> tag, or `alt:` under `image:`.")
     for use in images(article):
         alt = use.alt.strip()
+        if use.decorative:
+            continue
         if not alt:
             yield Hit(f"image '{use.src}' has no alt text", use.position, hint=hint)
         elif _STAND_IN_ALT.fullmatch(alt) or alt.casefold() in _file_names(use.src):
