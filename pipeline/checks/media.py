@@ -233,7 +233,7 @@ def image_without_alt(article: Article, ctx: Context) -> Iterator[Hit]:
             continue
         if not alt:
             yield Hit(f"image '{use.src}' has no alt text", use.position, hint=hint)
-        elif _STAND_IN_ALT.fullmatch(alt) or alt.casefold() in _file_names(use.src):
+        elif _stand_in_alt(ctx).fullmatch(alt) or alt.casefold() in _file_names(use.src):
             yield Hit(f"image '{use.src}' has alt text that describes nothing: '{alt}'",
                       use.position, hint=hint)
 
@@ -246,11 +246,16 @@ def _file_names(src: str) -> set[str]:
     return {path.name.casefold(), path.stem.casefold()}
 
 
-_STAND_IN_ALT = re.compile(
-    r"[^\s/]+\.(?:jpe?g|png|gif|webp|tiff?|heic|avif|bmp|svg)"
-    r"|(?:img|dsc|dscn|pxl|image|photo|photograph|picture|pic|graphic|figure|fig|screenshot|"
-    r"untitled|placeholder|alt|alt text|thumbnail)[\s_-]*\d*", re.IGNORECASE)
-"""Alt text that is a file name or a word for "image", perhaps numbered."""
+@memo
+def _stand_in_alt(ctx: Context) -> re.Pattern[str]:
+    """Alt text that is a file name, or a word of `stand_in_alt` or digits followed only by
+    a number, a date or a time: digits, separators, "at", "AM" or "PM". Each repeated
+    alternative starts on its own character, or "a" then "t" or "m": no backtracking."""
+    words = "|".join(re.escape(str(word)).replace(r"\ ", r"\s+") for word in sorted(
+        ctx.lexicon("hygiene")["stand_in_alt"], key=len, reverse=True))
+    return re.compile(
+        r"[^\s/]+\.(?:jpe?g|png|gif|webp|tiff?|heic|avif|bmp|svg)"
+        rf"|(?:{words}|\d)(?:[\s_().:#-]|\d|at\b|[ap]m\b)*", re.IGNORECASE)
 
 
 @rule(
