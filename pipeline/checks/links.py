@@ -110,8 +110,10 @@ def _dialled(number: str, region: str) -> str:
     return str(phonenumbers.convert_alpha_characters_in_number(number))
 
 
+@lru_cache(maxsize=4096)
 def _invalid_phone(number: str, region: str) -> str | None:
-    """Why `number` cannot be dialled, or None when libphonenumber finds it valid."""
+    """Why `number` cannot be dialled, or None when libphonenumber finds it valid (asked once
+    for a number a page repeats: parsing is the rule's cost)."""
     import phonenumbers  # imported on first use: its metadata is slow to load
 
     dialled = _dialled(number, region)
@@ -161,22 +163,8 @@ def _from_abroad(number: str, region: str, article: Article, ctx: Context) -> st
     code, or None: it opens on another country's national prefix (0) and is valid there. A
     country the article names comes first; "414 555 012" read as a French number is not one
     (no prefix), whatever its digits."""
-    import phonenumbers
-
-    if number.lstrip().startswith("+"):
-        return None
-    digits = re.sub(r"\D", "", number)
     names, _, _ = _abroad(ctx)
-    valid: dict[str, str] = {}
-    for code in names:
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
-        prefix = metadata.national_prefix if metadata else None
-        if code == region or not prefix or not digits.startswith(prefix):
-            continue
-        parsed = phonenumbers.parse(number, code)
-        if phonenumbers.is_valid_number(parsed):
-            valid[code] = phonenumbers.format_number(
-                parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    valid = dict(_valid_abroad(number, region, tuple(names)))
     if not valid:
         return None
     named = _places_named(article, ctx)
@@ -190,6 +178,29 @@ def _from_abroad(number: str, region: str, article: Article, ctx: Context) -> st
     return (f"is not a number in {home}; written this way it is one in "
             f"{' or '.join(names[code] for code in valid)}: if so, give the country code "
             f"({valid[code]} in {names[code]})")
+
+
+@lru_cache(maxsize=4096)
+def _valid_abroad(number: str, region: str,
+                  codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(region code, the number in international form) for each of `codes` but `region` where
+    `number` opens on the national prefix and is valid."""
+    import phonenumbers
+
+    if number.lstrip().startswith("+"):
+        return ()
+    digits = re.sub(r"\D", "", number)
+    valid = []
+    for code in codes:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
+        prefix = metadata.national_prefix if metadata else None
+        if code == region or not prefix or not digits.startswith(prefix):
+            continue
+        parsed = phonenumbers.parse(number, code)
+        if phonenumbers.is_valid_number(parsed):
+            valid.append((code, phonenumbers.format_number(
+                parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)))
+    return tuple(valid)
 
 
 def _phone_problem(what: str, number: str, region: str, article: Article,
