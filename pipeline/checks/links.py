@@ -313,11 +313,13 @@ def links(article: Article) -> dict[int, list[tuple[str, int]]]:
 
 @lru_cache(maxsize=4)
 def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tuple[str, ...],
-                  ) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+                  purposes: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """(any of the verbs, a call to action ending the paragraph, one ending on a bare
     preposition anywhere ("call us at.", "call the station at"), one opening a sentence and
     followed by its purpose after a filler word: "Call today to book", "Find us online for
-    the schedule"). All start with a verb, so a paragraph
+    the schedule", one opening a sentence with "for" and what readers would ask for
+    (`cta_purposes`): "Call for details", not "Call for papers"). All start with a verb, so a
+    paragraph
     without one needs none. The first pattern looks for the verbs in the paragraph's `caseless`
     copy: a prefix tree of the lower-case verbs without IGNORECASE or a leading \\b, so the
     engine skips ahead to their first letters. It finds a verb wherever the others can start."""
@@ -332,10 +334,13 @@ def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tu
     with_filler = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})+)"
     purpose = re.compile(lead_in + with_filler + r"\s+(?=(?:for|to)\b)(?P<rest>[^.!?]*)",
                          re.IGNORECASE)
+    asked_for = re.compile(
+        rf"{lead_in}(?P<whole>(?P<cta>{words_pattern(list(verbs))})\s+for\s+"
+        rf"{words_pattern(list(purposes))})(?P<rest>[^.!?]*)", re.IGNORECASE)
     caseless_only = all(str(v).isascii() for v in verbs)  # what `caseless` promises
     any_verb = re.compile(rf"(?:{prefix_tree(str(v).lower() for v in verbs)})\b",
                           0 if caseless_only else re.IGNORECASE)
-    return any_verb, at_end, bare_preposition, purpose
+    return any_verb, at_end, bare_preposition, purpose, asked_for
 
 
 _TARGET_NEAR = re.compile(r"\d|@|://|\bwww\.|\w\.[a-z]{2,}\b|\]\(|<[a-z]"
@@ -508,7 +513,7 @@ def _pointer_hits(article: Article, ctx: Context, block: Block, lowered: str,
             continue  # the common case: no masking (offsets are the same with it)
         content = content or masked(block.content)
         for match in pattern.finditer(content):
-            if _shown(article, shows, block.offset + match.start()):
+            if _shown(article, block, shows, match.start()):
                 continue
             phrase = match.group(0).strip()
             yield Hit(f"'{phrase}' points to {_POINTED[shows]}",
@@ -517,16 +522,20 @@ def _pointer_hits(article: Article, ctx: Context, block: Block, lowered: str,
                            "cut the phrase.")
 
 
-_POINTED = {"link_after": "a link the article does not give after it",
+_POINTED = {"link_here": "a link its paragraph does not give",
+            "link_after": "a link the article does not give after it",
             "link_before": "a link the article does not give before it",
             "image": "a code the article has no image of",
             "never": "nothing a printed page or web page can give"}
 
 
-def _shown(article: Article, shows: str, where: int) -> bool:
-    """Whether the article shows what a pointer at body offset `where` points to."""
+def _shown(article: Article, block: Block, shows: str, start: int) -> bool:
+    """Whether the article shows what a pointer at offset `start` of a block points to."""
     from pipeline.checks.media import images
 
+    where = block.offset + start
+    if shows == "link_here":  # a reference link ("[Click here]") is written as no address
+        return block.index in links(article) or _LINK_WRITTEN.search(block.content) is not None
     if shows == "link_after":
         return _LINK_WRITTEN.search(article.body, where) is not None
     if shows == "link_before":
@@ -544,6 +553,9 @@ _TEXT_ADDRESS = re.compile(r"(?<![\w/.@-])(?:[a-z]{3,5}:?/{1,3}(?=\w)|www\.)[^\s
 """A web address written as text (not a link): the reader types it, so it must be right."""
 _ADDRESS_NEEDS = re.compile(r"(?i)www\.|/\w")
 """What a match of `_TEXT_ADDRESS` holds."""
+_BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"“”]+", re.IGNORECASE)
+"""An http(s) address in the text, as `masked` blanks it: one not in a link target ("](",
+"<") nor a link's text ("[") is printed for readers to type."""
 
 
 def _text_address_problem(address: str) -> str | None:
@@ -560,6 +572,23 @@ def _text_address_problem(address: str) -> str | None:
     return None
 
 
+def _bare_url_hits(article: Article, block: Block) -> Iterator[Hit]:
+    """http(s) addresses written as text whose host cannot work ("http://foo..com"): `masked`
+    blanks them with the links, so `_TEXT_ADDRESS` never sees them."""
+    content = without_code(block.content)
+    for match in _BARE_URL.finditer(content):
+        before = content[max(match.start() - 2, 0):match.start()]
+        if before == "](" or before[-1:] in ("<", "["):
+            continue  # a link's target or text: `links` reads those
+        address = match.group(0).rstrip(".,;:!?'’")
+        reason = _malformed(address)
+        if reason:
+            yield Hit(f"web address '{address}' is malformed: {reason}",
+                      block.position(article, match.start()),
+                      hint="Give the full address (https://www.cdc.gov/flu), as it is typed "
+                           "into a browser.")
+
+
 def _address_hits(article: Article, block: Block, lowered: str) -> Iterator[Hit]:
     """Links the parser could not read (a space in the address) and web addresses in the text
     that cannot work."""
@@ -571,6 +600,8 @@ def _address_hits(article: Article, block: Block, lowered: str) -> Iterator[Hit]
                       hint="Write the space as %20, or link to the page's real address.")
     if not ("www." in lowered or ":/" in lowered or "//" in lowered):
         return
+    if "://" in lowered:
+        yield from _bare_url_hits(article, block)
     # Links and well-formed URLs are blanked in `masked`: most paragraphs with a link have
     # nothing left to look at, and the pattern (tried at every letter) need not run.
     text = masked(block.content)
@@ -597,7 +628,8 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
     """A call to action ("visit") with no target, or a link that cannot work or reach readers."""
     lexicon = ctx.lexicon("hygiene")
     verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]),
-                                    tuple(lexicon["cta_lead_ins"]))
+                                    tuple(lexicon["cta_lead_ins"]),
+                                    tuple(lexicon["cta_purposes"]))
     found_links = links(article)
     for block in text_blocks(article):
         # Raw content: a code span or link right after the verb is its target.
