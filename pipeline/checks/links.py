@@ -313,19 +313,27 @@ def links(article: Article) -> dict[int, list[tuple[str, int]]]:
 
 @lru_cache(maxsize=4)
 def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tuple[str, ...],
-                  purposes: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """(any of the verbs, a call to action ending the paragraph, one ending on a bare
-    preposition anywhere ("call us at.", "call the station at"), one opening a sentence and
-    followed by its purpose after a filler word: "Call today to book", "Find us online for
-    the schedule", one opening a sentence with "for" and what readers would ask for
-    (`cta_purposes`): "Call for details", not "Call for papers"). All start with a verb, so a
-    paragraph
-    without one needs none. The first pattern looks for the verbs in the paragraph's `caseless`
+                  purposes: tuple[str, ...], web_places: tuple[str, ...],
+                  ) -> tuple[re.Pattern[str], ...]:
+    """(any of the verbs, a call to action ending the paragraph, one that is a whole sentence
+    before another and ends on a web place ("Visit our website. Hours are ..."), one ending on a bare preposition
+    anywhere ("call us at.", "call the station at"), one opening a sentence and followed by
+    its purpose after a filler word: "Call today to book", "Find us online for the schedule",
+    one opening a sentence with "for" and what readers would ask for (`cta_purposes`): "Call
+    for details", not "Call for papers"). All start with a verb, so a paragraph without one
+    needs none. The first pattern looks for the verbs in the paragraph's `caseless`
     copy: a prefix tree of the lower-case verbs without IGNORECASE or a leading \\b, so the
     engine skips ahead to their first letters. It finds a verb wherever the others can start."""
     phrase = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})*)"
     lead_in = rf"(?:^|(?<=[,.;:!?])|{words_pattern(list(lead_ins))})\s*"
     at_end = re.compile(lead_in + phrase + r"\s*[.!?,;:…]?\s*$", re.IGNORECASE)
+    # A whole sentence before the next one that sends readers to a web site and names none
+    # ("Visit our website. Hours are ..."; not "please write to us. We read every letter",
+    # the magazine's own address): the rest of the paragraph may still give it.
+    online = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})*?" \
+             rf"\s+{words_pattern(list(web_places))})"
+    sentence = re.compile(lead_in + online + r"\s*[.!?…]+(?P<rest>)(?=\s+[\"“‘(]?[A-Z])",
+                          re.IGNORECASE)
     bare_preposition = re.compile(
         rf"(?P<whole>{phrase}(?:(?<=\b(?:at|to|on))|(?:\s+[\w'’&-]+){{1,4}}?\s+at))"
         r"\s*(?=[.,;:!?)]|$)",
@@ -340,7 +348,7 @@ def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tu
     caseless_only = all(str(v).isascii() for v in verbs)  # what `caseless` promises
     any_verb = re.compile(rf"(?:{prefix_tree(str(v).lower() for v in verbs)})\b",
                           0 if caseless_only else re.IGNORECASE)
-    return any_verb, at_end, bare_preposition, purpose, asked_for
+    return any_verb, at_end, sentence, bare_preposition, purpose, asked_for
 
 
 _TARGET_NEAR = re.compile(r"\d|@|://|\bwww\.|\w\.[a-z]{2,}\b|\]\(|<[a-z]"
@@ -629,7 +637,8 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
     lexicon = ctx.lexicon("hygiene")
     verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]),
                                     tuple(lexicon["cta_lead_ins"]),
-                                    tuple(lexicon["cta_purposes"]))
+                                    tuple(lexicon["cta_purposes"]),
+                                    tuple(lexicon["cta_web_places"]))
     found_links = links(article)
     for block in text_blocks(article):
         # Raw content: a code span or link right after the verb is its target.
