@@ -714,8 +714,9 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
                 found += [(match, placeholder.name)
                           for match in placeholder.pattern.finditer(content)]
         reported = -1  # where the last placeholder reported ends: one that overlaps it is the same
-        # A stand-in address a link leads to is LNK002's, with advice for the link.
-        targets = [(offset, offset + len(href) + 2) for href, offset in
+        # A stand-in address a link leads to is LNK002's, with advice for the link. Its offset
+        # is the address's or the "](" before it: the span takes in both and a bracket.
+        targets = [(offset - 2, offset + len(href) + 2) for href, offset in
                    links(article).get(block.index, ()) if link_problem(href, ctx)] if found else []
         # At one place, the longest: "(XXX) XXX-XXXX" whole, not its "XXX".
         for match, name in sorted(found, key=lambda pair: (pair[0].start(), -pair[0].end())):

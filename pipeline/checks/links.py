@@ -438,6 +438,13 @@ def _unreachable_hosts(ctx: Context) -> tuple[frozenset[str], frozenset[str]]:
             frozenset(str(h) for h in lexicon["placeholder_hosts"]))
 
 
+@memo
+def _placeholder_targets(ctx: Context) -> frozenset[str]:
+    """Link targets that stand in for an address (`placeholder_targets`), in lower case."""
+    return frozenset(str(target).lower() for target in
+                     ctx.lexicon("hygiene")["placeholder_targets"])
+
+
 def _unreachable(href: str, ctx: Context) -> str | None:
     """Why readers cannot reach the host of a well-formed link, or None: it is the writer's
     own computer or network, or a stand-in for a real address (example.com)."""
@@ -475,6 +482,8 @@ def link_problem(href: str, ctx: Context) -> str | None:
     reason = _malformed(href)
     if reason:
         return f"malformed link '{href}': {reason}"
+    if href.strip().lower() in _placeholder_targets(ctx):
+        return f"the link to '{href}' leads nowhere: '{href}' stands in for the address"
     reason = _unreachable(href, ctx)
     return f"the link to '{href}' leads nowhere readers can go: {reason}" if reason else None
 
@@ -552,10 +561,11 @@ def _shown(article: Article, block: Block, shows: str, start: int) -> bool:
 
 
 _SPACED_LINK = re.compile(
-    r"(?<![!\]\\])\[[^\[\]\n]+\]\(\s*(?P<href>(?:[a-z][a-z0-9+.-]*:|www\.)[^()\s<>]*"
+    r"(?<![!\]\\])\[[^\[\]\n]+\]\(\s*(?P<href>[^()\s<>]+"
     r"\s+(?![\"'(])[^()\n]*)\)", re.IGNORECASE)
 """A link whose address holds a space, not in angle brackets and not before a title: the
-parser reads no link, so the page prints the brackets and the address as text."""
+parser reads no link, so the page prints the brackets and the address as text ("[the
+form](https://example.org/sign up)", "[pricing](link here)")."""
 _TEXT_ADDRESS = re.compile(r"(?<![\w/.@-])(?:[a-z]{3,5}:?/{1,3}(?=\w)|www\.)[^\s<>()\[\]\"“”]+",
                            re.IGNORECASE)
 """A web address written as text (not a link): the reader types it, so it must be right."""
