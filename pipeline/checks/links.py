@@ -57,10 +57,10 @@ _TOLL_FREE = re.compile(r"8(\d)\1")
 _PHONE_HINT = re.compile(
     r"\d(?:[.-]\d{3}|\d\d(?:\)\s?|[.-])[A-Z]|\)?[ \xa0]\d{2,4}[ \xa0]\d|\d{1,3}[ \xa0]\d{6})|\+\d")
 """What every phone candidate contains ("4-5555", "800-GO", "800-Go", "(888) P", "4 555 0",
-"4) 555 0", "07700 900123", "+4"): a cheap test before masking a paragraph. A vanity word opens on a capital (`_vanity`) after its code
-and a bracket, hyphen or dot: not "2018 Edition", nor "rfcs/2057-trait" in a link. One digit
-first, then the branches: an alternation of two patterns each opening on a digit tests every
-digit twice."""
+"4) 555 0", "07700 900123", "+4"): a cheap test before masking a paragraph. A vanity word
+opens on a capital (`_vanity`) after its code and a bracket, hyphen or dot: not "2018
+Edition", nor "rfcs/2057-trait" in a link. One digit first, then the branches: an
+alternation of two patterns each opening on a digit tests every digit twice."""
 
 
 @memo
@@ -316,14 +316,15 @@ def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tu
                   purposes: tuple[str, ...], web_places: tuple[str, ...],
                   ) -> tuple[re.Pattern[str], ...]:
     """(any of the verbs, a call to action ending the paragraph, one that is a whole sentence
-    before another and ends on a web place ("Visit our website. Hours are ..."), one ending on a bare preposition
-    anywhere ("call us at.", "call the station at"), one opening a sentence and followed by
-    its purpose after a filler word: "Call today to book", "Find us online for the schedule",
-    one opening a sentence with "for" and what readers would ask for (`cta_purposes`): "Call
-    for details", not "Call for papers"). All start with a verb, so a paragraph without one
-    needs none. The first pattern looks for the verbs in the paragraph's `caseless`
-    copy: a prefix tree of the lower-case verbs without IGNORECASE or a leading \\b, so the
-    engine skips ahead to their first letters. It finds a verb wherever the others can start."""
+    before another and ends on a web place ("Visit our website. Hours are ..."), one ending on
+    a bare preposition anywhere ("call us at.", "call the station at"), one opening a sentence
+    and followed by its purpose after a filler word: "Call today to book", "Find us online for
+    the schedule", one opening a sentence with "for" and what readers would ask for
+    (`cta_purposes`): "Call for details", not "Call for papers"). All start with a verb, so a
+    paragraph without one needs none. The first pattern looks for the verbs in the paragraph's
+    `caseless` copy: a prefix tree of the lower-case verbs without IGNORECASE or a leading
+    \\b, so the engine skips ahead to their first letters. It finds a verb wherever the others
+    can start."""
     phrase = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})*)"
     lead_in = rf"(?:^|(?<=[,.;:!?])|{words_pattern(list(lead_ins))})\s*"
     at_end = re.compile(lead_in + phrase + r"\s*[.!?,;:…]?\s*$", re.IGNORECASE)
