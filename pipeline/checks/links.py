@@ -220,6 +220,8 @@ def _phone_problem(what: str, number: str, region: str, article: Article,
 def _phone_candidates(content: str) -> list[re.Match[str]]:
     """The phone candidates of a masked text, in order: a run after a leading 0 with fewer
     than nine digits ("02 03 04") is none."""
+    if not content:
+        return []
     candidates = [match for match in _PHONE_CANDIDATE.finditer(content)
                   if not match["trunk"] or sum(c.isdigit() for c in match["trunk"]) >= 9]
     candidates += filter(_vanity, _VANITY_CANDIDATE.finditer(content))
@@ -311,10 +313,14 @@ def links(article: Article) -> dict[int, list[tuple[str, int]]]:
     return found
 
 
+Patterns = tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...]
+"""Patterns, each with a quick test that must find something first (or None)."""
+
+
 @lru_cache(maxsize=4)
 def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tuple[str, ...],
                   purposes: tuple[str, ...], web_places: tuple[str, ...],
-                  ) -> tuple[re.Pattern[str], ...]:
+                  ) -> tuple[re.Pattern[str], Patterns]:
     """(any of the verbs, a call to action ending the paragraph, one that is a whole sentence
     before another and ends on a web place ("Visit our website. Hours are ..."), one ending on
     a bare preposition anywhere ("call us at.", "call the station at"), one opening a sentence
@@ -324,7 +330,8 @@ def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tu
     paragraph without one needs none. The first pattern looks for the verbs in the paragraph's
     `caseless` copy: a prefix tree of the lower-case verbs without IGNORECASE or a leading
     \\b, so the engine skips ahead to their first letters. It finds a verb wherever the others
-    can start."""
+    can start. Each other pattern comes with a quick test of the `caseless` copy, or None: the
+    two that need a word from a short list are tried only where it is."""
     phrase = rf"(?P<cta>{words_pattern(list(verbs))}(?:\s+{words_pattern(list(fillers))})*)"
     lead_in = rf"(?:^|(?<=[,.;:!?])|{words_pattern(list(lead_ins))})\s*"
     at_end = re.compile(lead_in + phrase + r"\s*[.!?,;:…]?\s*$", re.IGNORECASE)
@@ -349,7 +356,10 @@ def _cta_patterns(verbs: tuple[str, ...], fillers: tuple[str, ...], lead_ins: tu
     caseless_only = all(str(v).isascii() for v in verbs)  # what `caseless` promises
     any_verb = re.compile(rf"(?:{prefix_tree(str(v).lower() for v in verbs)})\b",
                           0 if caseless_only else re.IGNORECASE)
-    return any_verb, at_end, sentence, bare_preposition, purpose, asked_for
+    web_place = re.compile(prefix_tree(str(place).lower() for place in web_places))
+    purpose_word = re.compile(rf"for\s+(?:{prefix_tree(str(p).lower() for p in purposes)})")
+    return any_verb, ((at_end, None), (sentence, web_place), (bare_preposition, None),
+                      (purpose, None), (asked_for, purpose_word))
 
 
 _TARGET_NEAR = re.compile(r"\d|@|://|\bwww\.|\w\.[a-z]{2,}\b|\]\(|<[a-z]"
@@ -378,21 +388,30 @@ def _channels(article: Article, ctx: Context) -> frozenset[str]:
     return frozenset(found)
 
 
-def _answered(match: re.Match[str], content: str, channels: frozenset[str],
+_STOP = re.compile(r"\s*[.!?]")
+
+
+def _last_target(content: str) -> int:
+    """Where the last target of a paragraph starts (`_TARGET_LATER`), or -1: found once, so
+    that each of many calls to action in a paragraph asks in constant time whether one
+    follows it (a search of the rest for each took minutes for 20,000 of them)."""
+    return max((m.start() for m in _TARGET_LATER.finditer(content)), default=-1)
+
+
+def _answered(match: re.Match[str], content: str, last_target: int, channels: frozenset[str],
               lexicon: dict[str, Any]) -> bool:
     """Whether a call to action has its target after all: a sentence that names only the way
     ("Reach us by phone or email.") where the article gives that number or address elsewhere,
-    or, for one followed by its purpose, a target later in the sentence or the paragraph."""
+    or, for one followed by its purpose, a target later in the sentence or the paragraph
+    (`last_target` starts after it)."""
     verb = " ".join(match.group("cta").split()[:1]).lower()
     ways = lexicon["cta_channels"].get(verb, [])
-    rest = content[match.end("cta"):]
     if "rest" in match.groupdict():
-        later = content[match.end("rest"):]
-        if _TARGET_NEAR.search(match["rest"]) or _TARGET_LATER.search(later):
+        if _TARGET_NEAR.search(match["rest"]) or last_target >= match.end("rest"):
             return True
         return any(way in channels for way in ways)
     # A whole sentence (ending on its stop): the target may be given anywhere in the article.
-    return rest.lstrip()[:1] in (".", "!", "?") and any(way in channels for way in ways)
+    return bool(_STOP.match(content, match.end("cta"))) and any(way in channels for way in ways)
 
 
 _NO_SCHEME = re.compile(r"(?i)^www\.")
@@ -483,7 +502,7 @@ def link_problem(href: str, ctx: Context) -> str | None:
     reason = _malformed(href)
     if reason:
         return f"malformed link '{href}': {reason}"
-    if href.strip().lower() in _placeholder_targets(ctx):
+    if "/" not in href and "." not in href and href.strip().lower() in _placeholder_targets(ctx):
         return f"the link to '{href}' leads nowhere: '{href}' stands in for the address"
     reason = _unreachable(href, ctx)
     return f"the link to '{href}' leads nowhere readers can go: {reason}" if reason else None
@@ -592,8 +611,10 @@ def _text_address_problem(address: str) -> str | None:
 
 
 def _bare_url_hits(article: Article, block: Block) -> Iterator[Hit]:
-    """http(s) addresses written as text whose host cannot work ("http://foo..com"): `masked`
-    blanks them with the links, so `_TEXT_ADDRESS` never sees them."""
+    """http(s) addresses written as text whose host has an empty label ("http://foo..com",
+    "https://.cdc.gov"), the slip a writer makes (asked only of a paragraph with ".." or
+    "://."): `masked` blanks such addresses with the links, so `_TEXT_ADDRESS` never sees
+    them."""
     content = without_code(block.content)
     for match in _BARE_URL.finditer(content):
         before = content[max(match.start() - 2, 0):match.start()]
@@ -619,7 +640,7 @@ def _address_hits(article: Article, block: Block, lowered: str) -> Iterator[Hit]
                       hint="Write the space as %20, or link to the page's real address.")
     if not ("www." in lowered or ":/" in lowered or "//" in lowered):
         return
-    if "://" in lowered:
+    if "://" in lowered and (".." in lowered or "://." in lowered):
         yield from _bare_url_hits(article, block)
     # Links and well-formed URLs are blanked in `masked`: most paragraphs with a link have
     # nothing left to look at, and the pattern (tried at every letter) need not run.
@@ -646,7 +667,7 @@ def _address_hits(article: Article, block: Block, lowered: str) -> Iterator[Hit]
 def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
     """A call to action ("visit") with no target, or a link that cannot work or reach readers."""
     lexicon = ctx.lexicon("hygiene")
-    verb, *patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]),
+    verb, patterns = _cta_patterns(tuple(lexicon["cta_verbs"]), tuple(lexicon["cta_fillers"]),
                                     tuple(lexicon["cta_lead_ins"]),
                                     tuple(lexicon["cta_purposes"]),
                                     tuple(lexicon["cta_web_places"]))
@@ -659,8 +680,11 @@ def dangling_call_to_action(article: Article, ctx: Context) -> Iterator[Hit]:
         # A heading ("## Contact", "## Visit Us") labels the section that gives the target, as
         # a table cell ("Call", "Register online") labels its row or column.
         if block.kind == "paragraph" and verb.search(lowered):
-            matches = {m.start("cta"): m for pattern in patterns for m in pattern.finditer(content)
-                       if not _answered(m, content, _channels(article, ctx), lexicon)}
+            found = [m for pattern, quick in patterns if quick is None or quick.search(lowered)
+                     for m in pattern.finditer(content)]
+            last_target = _last_target(content) if found else -1
+            matches = {m.start("cta"): m for m in found if not _answered(
+                m, content, last_target, _channels(article, ctx), lexicon)}
         for start, match in sorted(matches.items()):
             phrase = match.groupdict().get("whole") or match.group("cta")
             yield Hit(f"'{phrase}' has no target", *block.span(article, start, len(phrase)),
