@@ -48,8 +48,12 @@ def own_sentences(article: Article) -> list[Sentence]:
 def _own_sentences(article: Article) -> Iterator[Sentence]:
     """Statements the magazine makes in its own voice, in reading order: not questions,
     quotes or attributed words, and not text in a blockquote that credits its source. The
-    cells of a table's body count: "Vitamin D3 prevents colds" is no less a claim there."""
-    credited = in_credited_quote(article)
+    cells of a table's body count: "Vitamin D3 prevents colds" is no less a claim there.
+    In sponsored content every sentence is the advertiser's: a customer's testimonial or the
+    sponsor's pharmacist quoted makes the claim as the advertiser's own words would (the FTC
+    holds an advertiser to substantiate what its endorsers say)."""
+    sponsored = article.meta is not None and article.meta.sponsor is not None
+    credited = set() if sponsored else in_credited_quote(article)
     cells = [block for block in text_blocks(article)
              if block.kind == "cell" and block.token.type == "td_open"
              and not block.in_footnote and is_prose(block)]
@@ -61,7 +65,7 @@ def _own_sentences(article: Article) -> Iterator[Sentence]:
         token_map = sentence.block.token.map
         if token_map and token_map[0] in credited:
             continue
-        if sentence.text.endswith("?") or sentence.attributed:
+        if sentence.text.endswith("?") or (sentence.attributed and not sponsored):
             continue
         yield sentence
 
