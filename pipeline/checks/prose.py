@@ -92,6 +92,7 @@ _ATTRIBUTION = re.compile(  # "Say goodbye to migraines": an imperative, crediti
     re.IGNORECASE,
 )
 _SOURCE_WORDS = 8
+_QUOTE_AFTER_COLON = re.compile(r":\s*[\"“]")
 """How many words beside an attribution verb are read for the source it names."""
 _ROLE_WORDS = 5
 """How many words a role before a name may have ("says her longtime partner, Ruth ...")."""
@@ -194,6 +195,11 @@ class Sentence:
         magazine's. A citation beside it names the source too ('"We found that zinc
         shortens colds," the authors wrote.[^1]')."""
         if credits_named_source(self.text) or (_ATTRIBUTION.search(self.text) and self.cited):
+            return True
+        # 'Pharmacist Leo Hart puts it simply: "Magnesium eases cramps."': a quotation after a
+        # colon, in the sentence of the person who says it.
+        intro = _QUOTE_AFTER_COLON.search(self.text)
+        if intro and _names_someone(" ".join(self.text[:intro.start()].split()[-_SOURCE_WORDS:])):
             return True
         # What the paragraph holds is asked once for a paragraph, not again for each sentence
         # (quadratic in a paragraph of thousands).
