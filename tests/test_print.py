@@ -183,6 +183,33 @@ def test_running_head_of_each_article_page_names_its_section(
                 f"page {number} ({view.slug})"
 
 
+def test_a_calendar_week_run_on_to_a_page_is_named_in_its_running_head(
+        reader: PdfReader, texts: list[str], views: list[ArticleView]) -> None:
+    """A page of the calendar that opens in the middle of a week's list names the week in its
+    running head ("Calendar · October 17–23, continued"); one that opens on a week's heading,
+    and every page of the other articles, says no such thing."""
+    starts = _starts(texts, views)
+    calendar = next(v for v in views if v.meta.kind == "calendar")
+    weeks = [w.strip() for w in re.findall(r"^## (.+)$", calendar.article.body, re.MULTILINE)]
+    opener, *following = _pages_of(calendar.slug, starts, reader)
+    in_force = None  # the week whose entries run at the foot of the page before
+    run_on = []
+    for number in range(1, len(reader.pages) + 1):
+        head = _running_head(reader, number)
+        body = " ".join(texts[number - 1].replace(head, "", 1).split())
+        if number not in following:
+            assert "continued" not in head.lower(), f"page {number}"
+        elif any(body.startswith(week) for week in weeks):
+            assert "continued" not in head.lower(), f"page {number} opens on a heading"
+        else:
+            assert f"{in_force}, continued".upper() in head.upper(), f"page {number}: {head}"
+            run_on.append(number)
+        if number == opener or number in following:
+            in_force = max(weeks, key=lambda w: body.rfind(w)) \
+                if any(w in body for w in weeks) else in_force
+    assert run_on, "the sample calendar runs a week on to its second page"
+
+
 def _columns(box: Any) -> Iterator[Any]:
     """The column boxes under a laid-out WeasyPrint box, in order."""
     if getattr(box, "is_column", False):

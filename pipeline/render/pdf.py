@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import escape, unescape
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,20 @@ def drop_cap(html: str) -> str:
     )
 
 
+_WEEK = re.compile(r"<h2\b[^>]*>((?:(?!</h2>).)*)</h2>\s*<ul>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def week_labels(html: str) -> str:
+    """Each list under a heading of a calendar (a week's events) marked with the heading's
+    text (`data-week`): the running head names the week on a page the list runs on to."""
+    def labelled(found: re.Match[str]) -> str:
+        label = " ".join(unescape(_TAG.sub("", found.group(1))).split())
+        return f'{found.group(0)[:-len("<ul>")]}<ul data-week="{escape(label)}">'
+
+    return markupsafe.Markup(_WEEK.sub(labelled, html))
+
+
 def in_cmyk(settings: Settings, screen: bool) -> bool:
     """Whether this PDF is the PDF/X-3 print file with CMYK colours and images."""
     return not screen and settings.print.color == "cmyk"
@@ -160,6 +175,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
             sections.append((view.meta.section, [view]))
     env = environment(layouts / "print", settings.root)
     env.filters["drop_cap"] = drop_cap
+    env.filters["week_labels"] = week_labels
     document = env.get_template("edition.html.j2").render(
         site=settings.site,
         edition=edition,
@@ -586,6 +602,7 @@ def article_documents(views: list[ArticleView], settings: Settings, layouts: Pat
     `issues` name where each appeared ("October 2022"), in its folios and source line."""
     env = environment(layouts / "print", settings.root)
     env.filters["drop_cap"] = drop_cap
+    env.filters["week_labels"] = week_labels
     template = env.get_template("article.html.j2")
     for view, issue in zip(views, issues, strict=True):
         yield template.render(
