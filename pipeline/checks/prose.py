@@ -63,6 +63,7 @@ does it (a pattern's spans would be one per run of them, the most frequent of al
 
 _ABBREVIATIONS = frozenset(data_file("abbreviations.yaml")["always"])
 _AFTER_A_NAME = frozenset(data_file("abbreviations.yaml")["after_a_name"])
+_NAMED_BY_A_LETTER = frozenset(data_file("abbreviations.yaml")["named_by_a_letter"])
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]*[\w’'-]+")
 _BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+\s+(?=[\"'“‘(\[]*[A-Z0-9])")
 """Tried from the start of a run of end punctuation only, and without giving any back: from
@@ -406,7 +407,19 @@ def _ends_sentence(masked: str, boundary: re.Match[str], start: int, after: int)
         return _after_a_name(masked, start, before.start()) and \
             not _possessive_next(masked, boundary.end())
     # "Dr. Smith", "U.S. Food" and initials ("J. Smith") do not end a sentence.
-    return word not in _ABBREVIATIONS and not (len(word) == 1 and word.isalpha())
+    if len(word) == 1 and word.isalpha():
+        return _letter_as_a_name(masked, before.start(1))
+    return word not in _ABBREVIATIONS
+
+
+def _letter_as_a_name(masked: str, at: int) -> bool:
+    """Whether the single letter at `at` is the end of a name ("vitamin A.", "Medicare Part
+    D.", "CBT-I.") rather than an initial ("J. Smith"): it hangs on a hyphen, or follows a
+    word that letters name."""
+    if at > 0 and masked[at - 1] == "-":
+        return True
+    words = masked[max(0, at - 40):at].split()
+    return bool(words) and words[-1].lower() in _NAMED_BY_A_LETTER
 
 
 def _after_a_name(masked: str, start: int, end: int) -> bool:
