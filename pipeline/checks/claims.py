@@ -109,15 +109,17 @@ def _outcome_claims(article: Article, ctx: Context) -> Iterator[Claim]:
     for sentence in own_sentences(article):
         text = sentence.masked
         verb = outcome.search(text)
-        if verb is None or negated(sentence, verb.start(), ctx):
+        if verb is None or negated(sentence, verb.start(), ctx) or \
+                _own_level(text, verb, intervention, ctx):
             continue
         # "It also lowers blood pressure": the subject may be the drug the paragraph named,
         # or, for a sentence that opens on "It" or "The supplement", the paragraph before.
         subject = (intervention.search(text)
                    or (therapy.search(text) and condition.search(text))
-                   or sentence.first_before(intervention)
-                   or (_points_back(sentence, ctx)
-                       and intervention.search(before.get(sentence.block.offset, ""))))
+                   or (not _instruction(sentence, verb, ctx)
+                       and (sentence.first_before(intervention)
+                            or (_points_back(sentence, ctx)
+                                and intervention.search(before.get(sentence.block.offset, ""))))))
         if subject and not states_approved_use(sentence, ctx):
             yield Claim(sentence, verb.start(), _phrase(verb))
 
@@ -142,6 +144,46 @@ def _points_back(sentence: Sentence, ctx: Context) -> bool:
     start = len(text) - len(text[lead.end():].lstrip()) if lead else 0
     return bool(phrases(ctx, "claims", "anaphora").match(text, start)
                 and not phrases(ctx, "claims", "dummy_subjects").match(text, start))
+
+
+_COMPARATIVES = frozenset({"lower", "reduced", "decreased"})
+
+
+def _own_level(text: str, verb: re.Match[str], intervention: re.Pattern[str],
+               ctx: Context) -> bool:
+    """'Lower vitamin D levels', 'lower blood levels of vitamin C': a comparative that
+    describes how much of the supplement a group holds ("smokers have ..."), not an outcome
+    the supplement brings about."""
+    if verb.group(0).lower() not in _COMPARATIVES:
+        return False
+    holder = phrases(ctx, "claims", "level_holders")
+    if not any(m.end() == verb.start() for m in holder.finditer(text, max(0, verb.start() - 40),
+                                                               verb.start())):
+        return False
+    level = phrases(ctx, "claims", "level_words")
+    after = verb.end() + len(text[verb.end():]) - len(text[verb.end():].lstrip())
+    named = intervention.match(text, after)
+    if named:  # "lower vitamin D levels"
+        after = named.end() + 1
+        found = level.match(text, after)
+        return found is not None
+    found = level.match(text, after)  # "lower blood levels of vitamin C"
+    if found is None or not text.startswith(" of ", found.end()):
+        return False
+    return intervention.match(text, found.end() + len(" of ")) is not None
+
+
+def _instruction(sentence: Sentence, verb: re.Match[str], ctx: Context) -> bool:
+    """The outcome verb tells the reader what to do ("If you have leftover pills, get rid of
+    them"), without naming a means ("with a spoonful a day") that would make it a claim for
+    what the paragraph named. The verb opens the sentence, or follows an opening clause of
+    condition or time, in its base form ("get", not "gets")."""
+    text = sentence.masked
+    lead = phrases(ctx, "claims", "instruction_leads").match(text)
+    first = verb.group(0).split()[0].lower()
+    return (not text[lead.end() if lead else 0:verb.start()].strip()
+            and not first.endswith(("s", "ed", "ing"))
+            and not phrases(ctx, "claims", "instruction_means").search(text, verb.end()))
 
 
 def states_approved_use(sentence: Sentence, ctx: Context) -> bool:
@@ -175,10 +217,20 @@ def establishment_claims(article: Article, ctx: Context) -> Iterator[Claim]:
 def vague_studies(article: Article, ctx: Context) -> Iterator[Claim]:
     study = phrases(ctx, "claims", "vague_study")
     finding = phrases(ctx, "claims", "finding")
+    compared = phrases(ctx, "claims", "compared_findings")
     for sentence in own_sentences(article):
         match = study.search(sentence.masked)
-        if match and finding.search(sentence.masked, match.end()):
+        if match and _reports_finding(sentence.masked, match.end(), finding, compared):
             yield Claim(sentence, match.start(), _phrase(match))
+
+
+def _reports_finding(text: str, start: int, finding: re.Pattern[str],
+                     compared: re.Pattern[str]) -> bool:
+    """A finding verb follows the study mention at `start`, and not one that closes a
+    comparison: in "more modest than the labels suggest" the labels suggest, not the study."""
+    closing = [m.span() for m in compared.finditer(text, start)]
+    return any(not any(begin <= verb.start() < end for begin, end in closing)
+               for verb in finding.finditer(text, start))
 
 
 def all_claims(article: Article, ctx: Context) -> list[Claim]:
