@@ -48,6 +48,18 @@ def test_a_broken_autolink_is_reported_where_it_is_written(settings: Settings,
     assert [(f.line, f.column) for f in found] == [(9, 13)]
 
 
+def test_lexicons_read_the_same_without_libyaml() -> None:
+    """The lexicons load with PyYAML's pure-Python parser as with libyaml's (a machine
+    without libyaml falls back to it): libyaml took an unquoted '?' in a flow list
+    ('[participants?, ...]') that the pure parser refuses."""
+    import yaml
+
+    for path in sorted((Path(__file__).parents[1] / "pipeline" / "data").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=yaml.SafeLoader) == \
+            yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), path.name
+
+
 def test_placeholder_quick_tests_never_hide_a_match() -> None:
     """TXT004 tries a pattern only where the paragraph holds one of its `needs` words: every
     placeholder the case files write, and each pattern's own example text, holds one."""
