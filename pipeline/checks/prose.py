@@ -81,20 +81,14 @@ CITATION = re.compile(
     r"|\b[A-Z][\w'’-]+(?:\s+et\s+al\.?)?\s+\((?:19|20)\d\d[a-z]?\)"  # (Author Year), Author (Year)
 )
 
-
-@lru_cache(maxsize=512)
-def _first_in(pattern: re.Pattern[str], source: str) -> re.Match[str] | None:
-    return pattern.search(mask(source))
-
-
 _ATTRIBUTION = re.compile(  # "Say goodbye to migraines": an imperative, crediting nobody
     r"\b(?:(?<!^)says?|said|according to|told|tells|writes|wrote|explains?|explained|notes|noted|"
     r"adds|added|argues|argued|recalls|cautions|warns)\b",
     re.IGNORECASE,
 )
 _SOURCE_WORDS = 8
-_QUOTE_AFTER_COLON = re.compile(r":\s*[\"“]")
 """How many words beside an attribution verb are read for the source it names."""
+_QUOTE_AFTER_COLON = re.compile(r":\s*[\"“]")
 _ROLE_WORDS = 5
 """How many words a role before a name may have ("says her longtime partner, Ruth ...")."""
 _CLAUSE_END = re.compile(r"[,;:()\"“”—–]")
@@ -228,6 +222,12 @@ _credits_named_source = lru_cache(maxsize=256)(credits_named_source)
 @lru_cache(maxsize=1024)
 def _holds(pattern: re.Pattern[str], text: str) -> bool:
     return pattern.search(text) is not None
+
+
+@lru_cache(maxsize=512)
+def _first_in(pattern: re.Pattern[str], source: str) -> re.Match[str] | None:
+    """The pattern's first match in a paragraph's Markdown, masked."""
+    return pattern.search(mask(source))
 
 
 def _credited(text: str, verb: re.Match[str]) -> Iterator[str]:
