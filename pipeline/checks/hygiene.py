@@ -43,8 +43,14 @@ _TAIL = 1000
 def _last_word(text: str) -> re.Match[str] | None:
     """The text's last word, if it is in its last `_TAIL` characters (what ends real prose)."""
     return _LAST_WORD.search(text, max(0, len(text) - _TAIL))
-_SHARE_BAR_SEPARATOR = re.compile(r"\s*[|•·/]\s*|\s{2,}")
-_SHARE_BAR_MARK = re.compile(r"[|•·/]")
+_SHARE_BAR_SEPARATOR = re.compile(r"\s*[|•·∙/]\s*|\s{2,}")
+_SHARE_BAR_MARK = re.compile(r"[|•·∙/]")
+_HASHTAGS = re.compile(r"(?:#[^\W\d_][\w-]*\s*){2,}")
+"""A line of hashtags only ("#sleep #herbaltea #wellness"): a post's tags on a blog or a social
+network. Each starts with "#", so the repeat splits one way only (linear); `plain_line` drops
+the marks, so the Markdown line is tested."""
+_COUNT = re.compile(r"[\d,.]+[kKmM]?")
+"""A line that is only a number: a count of likes or comments beside its button."""
 
 
 @rule(
@@ -69,17 +75,21 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
         if block.kind == "heading" and _heads_prose(found[number + 1:number + 2], lexicon):
             continue  # "## Subscribe" over a paragraph on how to: the magazine's own section
         in_share_list = items.get(number)
+        bar = block.kind == "paragraph" and _button_lines(block, lexicon)
+        header = block.kind == "paragraph" and _email_header(block, lexicon)
         previous = ""
         for offset, line in block.lines():
             continued = _CONTINUED.search(previous) and line.lstrip()[:1].islower()
             previous = line
             if continued:
                 continue  # "... looks\nlike this:": a sentence wrapped, not a widget's label
-            if in_share_list or (lexicon.holds(line) and not (
+            if in_share_list or bar or (header and lexicon.header_field(line)) \
+                    or (lexicon.holds(line) and not (
                     in_share_list is False and " " not in plain_line(line))):
                 yield _line_hit(article, block, offset, line,
                                 f"site chrome in the body: '{line.strip()}'",
-                                "Delete the line: it is web-page navigation, not the article.")
+                                "Delete the line: it is a web page's, an app's or an email's "
+                                "furniture, not the article.")
     for row in rows.values():
         chrome = [cell for cell, holds in row if holds]
         if len(chrome) > 1 and len(chrome) == len(row):
@@ -97,6 +107,38 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
                 yield _line_hit(article, cell, 0, cell.content,
                                 f"site chrome in the body: '{cell.content}'",
                                 "Delete the line: it is web-page navigation, not the article.")
+
+
+_BAR_LINES = 3
+
+
+def _button_lines(block: Block, lexicon: ChromeLexicon) -> bool:
+    """A paragraph of buttons, one to a line, perhaps with their counts: "Like", "Comment",
+    "Repost", "Send" under a social post; "42", "7", "Share" under a newsletter's title;
+    "Close", "Search", "Sections" atop a news app's page. Each line is chrome, a share bar's
+    or menu's word or a bare number; one at least is chrome or a word, and there are three
+    lines or a line of chrome ("Share"): two words alone ("Like" over "Send") may be a
+    list's."""
+    content = block.content.strip()
+    if "\n" not in content or len(content) > _BAR_LINES * 40:
+        return False
+    lines = content.split("\n")
+    held = [lexicon.holds(line) for line in lines]
+    words = [lexicon.bar_word(line) for line in lines]
+    counts = [_COUNT.fullmatch(plain_line(line)) is not None for line in lines]
+    return all(any(kinds) for kinds in zip(held, words, counts, strict=True)) \
+        and (any(held) or (len(lines) >= _BAR_LINES and any(words)))
+
+
+def _email_header(block: Block, lexicon: ChromeLexicon) -> bool:
+    """A paragraph that is an email's header, forwarded or quoted: a line of it chrome ("----
+    Forwarded message ----", "From: Paul Reyes <preyes@...>", "Sent: Tuesday, March 11, 2025
+    4:12 PM") and two lines or more opening on a header's field ("Date:", "Subject:")."""
+    content = block.content
+    if "\n" not in content or ":" not in content:
+        return False
+    lines = content.split("\n")
+    return sum(map(lexicon.header_field, lines)) >= 2 and any(map(lexicon.holds, lines))
 
 
 _ITEM_TO_ITEM = ["paragraph_close", "list_item_close", "list_item_open", "paragraph_open"]
@@ -201,6 +243,8 @@ class ChromeLexicon:
     share_words: frozenset[str]
     menu_words: frozenset[str]
     menu_connectors: frozenset[str]
+    header_fields: re.Pattern[str]
+    """A line opening on an email header's field: "Date: ...", "Subject: ..."."""
 
     def holds(self, line: str) -> bool:
         """Whether a line of Markdown is site chrome."""
@@ -209,12 +253,19 @@ class ChromeLexicon:
             return False
         if text in self.lines or self.patterns.fullmatch(text):
             return True
-        # plain_line leaves no run of white space: parts need one of | • · / between them.
+        if "#" in line and _HASHTAGS.fullmatch(line.strip()):
+            return True
+        # plain_line leaves no run of white space: parts need one of | • · ∙ / between them.
         if not _SHARE_BAR_MARK.search(text):
             return self._menu(text)
         parts = [p for p in _SHARE_BAR_SEPARATOR.split(text) if p]
-        return len(parts) > 1 and all(p in self.share_words or p in self.lines
-                                      or self.patterns.fullmatch(p) for p in parts)
+        return len(parts) > 1 and all(p in self.share_words or p in self.menu_words
+                                      or p in self.lines or self.patterns.fullmatch(p)
+                                      for p in parts)
+
+    def header_field(self, line: str) -> bool:
+        """Whether a line of Markdown opens on an email header's field ("Subject: ...")."""
+        return self.header_fields.match(plain_line(line)) is not None
 
     def bar_word(self, line: str) -> bool:
         """Whether a line of Markdown is one word of a share bar or a site's menu ("Twitter",
@@ -242,7 +293,8 @@ def chrome_lexicon(ctx: Context) -> ChromeLexicon:
                          lexicon_pattern(ctx, "hygiene", "chrome_patterns"),
                          frozenset(lexicon["share_bar_words"]),
                          frozenset(str(w) for w in lexicon["menu_words"]),
-                         frozenset(str(w) for w in lexicon["menu_connectors"]))
+                         frozenset(str(w) for w in lexicon["menu_connectors"]),
+                         re.compile(rf"{words_pattern(lexicon['email_header_fields'])}: "))
 
 
 def _masthead(line: str, ctx: Context, site_title: str) -> bool:
