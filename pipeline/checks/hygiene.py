@@ -57,13 +57,19 @@ _COUNT = re.compile(r"[\d,.]+[kKmM]?")
     "TXT001", "site-chrome", "error",
     why="Navigation, share buttons and cookie banners copied from a web page are not part of "
         "the article; printed, they tell readers the piece was scraped and unedited. "
-        "Boilerplate removers (trafilatura, jusText) exist because extraction keeps them.",
+        "Boilerplate removers (trafilatura, jusText) exist because extraction keeps them. "
+        "A copy from a PDF or a word processor leaves its own: running heads and page "
+        "numbers, words broken at a line's end with their hyphen ('treat- ment' prints), "
+        "ligature characters ('ﬁ') that search, spell-checking and screen readers miss; an "
+        "email its header, a phone's signature and the line above a quoted reply.",
     example="Skip to main content",
     fix="Delete the line; if the piece came from a web page, re-check the whole text.",
 )
 def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
     """A line of web-site chrome ("Skip to main content", Share, Subscribe, cookie banner),
-    in the body, a footnote or a table cell, or a table row of it."""
+    in the body, a footnote or a table cell, or a table row of it; an email's header and
+    footer lines; a page's running head or number, a word broken at a line's end or a
+    ligature character, from a copy of a PDF."""
     lexicon = chrome_lexicon(ctx)
     rows: dict[int, list[tuple[Block, bool]]] = {}  # each cell, and whether it is chrome
     found = text_blocks(article)
@@ -90,6 +96,7 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
                                 f"site chrome in the body: '{line.strip()}'",
                                 "Delete the line: it is a web page's, an app's or an email's "
                                 "furniture, not the article.")
+    yield from _pdf_debris(article, ctx, found)
     for row in rows.values():
         chrome = [cell for cell, holds in row if holds]
         if len(chrome) > 1 and len(chrome) == len(row):
@@ -139,6 +146,122 @@ def _email_header(block: Block, lexicon: ChromeLexicon) -> bool:
         return False
     lines = content.split("\n")
     return sum(map(lexicon.header_field, lines)) >= 2 and any(map(lexicon.holds, lines))
+
+
+_PAGE_COUNT = re.compile(r"Page \d{1,4} of \d{1,4}\s*$")
+_PAGE_COUNT_APART = re.compile(r"(?:\s\s|\t|\s[|•·∙—–-]\s)$")
+
+
+def _page_header(line: str) -> bool:
+    """A document's header or footer ending in its page count, set off by spaces, a tab or a
+    bar ("Caring for Aging Parents — DRAFT v3       Page 1 of 4"); not "the chart on page 2
+    of 4". What stands before the count is tested apart: a pattern that opens on a run of
+    spaces tries it from each of them."""
+    if "Page " not in line:
+        return False
+    count = _PAGE_COUNT.search(line)
+    return count is not None and _PAGE_COUNT_APART.search(line, 0, count.start()) is not None
+_FOLIO = re.compile(r"^(?:(?P<before>\d{1,3})\s+)?(?P<text>.*?)(?:\s+(?P<after>\d{1,3}))?$")
+"""A line that is a page number, or a running head with its page number before or after it
+("4 Lakeshore Health Guide", "Understanding Type 2 Diabetes 3")."""
+_FOLIO_WORDS = 6
+_BROKEN_WORD = re.compile(r"(?<=[^\W\d_]{2})-\n[ \t]*(?P<rest>[a-z]+)")
+"""A word broken at a line's end, its hyphen left ("hor-" over "mone"): Markdown joins the
+lines with a space, so "hor- mone" prints."""
+_MID_SENTENCE = re.compile(r"[^\W\d_],?\s*$")
+"""A paragraph that stops on a word or a comma: its sentence runs on (not "...:", a lead-in)."""
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
+"""Latin ligature characters (ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ), as a copy from a PDF gives them."""
+
+
+def _folio(line: str, titles: tuple[str, ...], cut: bool) -> bool:
+    """A page's furniture as a PDF copy leaves it in the text: a running head, the article's
+    or the publication's title (`titles`, as `plain_line` gives them) with a page number; or,
+    where it stands between a sentence and its continuation (`cut`), a bare page number or a
+    few Title-Case words with one ("4 Lakeshore Health Guide")."""
+    text = plain_line(line, fold=False)
+    if text.isdigit():
+        return cut and len(text) <= _FOLIO_DIGITS
+    match = _FOLIO.match(text) if len(text) <= _FOLIO_CHARACTERS else None
+    if match is None or not (match["before"] or match["after"]) \
+            or (match["before"] and match["after"]):
+        return False
+    words = match["text"].split()
+    if not words:
+        return cut
+    if match["text"].casefold() in titles:
+        return True
+    return cut and len(words) <= _FOLIO_WORDS and all(
+        word[0].isupper() or word in _FOLIO_MINOR for word in words)
+
+
+def is_page_furniture(line: str, article: Article, ctx: Context) -> bool:
+    """A line of Markdown that is a page's header, or the article's or the publication's
+    title with a page number: a running head, wherever it stands."""
+    return _page_header(line) or (_DIGIT.search(line) is not None
+                                  and _folio(line, _titles(article, ctx), False))
+
+
+def _titles(article: Article, ctx: Context) -> tuple[str, ...]:
+    """The article's and the publication's titles, as `plain_line` gives them."""
+    return tuple(title for title in (plain_line(article.meta.title) if article.meta else "",
+                                     plain_line(ctx.settings.site.title)) if title)
+
+
+_FOLIO_CHARACTERS = 100
+_FOLIO_DIGITS = 3
+_FOLIO_MINOR = frozenset({"a", "an", "and", "of", "the", "for", "in", "on", "to", "&"})
+
+
+def _pdf_debris(article: Article, ctx: Context, found: list[Block]) -> Iterator[Hit]:
+    """What a copy from a PDF or a word processor leaves in the text: the page's furniture
+    (a running head, a page number, "Page 2 of 5"), a word broken at a line's end with its
+    hyphen, ligature characters."""
+    titles = _titles(article, ctx)
+    paragraphs = [block for block in found if block.kind == "paragraph"]
+    for previous, block, following in zip([None, *paragraphs], paragraphs,
+                                          [*paragraphs[1:], None], strict=False):
+        content = block.content
+        # Set apart between a sentence and its continuation ("... your weight", "4 Lakeshore
+        # Health Guide", "and any other ..."): a page broke there.
+        cut = "\n" not in content.strip() and previous is not None and following is not None \
+            and not (block.nested or previous.nested or following.nested) \
+            and _MID_SENTENCE.search(previous.text) is not None \
+            and following.text.lstrip()[:1].islower()
+        for offset, line in block.lines():
+            if _page_header(line) or (
+                    _DIGIT.search(line) and _folio(line, titles, cut)):
+                yield _line_hit(article, block, offset, line,
+                                f"a page's running head or number in the body: "
+                                f"'{line.strip()}'",
+                                "Delete the line, and join the paragraphs around it: the "
+                                "sentence runs on across it." if cut else
+                                "Delete the line: it is the furniture of the page it was "
+                                "copied from.")
+        if "-\n" in content:
+            for broken in _BROKEN_WORD.finditer(without_code(content)):
+                if broken["rest"] in _SUSPENDED:
+                    continue  # "pre-" over "and post-operative": a hyphen left on purpose
+                start = content.rfind(" ", 0, broken.start()) + 1
+                word = content[start:broken.start()]
+                yield Hit(f"a word broken at a line's end with its hyphen: '{word}-' and "
+                          f"'{broken['rest']}' print as '{word}- {broken['rest']}'",
+                          *block.span(article, start, broken.end() - start),
+                          hint=f"Join the word ('{word}{broken['rest']}'); keep the hyphen "
+                               "only if the word has one ('well-known'), and join the lines.")
+        ligature = _LIGATURE.search(content)
+        if ligature is not None:
+            count = len(_LIGATURE.findall(content))
+            more = f" ({count} in this paragraph)" if count > 1 else ""
+            yield Hit(f"a ligature character from a PDF: '{ligature.group()}'{more}",
+                      *block.span(article, ligature.start(), 1),
+                      hint="Retype it as its letters ('fi', 'fl'): search, spell-checking and "
+                           "screen readers do not read ligature characters, and the print "
+                           "font may lack them.")
+
+
+_SUSPENDED = frozenset({"and", "or", "nor", "to", "through", "versus", "vs"})
+"""Words after a hyphen that leave it on purpose: "short- and long-term", "pre- or post-"."""
 
 
 _ITEM_TO_ITEM = ["paragraph_close", "list_item_close", "list_item_open", "paragraph_open"]

@@ -10,7 +10,7 @@ from markdown_it.token import Token
 
 from pipeline.checks import Context, Hit, rule
 from pipeline.checks.blocks import Block, Heading, headings, memo, normalize, prose
-from pipeline.checks.hygiene import chrome_lexicon, is_scraped_metadata
+from pipeline.checks.hygiene import chrome_lexicon, is_page_furniture, is_scraped_metadata
 from pipeline.model import Article, Position
 
 
@@ -391,12 +391,14 @@ def _lost_headings(article: Article, ctx: Context) -> Iterator[Hit]:
 
 
 def _other_line(article: Article, ctx: Context, line: str, heading: str) -> bool:
-    """A heading-like line that is something else: site chrome (TXT001's "Related Posts"), a
-    byline or masthead (TXT002's "Health Reporter"), a credit or a note's label ("Source:
-    National Sleep Foundation", "Photo: Jane Doe")."""
+    """A heading-like line that is something else: site chrome (TXT001's "Related Posts") or
+    a running head copied from a PDF (TXT001's "Understanding Type 2 Diabetes 3"), a byline
+    or masthead (TXT002's "Health Reporter"), a credit or a note's label ("Source: National
+    Sleep Foundation", "Photo: Jane Doe")."""
     label, colon, _ = heading.partition(":")
     return (bool(colon) and normalize(label).split()[0] in _lead_ins(ctx)) \
-        or chrome_lexicon(ctx).holds(line) or is_scraped_metadata(line, article, ctx)
+        or chrome_lexicon(ctx).holds(line) or is_page_furniture(line, article, ctx) \
+        or is_scraped_metadata(line, article, ctx)
 
 
 @memo
