@@ -834,6 +834,11 @@ class _Placeholder:
     """Words of which the caseless text holds one wherever `pattern` matches (from the
     lexicon): a pattern opening on a class ("[Xx]") or an alternation is only tried then."""
     name: str
+    hint: str
+    """What to do about it: write the text to come, or resolve a reviewer's comment."""
+
+
+_PLACEHOLDER_HINT = "Write the missing text, or cut the sentence."
 
 
 @memo
@@ -851,7 +856,7 @@ def _placeholder_patterns(ctx: Context) -> list[_Placeholder]:
         quick = re.compile(_quick_test(pattern), 0 if folded else flag)
         found.append(_Placeholder(re.compile(pattern, flag), quick, folded,
                                   tuple(str(word) for word in entry.get("needs", ())),
-                                  str(entry["name"])))
+                                  str(entry["name"]), str(entry.get("hint", _PLACEHOLDER_HINT))))
     return found
 
 
@@ -886,7 +891,7 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
             if placeholder.needs and not any(word in lowered for word in placeholder.needs):
                 continue
             if placeholder.quick.search(lowered if placeholder.folded else content):
-                found += [(match, placeholder.name)
+                found += [(match, placeholder)
                           for match in placeholder.pattern.finditer(content)]
         reported = -1  # where the last placeholder reported ends: one that overlaps it is the same
         # A stand-in address a link leads to is LNK002's, with advice for the link. Its offset
@@ -894,7 +899,7 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
         targets = [(offset - 2, offset + len(href) + 2) for href, offset in
                    links(article).get(block.index, ()) if link_problem(href, ctx)] if found else []
         # At one place, the longest: "(XXX) XXX-XXXX" whole, not its "XXX".
-        for match, name in sorted(found, key=lambda pair: (pair[0].start(), -pair[0].end())):
+        for match, kind in sorted(found, key=lambda pair: (pair[0].start(), -pair[0].end())):
             # "[pricing](link here)" is a link's target too, unparsed for its space.
             at = match.start()
             target = match.group(0).startswith("(") and content[at - 1:at] == "]"
@@ -902,9 +907,9 @@ def placeholder(article: Article, ctx: Context) -> Iterator[Hit]:
                                                          for start, end in targets):
                 continue
             reported = match.end()
-            yield Hit(f"placeholder left in: '{match.group(0)}' ({name})",
+            yield Hit(f"placeholder left in: '{match.group(0)}' ({kind.name})",
                       *block.span(article, match.start(), len(match.group(0))),
-                      hint="Write the missing text, or cut the sentence.")
+                      hint=kind.hint)
 
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
