@@ -48,14 +48,25 @@ def required_section_missing(article: Article, ctx: Context) -> Iterator[Hit]:
         "article's h1 (from the front matter): the first level of sub-headings is ##.",
 )
 def heading_level_skipped(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A heading more than one level below the one before it (the title counts as level 1)."""
-    found = headings(article)
+    """A heading more than one level below the one before it (the title counts as level 1).
+    A heading mark with no text ('###', a press release's end mark) is no level of the
+    outline: STR004 reports it."""
+    found = [heading for heading in headings(article) if not _mark_only(heading)]
     top = min((heading.level for heading in found), default=2)
     previous = 1
     for number, heading in enumerate(found):
         if heading.level > previous + 1:
             yield _skipped(heading, previous, top if number == 0 else 0)
         previous = heading.level
+
+
+_WORD = re.compile(r"\w")
+
+
+def _mark_only(heading: Heading) -> bool:
+    """A heading with no word: '###' or '# # #' alone on a line (a press release's end mark,
+    or a heading never written), which prints as an empty heading."""
+    return _WORD.search(heading.text) is None
 
 
 def _skipped(heading: Heading, previous: int, top: int) -> Hit:
@@ -86,9 +97,15 @@ def _skipped(heading: Heading, previous: int, top: int) -> Hit:
     fix="Write the section, or delete the heading.",
 )
 def empty_section(article: Article, ctx: Context) -> Iterator[Hit]:
-    """A heading followed directly by a heading of the same or a higher level, or by the end."""
+    """A heading followed directly by a heading of the same or a higher level, or by the end;
+    a heading mark with no text ('###')."""
     tokens = article.tokens
-    found = headings(article)
+    found = []
+    for heading in headings(article):
+        if _mark_only(heading):
+            yield _mark_hit(article, heading)
+        else:
+            found.append(heading)
     for current, following in zip(found, [*found[1:], None], strict=False):
         end = following.index if following else len(tokens)
         content = [t for t in tokens[current.index + 3:end]
@@ -117,6 +134,19 @@ def empty_section(article: Article, ctx: Context) -> Iterator[Hit]:
             continue
         yield Hit(f"the section '{current.text}' is empty", current.position,
                   hint="Write the section, or delete the heading.")
+
+
+def _mark_hit(article: Article, heading: Heading) -> Hit:
+    """A heading mark with no text; ending the article, a press release's end mark."""
+    mark = article.lines[heading.position.line - 1].strip()
+    last = not any(token.type == "inline" and token.content.strip()
+                   for token in article.tokens[heading.index + 3:])
+    if last:
+        return Hit(f"'{mark}' ends the text: a press release's end mark, which Markdown reads "
+                   "as an empty heading", heading.position,
+                   hint="Delete the line: the article ends where its text does.")
+    return Hit(f"a heading mark with no text ('{mark}'): it prints as an empty heading",
+               heading.position, hint="Write the heading, or delete the line.")
 
 
 _NOTE_DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:")
