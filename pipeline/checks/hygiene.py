@@ -81,13 +81,14 @@ def site_chrome(article: Article, ctx: Context) -> Iterator[Hit]:
         if block.kind == "heading" and _heads_prose(found[number + 1:number + 2], lexicon):
             continue  # "## Subscribe" over a paragraph on how to: the magazine's own section
         in_share_list = items.get(number)
-        bar = block.kind == "paragraph" and _button_lines(block, lexicon)
+        bar = block.kind == "paragraph" and (_button_lines(block, lexicon)
+                                             or _signature(block))
         header = block.kind == "paragraph" and _email_header(block, lexicon)
         previous = ""
         for offset, line in block.lines():
             continued = _CONTINUED.search(previous) and line.lstrip()[:1].islower()
             previous = line
-            if continued:
+            if continued and not bar:
                 continue  # "... looks\nlike this:": a sentence wrapped, not a widget's label
             if in_share_list or bar or (header and lexicon.header_field(line)) \
                     or (lexicon.holds(line) and not (
@@ -137,6 +138,13 @@ def _button_lines(block: Block, lexicon: ChromeLexicon) -> bool:
         and (any(held) or (len(lines) >= _BAR_LINES and any(words)))
 
 
+def _signature(block: Block) -> bool:
+    """An email's signature block, under its delimiter: "--" on a line of its own, then the
+    sender's name, job, phone and address."""
+    first, newline, rest = block.content.partition("\n")
+    return bool(newline) and first.strip() == "--" and bool(rest.strip())
+
+
 def _email_header(block: Block, lexicon: ChromeLexicon) -> bool:
     """A paragraph that is an email's header, forwarded or quoted: a line of it chrome ("----
     Forwarded message ----", "From: Paul Reyes <preyes@...>", "Sent: Tuesday, March 11, 2025
@@ -179,6 +187,8 @@ def _folio(line: str, titles: tuple[str, ...], cut: bool) -> bool:
     or the publication's title (`titles`, as `plain_line` gives them) with a page number; or,
     where it stands between a sentence and its continuation (`cut`), a bare page number or a
     few Title-Case words with one ("4 Lakeshore Health Guide")."""
+    if _DASHED_FOLIO.fullmatch(line.strip()):
+        return True
     text = plain_line(line, fold=False)
     if text.isdigit():
         return cut and len(text) <= _FOLIO_DIGITS
@@ -208,6 +218,8 @@ def _titles(article: Article, ctx: Context) -> tuple[str, ...]:
                                      plain_line(ctx.settings.site.title)) if title)
 
 
+_DASHED_FOLIO = re.compile(r"[-–—]\s?\d{1,3}\s?[-–—]")
+"""A page number between dashes ("—2—", "- 14 -"), wherever it stands."""
 _FOLIO_CHARACTERS = 100
 _FOLIO_DIGITS = 3
 _FOLIO_MINOR = frozenset({"a", "an", "and", "of", "the", "for", "in", "on", "to", "&"})
@@ -584,9 +596,12 @@ def is_scraped_metadata(line: str, article: Article, ctx: Context) -> bool:
     text = plain_line(line, fold=False)
     found = _metadata(article, ctx)
     return bool(text) and (found.byline(text) or text.casefold() in found.authors
-                           or found.job_line.match(text) is not None or is_masthead(line, ctx))
+                           or found.job_line.match(text) is not None or is_masthead(line, ctx)
+                           or (text[0] == "@" and _HANDLE.fullmatch(text) is not None))
 
 
+_HANDLE = re.compile(r"@[\w.]{2,30}")
+"""A social-media handle, as a byline gives it under the writer's name ("@benortega")."""
 _BYLINE_WORDS = 6
 """Words of a line of a byline set on two lines: a name, a job, a date."""
 _TEXT_WORDS = 6
@@ -616,8 +631,9 @@ def scraped_metadata(article: Article, ctx: Context) -> Iterator[Hit]:
         lines = [plain_line(line, fold=False) for line in [first, *rest[:1]]]
         if block.kind == "paragraph" and len(lines) > 1 \
                 and all(len(line.split()) <= _BYLINE_WORDS for line in lines) \
-                and found.byline(" | ".join(lines)):
-            # A byline set on two short lines: "Jane Doe" over "Staff Writer".
+                and (found.byline(" | ".join(lines)) or (
+                    lines[0].casefold() in found.authors and _HANDLE.fullmatch(lines[1]))):
+            # A byline set on two short lines: "Jane Doe" over "Staff Writer" or "@janedoe".
             yield _line_hit(article, block, 0, first, f"a byline in the body: '{first.strip()}'",
                             "Delete the lines: the layout prints the byline from the front "
                             "matter.")
@@ -696,6 +712,7 @@ muffins"), not the start of a sentence ("In 2019, researchers")."""
 _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _VERSE_LINES = 3
+_FILLED_LINES = 2
 _VERSE_WIDTH = 50
 """A paragraph of three lines or more, none longer than this, is verse: a poem or a chant
 breaks its lines where the poet did, not where a sentence ends."""
@@ -712,7 +729,7 @@ def _complete_without_stop(text: str, content: str, ctx: Context) -> bool:
         _ADDRESS.search(words[-1]) or _ENDS_WITH_NUMBER.search(" ".join(words[-6:])))) or (
         _CREDIT.search(text) is not None and len(_CREDIT.sub("", text).split()) > 1) \
         or (len(words) <= _CREDIT_WORDS and _credit_line(text, ctx)) \
-        or _data_line(text, len(words)) or _parenthesis(text) or _verse(content)
+        or _data_line(text, len(words)) or _parenthesis(text) or _verse(content, ctx)
 
 
 def _data_line(text: str, words: int) -> bool:
@@ -736,10 +753,20 @@ def _credit_line(text: str, ctx: Context) -> bool:
                                 in ctx.lexicon("hygiene")["credit_words"])
 
 
-def _verse(content: str) -> bool:
+def _verse(content: str, ctx: Context) -> bool:
+    """Short lines, not prose filled into a narrow column (a copy of a PDF's): there a word
+    breaks at a line's end with its hyphen, or lines end on a function word ("... can fill
+    the" over "gap ..."), where verse rarely breaks."""
     lines = content.split("\n")
-    return len(lines) >= _VERSE_LINES and all(
-        0 < len(plain_line(line, fold=False)) <= _VERSE_WIDTH for line in lines)
+    if len(lines) < _VERSE_LINES or not all(
+            0 < len(plain_line(line, fold=False)) <= _VERSE_WIDTH for line in lines):
+        return False
+    if _BROKEN_WORD.search(content):
+        return False
+    dangling = set(ctx.lexicon("hygiene")["dangling_words"])
+    ends = [_last_word(line) for line in lines[:-1]]
+    return sum(end is not None and end.group(1).casefold() in dangling
+               for end in ends) < _FILLED_LINES
 
 
 def _sign_off(text: str) -> bool:
