@@ -150,7 +150,8 @@ def _email_header(block: Block, lexicon: ChromeLexicon) -> bool:
     Forwarded message ----", "From: Paul Reyes <preyes@...>", "Sent: Tuesday, March 11, 2025
     4:12 PM") and two lines or more opening on a header's field ("Date:", "Subject:")."""
     content = block.content
-    if "\n" not in content or ":" not in content:
+    if "\n" not in content or ":" not in content \
+            or lexicon.header_lines.search(content) is None:
         return False
     lines = content.split("\n")
     return sum(map(lexicon.header_field, lines)) >= 2 and any(map(lexicon.holds, lines))
@@ -176,8 +177,14 @@ _FOLIO_WORDS = 6
 _BROKEN_WORD = re.compile(r"(?<=[^\W\d_]{2})-\n[ \t]*(?P<rest>[a-z]+)")
 """A word broken at a line's end, its hyphen left ("hor-" over "mone"): Markdown joins the
 lines with a space, so "hor- mone" prints."""
-_MID_SENTENCE = re.compile(r"[^\W\d_],?\s*$")
-"""A paragraph that stops on a word or a comma: its sentence runs on (not "...:", a lead-in)."""
+
+
+def _mid_sentence(text: str) -> bool:
+    """A paragraph that stops on a word or a comma: its sentence runs on (not "...:", a
+    lead-in)."""
+    text = text.rstrip().removesuffix(",")
+    return text[-1:].isalpha()
+
 _LIGATURE = re.compile("[\ufb00-\ufb06]")
 """Latin ligature characters (ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ), as a copy from a PDF gives them."""
 
@@ -220,6 +227,7 @@ def _titles(article: Article, ctx: Context) -> tuple[str, ...]:
 
 _DASHED_FOLIO = re.compile(r"[-–—]\s?\d{1,3}\s?[-–—]")
 """A page number between dashes ("—2—", "- 14 -"), wherever it stands."""
+_DASHED_FOLIO_LINE = re.compile(r"^[ \t]*[-–—] ?\d{1,3} ?[-–—][ \t]*$", re.MULTILINE)
 _FOLIO_CHARACTERS = 100
 _FOLIO_DIGITS = 3
 _FOLIO_MINOR = frozenset({"a", "an", "and", "of", "the", "for", "in", "on", "to", "&"})
@@ -230,17 +238,32 @@ def _pdf_debris(article: Article, ctx: Context, found: list[Block]) -> Iterator[
     (a running head, a page number, "Page 2 of 5"), a word broken at a line's end with its
     hyphen, ligature characters."""
     titles = _titles(article, ctx)
+    # What the article holds at all, found once: most hold none of it.
+    body = article.body
+    ligatures = _LIGATURE.search(body) is not None
+    counts = "Page " in body
+    dashed = _DASHED_FOLIO_LINE.search(body) is not None
+    lowered = body.lower()
+    titled = tuple(title for title in titles if title in lowered)
+    broken = "-\n" in body
     paragraphs = [block for block in found if block.kind == "paragraph"]
     for previous, block, following in zip([None, *paragraphs], paragraphs,
                                           [*paragraphs[1:], None], strict=False):
         content = block.content
+        # Most paragraphs hold no furniture: their lines are read only where a test of the
+        # whole paragraph finds where some may stand (a short line alone may be one).
+        short = len(content) <= _FOLIO_CHARACTERS and "\n" not in content.strip()
+        furnished = short or (counts and "Page " in content) \
+            or (dashed and _DASHED_FOLIO_LINE.search(content)) \
+            or (titled and _DIGIT.search(content)
+                and any(title in content.lower() for title in titled))
         # Set apart between a sentence and its continuation ("... your weight", "4 Lakeshore
         # Health Guide", "and any other ..."): a page broke there.
-        cut = "\n" not in content.strip() and previous is not None and following is not None \
+        cut = short and previous is not None and following is not None \
             and not (block.nested or previous.nested or following.nested) \
-            and _MID_SENTENCE.search(previous.text) is not None \
+            and _mid_sentence(previous.text) \
             and following.text.lstrip()[:1].islower()
-        for offset, line in block.lines():
+        for offset, line in block.lines() if furnished else ():
             if _page_header(line) or (
                     _DIGIT.search(line) and _folio(line, titles, cut)):
                 yield _line_hit(article, block, offset, line,
@@ -250,18 +273,18 @@ def _pdf_debris(article: Article, ctx: Context, found: list[Block]) -> Iterator[
                                 "sentence runs on across it." if cut else
                                 "Delete the line: it is the furniture of the page it was "
                                 "copied from.")
-        if "-\n" in content:
-            for broken in _BROKEN_WORD.finditer(without_code(content)):
-                if broken["rest"] in _SUSPENDED:
+        if broken and "-\n" in content:
+            for split in _BROKEN_WORD.finditer(without_code(content)):
+                if split["rest"] in _SUSPENDED:
                     continue  # "pre-" over "and post-operative": a hyphen left on purpose
-                start = content.rfind(" ", 0, broken.start()) + 1
-                word = content[start:broken.start()]
+                start = content.rfind(" ", 0, split.start()) + 1
+                word = content[start:split.start()]
                 yield Hit(f"a word broken at a line's end with its hyphen: '{word}-' and "
-                          f"'{broken['rest']}' print as '{word}- {broken['rest']}'",
-                          *block.span(article, start, broken.end() - start),
-                          hint=f"Join the word ('{word}{broken['rest']}'); keep the hyphen "
+                          f"'{split['rest']}' print as '{word}- {split['rest']}'",
+                          *block.span(article, start, split.end() - start),
+                          hint=f"Join the word ('{word}{split['rest']}'); keep the hyphen "
                                "only if the word has one ('well-known'), and join the lines.")
-        ligature = _LIGATURE.search(content)
+        ligature = _LIGATURE.search(content) if ligatures else None
         if ligature is not None:
             count = len(_LIGATURE.findall(content))
             more = f" ({count} in this paragraph)" if count > 1 else ""
@@ -380,6 +403,8 @@ class ChromeLexicon:
     menu_connectors: frozenset[str]
     header_fields: re.Pattern[str]
     """A line opening on an email header's field: "Date: ...", "Subject: ..."."""
+    header_lines: re.Pattern[str]
+    """`header_fields` at the start of any line of a paragraph's Markdown: one search."""
 
     def holds(self, line: str) -> bool:
         """Whether a line of Markdown is site chrome."""
@@ -421,15 +446,25 @@ class ChromeLexicon:
         return items >= _MENU_ITEMS and others <= len(words) // 4
 
 
+_ESCAPE = re.compile(r"\\.")
+_CAPITAL = re.compile(r"[A-Z]")
+
+
 @memo
 def chrome_lexicon(ctx: Context) -> ChromeLexicon:
     lexicon = ctx.lexicon("hygiene")
+    # The patterns read `plain_line`'s folded text: written in lower case, they need no
+    # IGNORECASE, which slows each of the many alternatives tried on every line.
+    upper = any(_CAPITAL.search(_ESCAPE.sub("", str(p))) for p in lexicon["chrome_patterns"])
     return ChromeLexicon(frozenset(lexicon["chrome_lines"]),
-                         lexicon_pattern(ctx, "hygiene", "chrome_patterns"),
+                         lexicon_pattern(ctx, "hygiene", "chrome_patterns",
+                                         flags=re.IGNORECASE if upper else 0),
                          frozenset(lexicon["share_bar_words"]),
                          frozenset(str(w) for w in lexicon["menu_words"]),
                          frozenset(str(w) for w in lexicon["menu_connectors"]),
-                         re.compile(rf"{words_pattern(lexicon['email_header_fields'])}: "))
+                         re.compile(rf"{words_pattern(lexicon['email_header_fields'])}: "),
+                         re.compile(rf"^[ \t>*_]*{words_pattern(lexicon['email_header_fields'])}"
+                                    r"[*_]*:", re.IGNORECASE | re.MULTILINE))
 
 
 def _masthead(line: str, ctx: Context, site_title: str) -> bool:
