@@ -286,11 +286,10 @@ def _direct_name(text: str, ctx: Context) -> str | None:
     """The name a call to action gives with its number or address right after it, if no
     word of it names a public body or a helpline ("call the National Helpline at ..."), and
     it is not the magazine's own."""
-    public = phrases(ctx, "commerce", "not_business_words")
-    own = _squashed(ctx.settings.site.title)
     for match in _DIRECT_CALL.finditer(text):
         name = " ".join(match.group(1).split())
-        if not public.search(name) and _squashed(name) != own:
+        if not phrases(ctx, "commerce", "not_business_words").search(name) \
+                and _squashed(name) != _squashed(ctx.settings.site.title):
             return name
     return None
 
@@ -310,8 +309,9 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
     if not phrases_may_hold(words, [str(p) for p in commerce["cta"]]):
         return  # no call to action
     offers = phrases(ctx, "commerce", "offers")
+    direct = _direct_name(_plain_body(article), ctx) is not None
     named = (bool(owned) or phrases_may_hold(words, [str(w) for w in commerce["business_words"]])
-             or _direct_name(_plain_body(article), ctx) is not None)
+             or direct)
     if not named and not (_BARE_HOST.search(_plain_body(article))
                           and offers.search(_plain_body(article))):
         return  # no business name, nor an offer beside a web address that may spell one
@@ -326,7 +326,9 @@ def call_to_action(article: Article, ctx: Context) -> Iterator[Signal]:
 
     for sentence in sentences(article):
         # The business name first: its pattern starts on a capital, so it is the quicker search.
-        name = names.find(sentence.masked) or _direct_name(sentence.masked, ctx)
+        # A direct call is looked for in the sentence only where the article holds one.
+        name = names.find(sentence.masked) or (
+            _direct_name(sentence.masked, ctx) if direct else None)
         if name is None and not named and not makes_offer(sentence.block):
             continue  # only a web address with an offer beside it can name the business
         if name is None and not _reaches_business(sentence.source, ctx):
