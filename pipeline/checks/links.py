@@ -176,7 +176,7 @@ def _from_abroad(number: str, region: str, article: Article, ctx: Context) -> st
                 f"{named[code]}), which readers in {home} dial as {valid[code]}")
     code = next(iter(valid))
     return (f"is not a number in {home}; written this way it is one in "
-            f"{' or '.join(names[code] for code in valid)}: if so, give the country code "
+            f"{' or '.join(names[other] for other in valid)}: if so, give the country code "
             f"({valid[code]} in {names[code]})")
 
 
@@ -196,7 +196,10 @@ def _valid_abroad(number: str, region: str,
         prefix = metadata.national_prefix if metadata else None
         if code == region or not prefix or not digits.startswith(prefix):
             continue
-        parsed = phonenumbers.parse(number, code)
+        try:
+            parsed = phonenumbers.parse(number, code)
+        except phonenumbers.NumberParseException:
+            continue  # "0", "tel:00": too short to be a number anywhere
         if phonenumbers.is_valid_number(parsed):
             valid.append((code, phonenumbers.format_number(
                 parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)))
