@@ -180,8 +180,9 @@ def _instruction(sentence: Sentence, verb: re.Match[str], ctx: Context) -> bool:
     condition or time, in its base form ("get", not "gets")."""
     text = sentence.masked
     lead = phrases(ctx, "claims", "instruction_leads").match(text)
+    opens = lead.end() if lead and lead.end() <= verb.start() else 0
     first = verb.group(0).split()[0].lower()
-    return (not text[lead.end() if lead else 0:verb.start()].strip()
+    return (not text[opens:verb.start()].strip()
             and not first.endswith(("s", "ed", "ing"))
             and not phrases(ctx, "claims", "instruction_means").search(text, verb.end()))
 
@@ -197,10 +198,12 @@ def states_approved_use(sentence: Sentence, ctx: Context) -> bool:
     if any(char.isdigit() for char in text) or supplements.search(text):
         return False
     conditions = condition_pattern(ctx)
-    for drug, _ in drug_mentions(text, ctx):
-        approved = drug.approved_for and literal_pattern(drug.approved_for).search(text)
+    for drug, mention in drug_mentions(text, ctx):
+        name = mention.group(0)  # a brand approved for fewer uses is read by its own label
+        uses = drug.brand_approved_for.get(" ".join(name.lower().split()), drug.approved_for)
+        approved = uses and literal_pattern(uses).search(text)
         others = [m for m in conditions.finditer(text)
-                  if not drug.approves(" ".join(m.group(0).lower().split()))]
+                  if not drug.approves(" ".join(m.group(0).lower().split()), name)]
         if approved and not others:
             return True
     return False

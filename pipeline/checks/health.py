@@ -153,18 +153,21 @@ def dose_pattern(ctx: Context) -> re.Pattern[str]:
     return re.compile(ctx.lexicon("health")["dose_pattern"])
 
 
-_PHRASES: dict[int, tuple[list[Any], re.Pattern[str]]] = {}
-"""`phrases` by the id of the lexicon's list, kept with the list (so the id stays its own)."""
+@memo
+def _phrase_patterns(ctx: Context) -> dict[tuple[str, str], re.Pattern[str]]:
+    """`phrases` of the run, by lexicon and key (filled as rules ask)."""
+    return {}
 
 
 def phrases(ctx: Context, lexicon: str, key: str) -> re.Pattern[str]:
     """A lexicon's phrase list (which may hold regex fragments) as one pattern. Rules ask for
-    it per sentence: the list is turned into the pattern's key once, not at every ask."""
-    entries = ctx.lexicon(lexicon)[key]
-    found = _PHRASES.get(id(entries))
-    if found is None or found[0] is not entries:
-        found = _PHRASES[id(entries)] = (entries, phrase_pattern(tuple(str(p) for p in entries)))
-    return found[1]
+    it per sentence: the list is turned into the pattern once a run, not at every ask."""
+    found = _phrase_patterns(ctx)
+    pattern = found.get((lexicon, key))
+    if pattern is None:
+        pattern = found[lexicon, key] = phrase_pattern(
+            tuple(str(p) for p in ctx.lexicon(lexicon)[key]))
+    return pattern
 
 
 @memo

@@ -204,8 +204,6 @@ def _folio(line: str, titles: tuple[str, ...], cut: bool) -> bool:
             or (match["before"] and match["after"]):
         return False
     words = match["text"].split()
-    if not words:
-        return cut
     if match["text"].casefold() in titles:
         return True
     return cut and len(words) <= _FOLIO_WORDS and all(
@@ -277,7 +275,8 @@ def _pdf_debris(article: Article, ctx: Context, found: list[Block]) -> Iterator[
             for split in _BROKEN_WORD.finditer(without_code(content)):
                 if split["rest"] in _SUSPENDED:
                     continue  # "pre-" over "and post-operative": a hyphen left on purpose
-                start = content.rfind(" ", 0, split.start()) + 1
+                start = max(content.rfind(" ", 0, split.start()),
+                            content.rfind("\n", 0, split.start())) + 1
                 word = content[start:split.start()]
                 yield Hit(f"a word broken at a line's end with its hyphen: '{word}-' and "
                           f"'{split['rest']}' print as '{word}- {split['rest']}'",

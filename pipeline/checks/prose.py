@@ -179,7 +179,8 @@ class Sentence:
     def cited(self) -> bool:
         """The sentence or its paragraph carries a citation (the paragraph searched once, not
         again for each of its sentences)."""
-        return any(_holds(CITATION, text) for text in (self.source, self.block.source, self.lead))
+        return CITATION.search(self.source) is not None or _holds(CITATION, self.block.source) \
+            or _holds(CITATION, self.lead)
 
     @cached_property
     def attributed(self) -> bool:

@@ -155,7 +155,7 @@ _PRINTING = frozenset({"inline", "fence", "code_block", "html_block"})
 item's or a table cell's), code and HTML. The rest are marks around them: a list, quote or
 box with no text in it ("-" alone, an empty '::: sidebar') prints nothing, nor does a rule."""
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_EMPTY_TAG = re.compile(r"</?(?:br|div|span|p|section|center|font|strong|em|b|i)\b[^>]*>",
+_EMPTY_TAG = re.compile(r"</?(?:br|div|span|p|section|center|font|strong|em|b|i)\b[^<>]*>",
                         re.IGNORECASE)
 """Tags that print nothing of their own: an empty `<div class="box"></div>` is empty."""
 _NO_WORD = re.compile(r"[\s.…\-–—_~·•*]*")

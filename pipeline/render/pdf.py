@@ -137,7 +137,7 @@ def drop_cap(html: str) -> str:
     )
 
 
-_WEEK = re.compile(r"<h2\b[^>]*>((?:(?!</h2>).)*)</h2>\s*<ul>", re.DOTALL)
+_WEEK = re.compile(r"<h2\b[^<>]*>([^<]*(?:<(?!/h2>)[^<]*)*)</h2>\s*<ul>")
 _TAG = re.compile(r"<[^>]+>")
 
 
