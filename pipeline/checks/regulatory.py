@@ -213,14 +213,19 @@ def compounded_mention(article: Article, ctx: Context) -> tuple[Sentence, int] |
 @rule(
     "REG002", "compounded-without-status", "error",
     why="FDA: compounded drugs are not FDA-approved, and the FDA does not review them for "
-        "safety, effectiveness or quality. Readers must be told before they buy one.",
-    example="'Low-dose naltrexone is a custom-made compounded drug with many benefits.'",
-    fix="Add: 'Compounded drugs are not FDA-approved.'",
+        "safety, effectiveness or quality. Readers must be told before they buy one, and not "
+        "told that one is the same as an approved brand.",
+    example="'Low-dose naltrexone is a custom-made compounded drug with many benefits.' or "
+            "'Our compounded semaglutide has the same active ingredient as Wegovy.'",
+    fix="Add: 'Compounded drugs are not FDA-approved.' Cut any claim that a compounded drug "
+        "is the same as, or a generic of, an approved brand.",
 )
 def compounded_without_status(article: Article, ctx: Context) -> Iterator[Hit]:
     """A compounded drug is discussed without saying compounded drugs are not FDA-approved:
     a statement that names the FDA ('the FDA does not review them') or says 'not approved' of
-    the drugs themselves, not any 'not approved' ('insurance has not approved the claim')."""
+    the drugs themselves, not any 'not approved' ('insurance has not approved the claim').
+    Also, whatever the article states, a compounded drug presented as the same as an approved
+    brand ('the same active ingredient as Wegovy', 'generic Ozempic')."""
     if not is_health_content(article, ctx):
         return
     mention = compounded_mention(article, ctx)
