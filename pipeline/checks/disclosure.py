@@ -22,6 +22,7 @@ from pipeline.checks.health import (
     phrases,
     term_groups,
 )
+from pipeline.checks.paragraphs import words_pattern
 from pipeline.checks.prose import (
     Sentence,
     all_sentences,
@@ -430,8 +431,7 @@ def typed_labels(article: Article, ctx: Context) -> Iterator[Signal]:
 
 @memo
 def _typed_label(ctx: Context) -> re.Pattern[str]:
-    labels = "|".join(re.escape(str(label)).replace(r"\ ", r"\s+")
-                      for label in ctx.lexicon("commerce")["typed_labels"])
+    labels = words_pattern(ctx.lexicon("commerce")["typed_labels"])
     return re.compile(rf"\W*({labels})\W*(?:$|[:|—–·•]|\s-\s)", re.IGNORECASE)
 
 

@@ -201,15 +201,18 @@ def drug_mentions(text: str, ctx: Context) -> Iterator[tuple[Drug, re.Match[str]
     """Each mention of a known drug in the text, with the drug it names."""
     by_name, pattern = _drug_index(ctx)
     for match in pattern.finditer(text):
-        yield by_name[re.sub(r"\s+", " ", match.group(0).lower())], match
+        yield _named(by_name, match), match
 
 
 def drug_before(sentence: Sentence, ctx: Context) -> tuple[Drug, re.Match[str]] | None:
     """The first drug the paragraph names before the sentence (`Sentence.first_before`)."""
     by_name, pattern = _drug_index(ctx)
     match = sentence.first_before(pattern)
-    return None if match is None else (by_name[re.sub(r"\s+", " ", match.group(0).lower())],
-                                       match)
+    return None if match is None else (_named(by_name, match), match)
+
+
+def _named(by_name: dict[str, Drug], mention: re.Match[str]) -> Drug:
+    return by_name[re.sub(r"\s+", " ", mention.group(0).lower())]
 
 
 @memo

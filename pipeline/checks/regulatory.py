@@ -71,13 +71,13 @@ def off_label_uses(article: Article, ctx: Context,
         if not named and anaphora.search(text):
             named = before
         cued = bool(cues.search(text))
-        if not named or (not cued and not off_label.search(text)
-                         and not goal_cues.search(text)):
+        said_off_label = bool(off_label.search(text))
+        if not named or (not cued and not said_off_label and not goal_cues.search(text)):
             continue
         ends = [index for _, _, index in named[1:]] + [len(text)]
         for (drug, name, index), end in zip(named, ends, strict=True):
             start = 0 if index == named[0][2] else index
-            if off_label.search(text):
+            if said_off_label:
                 yield sentence, index, drug, f"{name} used off-label"
                 continue
             unapproved = [(m.start(), f"for {m.group(0)}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+import jinja2
 import markupsafe
 import weasyprint
 from weasyprint import CSS, HTML, Document
@@ -151,6 +152,14 @@ def week_labels(html: str) -> str:
     return markupsafe.Markup(_WEEK.sub(labelled, html))
 
 
+def _print_environment(layouts: Path, settings: Settings) -> jinja2.Environment:
+    """The print templates' Jinja environment, with the filters they use."""
+    env = environment(layouts / "print", settings.root)
+    env.filters["drop_cap"] = drop_cap
+    env.filters["week_labels"] = week_labels
+    return env
+
+
 def in_cmyk(settings: Settings, screen: bool) -> bool:
     """Whether this PDF is the PDF/X-3 print file with CMYK colours and images."""
     return not screen and settings.print.color == "cmyk"
@@ -173,9 +182,7 @@ def edition_html(edition: Edition, views: list[ArticleView], settings: Settings,
             sections[-1][1].append(view)
         else:
             sections.append((view.meta.section, [view]))
-    env = environment(layouts / "print", settings.root)
-    env.filters["drop_cap"] = drop_cap
-    env.filters["week_labels"] = week_labels
+    env = _print_environment(layouts, settings)
     document = env.get_template("edition.html.j2").render(
         site=settings.site,
         edition=edition,
@@ -600,9 +607,7 @@ def article_documents(views: list[ArticleView], settings: Settings, layouts: Pat
                       issues: list[str], proof_note: str = "") -> Iterator[str]:
     """Each article alone as an HTML document for the screen stylesheet (its PDF download);
     `issues` name where each appeared ("October 2022"), in its folios and source line."""
-    env = environment(layouts / "print", settings.root)
-    env.filters["drop_cap"] = drop_cap
-    env.filters["week_labels"] = week_labels
+    env = _print_environment(layouts, settings)
     template = env.get_template("article.html.j2")
     for view, issue in zip(views, issues, strict=True):
         yield template.render(
